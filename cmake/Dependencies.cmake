@@ -1,0 +1,14 @@
+# Every third-party library comes from a Debian package (scripts/setup installs them).
+# Nothing is downloaded at configure time.
+find_package(nlohmann_json 3.11 REQUIRED)   # nlohmann-json3-dev
+find_package(CLI11 REQUIRED)                # libcli11-dev
+find_package(OpenSSL REQUIRED)              # libssl-dev (MD5 of training images)
+find_package(tomlplusplus REQUIRED)         # libtomlplusplus-dev
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(VIPS REQUIRED IMPORTED_TARGET vips)   # libvips-dev: no CMake config on Debian 12
+if(ATR_BUILD_TESTS)
+  find_package(GTest REQUIRED)              # libgtest-dev, libgmock-dev
+endif()
+if(ATR_BUILD_BENCH)
+  find_package(benchmark REQUIRED)          # libbenchmark-dev
+endif()

@@ -1,0 +1,172 @@
+#include "api/api_json.h"
+
+#include <cstdint>
+#include <map>
+
+namespace atr {
+namespace {
+
+using nlohmann::ordered_json;
+
+ordered_json id_value(const Actor& actor) {
+  if (actor.id.empty()) return nullptr;
+  if (actor.id_is_number) {
+    try {
+      return std::stoll(actor.id);
+    } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): out of range, keep text
+    }
+  }
+  return actor.id;
+}
+
+ordered_json finding_to_json(const Finding& finding) {
+  ordered_json out;
+  out["severity"] = to_string(finding.severity);
+  out["code"] = finding.code;
+  if (!finding.file.empty()) out["file"] = finding.file;
+  out["message"] = finding.message;
+  return out;
+}
+
+}  // namespace
+
+ordered_json error_to_json(const Error& error) {
+  ordered_json out;
+  out["error"]["code"] = to_string(error.code);
+  out["error"]["message"] = error.message;
+  return out;
+}
+
+ordered_json actor_to_json(const Actor& actor) {
+  ordered_json out;
+  out["id"] = id_value(actor);
+  out["name"] = actor.name;
+  out["sex"] = actor.sex;
+  out["ethnicity"] = actor.ethnicity;
+  out["age"] = actor.age;
+  out["description"] = actor.description;
+  out["poster_url"] =
+      actor.poster_url.empty() ? ordered_json(nullptr) : ordered_json(actor.poster_url);
+  ordered_json& data = out["training_data"];
+  data["count"] = actor.training_data ? actor.training_data->count : 0;
+  data["synced"] = actor.training_data && actor.training_data->synced;
+  out["good"] = actor.good;
+  if (actor.validated_model) {
+    const ValidatedModel& model = *actor.validated_model;
+    out["validated_lora_model"] = {{"version_id", model.version_id},
+                                   {"version_name", model.version_name},
+                                   {"lora_url", model.lora_url},
+                                   {"marked_at", model.marked_at}};
+  } else {
+    out["validated_lora_model"] = nullptr;
+  }
+  return out;
+}
+
+ordered_json actor_list_to_json(const ActorCatalog& catalog, const ActorSearchResult& result) {
+  ordered_json out;
+  out["total"] = result.total;
+  out["items"] = ordered_json::array();
+  for (size_t index : result.items) {
+    out["items"].push_back(actor_to_json(catalog.actors()[index]));
+  }
+  ordered_json& facets = out["facets"];
+  facets["sex"] = ordered_json::object();
+  for (const auto& [value, count] : result.facets.sex) {
+    facets["sex"][value] = count;
+  }
+  facets["ethnicity"] = ordered_json::object();
+  for (const auto& [value, count] : result.facets.ethnicity) {
+    facets["ethnicity"][value] = count;
+  }
+  facets["has_data"] = result.facets.has_data;
+  facets["has_model"] = result.facets.has_model;
+  return out;
+}
+
+ordered_json parameters_to_json(const TrainingParameters& p) {
+  ordered_json out;
+  out["max_train_steps"] = p.max_train_steps;
+  out["learning_rate"] = p.learning_rate;
+  out["network_dim"] = p.network_dim;
+  out["network_alpha"] = p.network_alpha;
+  out["num_repeats"] = p.num_repeats;
+  out["flip_aug"] = p.flip_aug;
+  out["batch_size"] = p.batch_size;
+  out["lr_scheduler"] = p.lr_scheduler;
+  out["lr_warmup_steps"] = p.lr_warmup_steps;
+  out["optimizer_type"] = p.optimizer_type;
+  out["gradient_dtype"] = p.gradient_dtype;
+  out["resolution"] = p.resolution;
+  out["class_tokens"] = p.class_tokens;
+  return out;
+}
+
+ordered_json validation_to_json(const std::vector<FieldError>& errors) {
+  ordered_json out = ordered_json::array();
+  for (const FieldError& error : errors) {
+    out.push_back({{"field", error.field}, {"message", error.message}});
+  }
+  return out;
+}
+
+ordered_json estimate_to_json(const Estimate& estimate) {
+  ordered_json out;
+  out["endpoint"] = estimate.endpoint;
+  out["seconds_per_step"] = estimate.seconds_per_step;
+  out["seconds_per_step_source"] = estimate.seconds_per_step_source;
+  out["duration_seconds"] = estimate.duration_seconds;
+  out["cost_usd"] = estimate.cost;
+  return out;
+}
+
+ordered_json plan_to_json(const TrainingPlan& plan) {
+  ordered_json out;
+  out["image_count"] = plan.image_count;
+  out["parameters"] = parameters_to_json(plan.parameters);
+  out["defaults"] = parameters_to_json(plan.defaults);
+  out["validation"] = validation_to_json(plan.validation);
+  out["estimate"] = estimate_to_json(plan.estimate);
+  return out;
+}
+
+ordered_json training_data_to_json(const Actor& actor, const TrainingDataReport& report) {
+  ordered_json out;
+  out["actor"] = {{"id", id_value(actor)}, {"name", actor.name}};
+  out["folder"] = report.folder;
+  out["count"] = report.usable_count;
+  out["bytes"] = report.usable_bytes;
+  out["captions"] = report.captions;
+  out["formats"] = report.formats;
+  out["sync"] = to_string(report.sync);
+  out["errors"] = report.error_count();
+  out["warnings"] = report.warning_count();
+  std::map<std::string, std::vector<const Finding*>> by_file;
+  for (const Finding& finding : report.findings) {
+    if (!finding.file.empty()) by_file[finding.file].push_back(&finding);
+  }
+  out["files"] = ordered_json::array();
+  for (const ScannedFile& file : report.files) {
+    ordered_json f;
+    f["name"] = file.name;
+    f["status"] = to_string(file.status);
+    f["format"] = file.format.empty() ? ordered_json(nullptr) : ordered_json(file.format);
+    f["width"] = file.width;
+    f["height"] = file.height;
+    f["bytes"] = file.bytes;
+    f["md5"] = file.md5.empty() ? ordered_json(nullptr) : ordered_json(file.md5);
+    f["has_caption"] = file.has_caption;
+    f["checks"] = ordered_json::array();
+    for (const Finding* finding : by_file[file.name]) {
+      f["checks"].push_back(finding_to_json(*finding));
+    }
+    out["files"].push_back(std::move(f));
+  }
+  out["findings"] = ordered_json::array();
+  for (const Finding& finding : report.findings) {
+    out["findings"].push_back(finding_to_json(finding));
+  }
+  return out;
+}
+
+}  // namespace atr

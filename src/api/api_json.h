@@ -1,0 +1,35 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "base/error.h"
+#include "core/actor.h"
+#include "core/actor_search.h"
+#include "core/plan.h"
+#include "core/training_data.h"
+
+namespace atr {
+
+/// Our API's JSON shapes, shared by the HTTP server and the CLI's --json output, so scripts
+/// see the same documents from both. docs/api.md describes them.
+
+/// `{"error": {"code", "message"}}`.
+nlohmann::ordered_json error_to_json(const Error& error);
+/// One actor as listed: id and name as in the file, sex, ethnicity, age, description,
+/// poster_url, training_data {count, synced}, good, validated_lora_model.
+nlohmann::ordered_json actor_to_json(const Actor& actor);
+/// `{"total", "items", "facets"}` for a search.
+nlohmann::ordered_json actor_list_to_json(const ActorCatalog& catalog,
+                                          const ActorSearchResult& result);
+/// Every parameter by its PRODUCT.md name.
+nlohmann::ordered_json parameters_to_json(const TrainingParameters& params);
+/// `[{"field", "message"}]`.
+nlohmann::ordered_json validation_to_json(const std::vector<FieldError>& errors);
+/// `{"endpoint", "seconds_per_step", "seconds_per_step_source", "duration_seconds", "cost_usd"}`.
+nlohmann::ordered_json estimate_to_json(const Estimate& estimate);
+/// `{"image_count", "parameters", "defaults", "validation", "estimate"}`.
+nlohmann::ordered_json plan_to_json(const TrainingPlan& plan);
+/// The scan report: summary, sync state, files with their checks, findings.
+nlohmann::ordered_json training_data_to_json(const Actor& actor, const TrainingDataReport& report);
+
+}  // namespace atr

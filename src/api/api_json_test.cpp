@@ -1,0 +1,81 @@
+#include "api/api_json.h"
+
+#include <gtest/gtest.h>
+
+namespace atr {
+namespace {
+
+using nlohmann::ordered_json;
+
+TEST(ActorJsonTest, IdAndNameAreAsInTheFile) {
+  Actor numeric;
+  numeric.id = "7";
+  numeric.id_is_number = true;
+  numeric.name = "0007_asian_31_female";
+  EXPECT_EQ(actor_to_json(numeric)["id"], 7);
+  Actor padded;
+  padded.id = "0006";
+  EXPECT_EQ(actor_to_json(padded)["id"], "0006");
+  Actor none;
+  EXPECT_TRUE(actor_to_json(none)["id"].is_null());
+}
+
+TEST(ActorJsonTest, ListItemCarriesTheDocumentedFields) {
+  Actor a;
+  a.id = "0006";
+  a.name = "n";
+  a.training_data = TrainingDataRecord{{"s3://b/x.jpg"}, "p", 1, true};
+  a.validated_model = ValidatedModel{"job", "V2", "https://l", "2026-11-28T10:00:00Z"};
+  a.good = true;
+  const ordered_json item = actor_to_json(a);
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : item.items()) {
+    keys.push_back(key);
+  }
+  EXPECT_EQ(keys, (std::vector<std::string>{"id", "name", "sex", "ethnicity", "age", "description",
+                                            "poster_url", "training_data", "good",
+                                            "validated_lora_model"}));
+  EXPECT_EQ(item["training_data"], ordered_json({{"count", 1}, {"synced", true}}));
+  EXPECT_EQ(item["validated_lora_model"]["version_name"], "V2");
+}
+
+TEST(ActorListJsonTest, HasTotalItemsAndFacets) {
+  Actor a;
+  a.id = "1";
+  a.sex = "male";
+  a.ethnicity = "asian";
+  const ActorCatalog catalog({a});
+  const ordered_json list = actor_list_to_json(catalog, catalog.search(ActorQuery{}));
+  EXPECT_EQ(list["total"], 1);
+  EXPECT_EQ(list["items"].size(), 1u);
+  EXPECT_EQ(list["facets"]["sex"]["male"], 1);
+  EXPECT_EQ(list["facets"]["ethnicity"]["asian"], 1);
+  EXPECT_EQ(list["facets"]["has_data"], 0);
+  EXPECT_EQ(list["facets"]["has_model"], 0);
+}
+
+TEST(PlanJsonTest, UsesTheProductParameterNames) {
+  TrainingPlan plan;
+  plan.image_count = 12;
+  plan.validation = {FieldError{"learning_rate", "must be greater than 0 and at most 0.01"}};
+  const ordered_json doc = plan_to_json(plan);
+  std::vector<std::string> names;
+  for (const auto& [key, value] : doc["parameters"].items()) {
+    names.push_back(key);
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{
+                       "max_train_steps", "learning_rate", "network_dim", "network_alpha",
+                       "num_repeats", "flip_aug", "batch_size", "lr_scheduler", "lr_warmup_steps",
+                       "optimizer_type", "gradient_dtype", "resolution", "class_tokens"}));
+  EXPECT_EQ(doc["image_count"], 12);
+  EXPECT_EQ(doc["validation"][0]["field"], "learning_rate");
+  EXPECT_TRUE(doc["estimate"].contains("cost_usd"));
+}
+
+TEST(ErrorJsonTest, HasCodeAndMessage) {
+  EXPECT_EQ(error_to_json(Error{ErrorCode::Conflict, "x"}).dump(),
+            R"({"error":{"code":"conflict","message":"x"}})");
+}
+
+}  // namespace
+}  // namespace atr

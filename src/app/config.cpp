@@ -1,0 +1,329 @@
+#include "app/config.h"
+
+#include <set>
+#include <sstream>
+#include <system_error>
+
+#include <toml++/toml.h>
+
+#include "base/files.h"
+#include "base/strings.h"
+
+extern char** environ;  // NOLINT: the POSIX environment, declared by no header in C++
+
+namespace atr {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kTomlName = "actor-trainer.toml";
+
+Error toml_error(const std::string& key, const std::string& why) {
+  return Error{ErrorCode::InvalidArgument, std::string(kTomlName) + ": " + key + ": " + why};
+}
+
+Status check_keys(const toml::table& table, const std::string& where,
+                  const std::set<std::string>& known) {
+  for (const auto& [key, node] : table) {
+    if (known.count(std::string(key.str())) == 0) {
+      return toml_error(
+          where.empty() ? std::string(key.str()) : where + "." + std::string(key.str()),
+          "unknown key (known: " + join({known.begin(), known.end()}, ", ") + ")");
+    }
+  }
+  return Ok{};
+}
+
+// Reads an optional value of type T at `key` in `table` into `out`; a wrong type is an error.
+template <typename T>
+Status read(const toml::table& table, const std::string& where, const char* key, T& out) {
+  const toml::node* node = table.get(key);
+  if (node == nullptr) return Ok{};
+  if constexpr (std::is_same_v<T, double>) {
+    if (std::optional<double> v = node->value<double>()) {
+      out = *v;
+      return Ok{};
+    }
+    return toml_error(where + "." + key, "expected a number");
+  } else if constexpr (std::is_same_v<T, int>) {
+    if (std::optional<int64_t> v = node->value<int64_t>();
+        v && *v >= INT32_MIN && *v <= INT32_MAX) {
+      out = static_cast<int>(*v);
+      return Ok{};
+    }
+    return toml_error(where + "." + key, "expected a whole number");
+  } else {
+    if (std::optional<std::string> v = node->value<std::string>()) {
+      out = *v;
+      return Ok{};
+    }
+    return toml_error(where + "." + key, "expected a string");
+  }
+}
+
+const toml::table* subtable(const toml::table& root, const char* key) {
+  const toml::node* node = root.get(key);
+  return node != nullptr ? node->as_table() : nullptr;
+}
+
+Status read_endpoints(const toml::table& runpod, Settings& s) {
+  const toml::node* node = runpod.get("endpoints");
+  if (node == nullptr) return Ok{};
+  const toml::array* list = node->as_array();
+  if (list == nullptr) {
+    return toml_error("runpod.endpoints", "expected [[runpod.endpoints]] tables");
+  }
+  s.endpoints.clear();
+  for (size_t i = 0; i < list->size(); ++i) {
+    const toml::table* t = (*list)[i].as_table();
+    const std::string where = "runpod.endpoints[" + std::to_string(i) + "]";
+    if (t == nullptr) return toml_error(where, "expected a table");
+    Status keys = check_keys(
+        *t, where,
+        {"name", "id", "gpu", "price_per_second", "seconds_per_step", "overhead_seconds"});
+    if (!keys) return keys;
+    EndpointProfile e;
+    e.name.clear();
+    for (Status st :
+         {read(*t, where, "name", e.name), read(*t, where, "id", e.endpoint_id),
+          read(*t, where, "gpu", e.gpu), read(*t, where, "price_per_second", e.price_per_second),
+          read(*t, where, "seconds_per_step", e.seconds_per_step),
+          read(*t, where, "overhead_seconds", e.overhead_seconds)}) {
+      if (!st) return st;
+    }
+    if (e.name.empty()) return toml_error(where + ".name", "is required");
+    if (!(e.price_per_second >= 0.0) || !(e.seconds_per_step > 0.0) ||
+        !(e.overhead_seconds >= 0.0)) {
+      return toml_error(where,
+                        "price_per_second and overhead_seconds must be >= 0, seconds_per_step > 0");
+    }
+    s.endpoints.push_back(std::move(e));
+  }
+  return Ok{};
+}
+
+Status read_policy(const toml::table& t, AutoAdjustPolicy& policy) {
+  const std::string where = "auto_adjust";
+  Status keys = check_keys(
+      t, where, {"steps_per_image", "min_steps", "max_steps", "warmup_fraction", "tiers"});
+  if (!keys) return keys;
+  for (Status st : {read(t, where, "steps_per_image", policy.steps_per_image),
+                    read(t, where, "min_steps", policy.min_steps),
+                    read(t, where, "max_steps", policy.max_steps),
+                    read(t, where, "warmup_fraction", policy.warmup_fraction)}) {
+    if (!st) return st;
+  }
+  if (const toml::node* node = t.get("tiers")) {
+    const toml::array* list = node->as_array();
+    if (list == nullptr) {
+      return toml_error("auto_adjust.tiers", "expected [[auto_adjust.tiers]] tables");
+    }
+    policy.tiers.clear();
+    for (size_t i = 0; i < list->size(); ++i) {
+      const toml::table* tier_table = (*list)[i].as_table();
+      const std::string tw = "auto_adjust.tiers[" + std::to_string(i) + "]";
+      if (tier_table == nullptr) return toml_error(tw, "expected a table");
+      Status tier_keys = check_keys(*tier_table, tw,
+                                    {"min_images", "max_images", "repeats", "repeats_at_min",
+                                     "repeats_at_max", "learning_rate"});
+      if (!tier_keys) return tier_keys;
+      AutoAdjustTier tier;
+      int repeats = 0;
+      int max_images = 0;
+      for (Status st : {read(*tier_table, tw, "min_images", tier.min_images),
+                        read(*tier_table, tw, "max_images", max_images),
+                        read(*tier_table, tw, "repeats", repeats),
+                        read(*tier_table, tw, "repeats_at_min", tier.repeats_at_min),
+                        read(*tier_table, tw, "repeats_at_max", tier.repeats_at_max),
+                        read(*tier_table, tw, "learning_rate", tier.learning_rate)}) {
+        if (!st) return st;
+      }
+      if (tier_table->contains("max_images")) tier.max_images = max_images;
+      if (repeats > 0) tier.repeats_at_min = tier.repeats_at_max = repeats;
+      policy.tiers.push_back(tier);
+    }
+  }
+  Status valid = check_policy(policy);
+  if (!valid) {
+    return Error{ErrorCode::InvalidArgument, std::string(kTomlName) + ": " + valid.error().message};
+  }
+  return Ok{};
+}
+
+Status read_toml(const fs::path& file, Settings& s) {
+  Result<std::string> text = read_file(file);
+  if (!text) {
+    if (text.error().code == ErrorCode::NotFound) return Ok{};
+    return text.error();
+  }
+  toml::table root;
+  try {
+    root = toml::parse(*text, file.string());
+  } catch (const toml::parse_error& e) {
+    std::ostringstream where;
+    where << "line " << e.source().begin.line << ", column " << e.source().begin.column;
+    return Error{ErrorCode::InvalidArgument,
+                 std::string(kTomlName) + ": " + where.str() + ": " + std::string(e.description())};
+  }
+  Status keys =
+      check_keys(root, "", {"runpod", "training", "auto_adjust", "checks", "s3", "webhook"});
+  if (!keys) return keys;
+  if (const toml::table* t = subtable(root, "runpod")) {
+    Status k = check_keys(*t, "runpod", {"base_url", "default_endpoint", "endpoints"});
+    if (!k) return k;
+    for (Status st :
+         {read(*t, "runpod", "base_url", s.runpod_base_url),
+          read(*t, "runpod", "default_endpoint", s.default_endpoint), read_endpoints(*t, s)}) {
+      if (!st) return st;
+    }
+  }
+  if (const toml::table* t = subtable(root, "training")) {
+    Status k = check_keys(*t, "training", {"mode", "user_id", "tenant_id", "workflow"});
+    if (!k) return k;
+    for (Status st : {read(*t, "training", "mode", s.identity.mode),
+                      read(*t, "training", "user_id", s.identity.user_id),
+                      read(*t, "training", "tenant_id", s.identity.tenant_id),
+                      read(*t, "training", "workflow", s.workflow)}) {
+      if (!st) return st;
+    }
+  }
+  if (const toml::table* t = subtable(root, "auto_adjust")) {
+    Status st = read_policy(*t, s.policy);
+    if (!st) return st;
+  }
+  if (const toml::table* t = subtable(root, "checks")) {
+    Status k = check_keys(*t, "checks", {"min_short_side", "min_images", "max_images"});
+    if (!k) return k;
+    for (Status st : {read(*t, "checks", "min_short_side", s.limits.min_short_side),
+                      read(*t, "checks", "min_images", s.limits.min_images),
+                      read(*t, "checks", "max_images", s.limits.max_images)}) {
+      if (!st) return st;
+    }
+  }
+  if (const toml::table* t = subtable(root, "s3")) {
+    Status k = check_keys(*t, "s3", {"bucket", "key_layout"});
+    if (!k) return k;
+    for (Status st :
+         {read(*t, "s3", "bucket", s.s3_bucket), read(*t, "s3", "key_layout", s.s3_key_layout)}) {
+      if (!st) return st;
+    }
+  }
+  if (const toml::table* t = subtable(root, "webhook")) {
+    Status k = check_keys(*t, "webhook", {"public_base_url"});
+    if (!k) return k;
+    std::string url;
+    Status st = read(*t, "webhook", "public_base_url", url);
+    if (!st) return st;
+    if (!url.empty()) s.public_webhook_base_url = url;
+  }
+  return Ok{};
+}
+
+std::string strip_trailing_slash(std::string url) {
+  while (!url.empty() && url.back() == '/') {
+    url.pop_back();
+  }
+  return url;
+}
+
+}  // namespace
+
+Result<std::map<std::string, std::string>> parse_dotenv(std::string_view text) {
+  std::map<std::string, std::string> values;
+  const std::vector<std::string> lines = split(text, '\n');
+  for (size_t i = 0; i < lines.size(); ++i) {
+    std::string_view line = trim(lines[i]);
+    if (line.empty() || line.front() == '#') continue;
+    if (line.substr(0, 7) == "export ") line = trim(line.substr(7));
+    const size_t eq = line.find('=');
+    const std::string key(trim(line.substr(0, eq == std::string_view::npos ? 0 : eq)));
+    if (eq == std::string_view::npos || key.empty() ||
+        key.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") !=
+            std::string::npos) {
+      return Error{ErrorCode::InvalidArgument,
+                   ".env line " + std::to_string(i + 1) + ": expected KEY=VALUE"};
+    }
+    std::string_view value = trim(line.substr(eq + 1));
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+        value.back() == value.front()) {
+      value = value.substr(1, value.size() - 2);
+    } else if (size_t hash = value.find(" #"); hash != std::string_view::npos) {
+      value = trim(value.substr(0, hash));  // an inline comment after an unquoted value
+    }
+    values[key] = std::string(value);
+  }
+  return values;
+}
+
+std::map<std::string, std::string> process_environment() {
+  std::map<std::string, std::string> env;
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+    const std::string_view item(*entry);
+    const size_t eq = item.find('=');
+    if (eq != std::string_view::npos) env.emplace(item.substr(0, eq), item.substr(eq + 1));
+  }
+  return env;
+}
+
+Result<Config> load_config(const fs::path& workspace,
+                           const std::map<std::string, std::string>& environment) {
+  Config config;
+  Settings& s = config.settings;
+  Status toml = read_toml(workspace / kTomlName, s);
+  if (!toml) return toml.error();
+  if (s.endpoints.empty()) {
+    // The documented A100 80 GB flex price (USD/s, RunPod pricing table of 2026-06); set your
+    // own in actor-trainer.toml.
+    s.endpoints.push_back(EndpointProfile{.name = "default",
+                                          .endpoint_id = "",
+                                          .gpu = "A100 80GB",
+                                          .price_per_second = 0.00076,
+                                          .seconds_per_step = 1.5,
+                                          .overhead_seconds = 120.0});
+  }
+  if (s.default_endpoint.empty()) s.default_endpoint = s.endpoints.front().name;
+  Result<EndpointProfile> chosen = s.endpoint(s.default_endpoint);
+  if (!chosen) {
+    return Error{ErrorCode::InvalidArgument,
+                 std::string(kTomlName) + ": runpod.default_endpoint: " + chosen.error().message};
+  }
+
+  std::map<std::string, std::string> dotenv;
+  if (Result<std::string> text = read_file(workspace / ".env")) {
+    Result<std::map<std::string, std::string>> parsed = parse_dotenv(*text);
+    if (!parsed) return parsed.error();
+    dotenv = std::move(parsed).value();
+  }
+  // The environment wins over .env, which wins over the TOML file.
+  auto lookup = [&](const char* key) -> std::optional<std::string> {
+    if (auto it = environment.find(key); it != environment.end() && !it->second.empty()) {
+      return it->second;
+    }
+    if (auto it = dotenv.find(key); it != dotenv.end() && !it->second.empty()) return it->second;
+    return std::nullopt;
+  };
+  if (auto v = lookup("RUNPOD_API_KEY")) {
+    config.secrets.runpod_api_key = Secret(*v);
+  } else if (auto legacy = lookup("MODEL_TRAINING_RUNPOD_API_KEY")) {
+    config.secrets.runpod_api_key = Secret(*legacy);
+  }
+  s.has_runpod_api_key = !config.secrets.runpod_api_key.empty();
+  if (auto v = lookup("MODEL_TRAINING_RUNPOD_ENDPOINT_ID")) {
+    for (EndpointProfile& e : s.endpoints) {
+      if (e.name == s.default_endpoint) e.endpoint_id = *v;
+    }
+  }
+  if (auto v = lookup("RUNPOD_BASE_URL")) s.runpod_base_url = *v;
+  s.runpod_base_url = strip_trailing_slash(s.runpod_base_url);
+  if (auto v = lookup("AWS_ACCESS_KEY_ID")) config.secrets.aws_access_key_id = Secret(*v);
+  if (auto v = lookup("AWS_SECRET_ACCESS_KEY")) config.secrets.aws_secret_access_key = Secret(*v);
+  if (auto v = lookup("S3_BUCKET")) s.s3_bucket = *v;
+  if (auto v = lookup("NGROK_AUTHTOKEN")) config.secrets.ngrok_authtoken = Secret(*v);
+  if (auto v = lookup("PUBLIC_WEBHOOK_BASE_URL")) s.public_webhook_base_url = *v;
+  if (s.public_webhook_base_url) {
+    s.public_webhook_base_url = strip_trailing_slash(*s.public_webhook_base_url);
+  }
+  return config;
+}
+
+}  // namespace atr

@@ -1,0 +1,143 @@
+#include "app/config.h"
+
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "support/temp_dir.h"
+
+namespace atr {
+namespace {
+
+TEST(DotenvTest, ParsesTheUsualForms) {
+  Result<std::map<std::string, std::string>> env =
+      parse_dotenv("# comment\n\nexport A=1\nB = \"two words\"\nC='x#y'\nD=plain # note\nE=\n");
+  ASSERT_TRUE(env) << env.error().message;
+  EXPECT_EQ((*env)["A"], "1");
+  EXPECT_EQ((*env)["B"], "two words");
+  EXPECT_EQ((*env)["C"], "x#y");
+  EXPECT_EQ((*env)["D"], "plain");
+  EXPECT_EQ((*env)["E"], "");
+  Result<std::map<std::string, std::string>> bad = parse_dotenv("A=1\nnot a line\n");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("line 2"), std::string::npos);
+}
+
+TEST(ConfigTest, DefaultsWithoutAnyFile) {
+  testing::TempDir ws;
+  Result<Config> config = load_config(ws.path(), {});
+  ASSERT_TRUE(config) << config.error().message;
+  const Settings& s = config->settings;
+  ASSERT_EQ(s.endpoints.size(), 1u);
+  EXPECT_EQ(s.default_endpoint, "default");
+  EXPECT_DOUBLE_EQ(s.endpoints[0].seconds_per_step, 1.5);
+  EXPECT_DOUBLE_EQ(s.endpoints[0].overhead_seconds, 120.0);
+  EXPECT_EQ(s.runpod_base_url, "https://api.runpod.ai/v2");
+  EXPECT_FALSE(s.has_runpod_api_key);
+  EXPECT_FALSE(s.public_webhook_base_url);
+  EXPECT_EQ(s.identity.mode, "custom-actors");
+}
+
+TEST(ConfigTest, EnvironmentBeatsDotenvBeatsToml) {
+  testing::TempDir ws;
+  ws.write("actor-trainer.toml", R"(
+[runpod]
+base_url = "http://toml.invalid/v2"
+default_endpoint = "h100"
+[[runpod.endpoints]]
+name = "a100"
+price_per_second = 0.00076
+[[runpod.endpoints]]
+name = "h100"
+id = "from-toml"
+price_per_second = 0.00116
+seconds_per_step = 0.9
+[webhook]
+public_base_url = "https://toml.example.com"
+[training]
+tenant_id = "studio"
+)");
+  ws.write(".env",
+           "RUNPOD_BASE_URL=http://dotenv.invalid/v2\nMODEL_TRAINING_RUNPOD_API_KEY=dotenv-key\n"
+           "PUBLIC_WEBHOOK_BASE_URL=https://dotenv.example.com/\n");
+  Result<Config> config =
+      load_config(ws.path(), {{"RUNPOD_BASE_URL", "http://env.invalid/v2/"},
+                              {"MODEL_TRAINING_RUNPOD_ENDPOINT_ID", "env-endpoint"}});
+  ASSERT_TRUE(config) << config.error().message;
+  const Settings& s = config->settings;
+  EXPECT_EQ(s.runpod_base_url, "http://env.invalid/v2");
+  EXPECT_EQ(*s.public_webhook_base_url, "https://dotenv.example.com");
+  EXPECT_TRUE(s.has_runpod_api_key);
+  EXPECT_EQ(config->secrets.runpod_api_key.reveal(), "dotenv-key");
+  EXPECT_EQ(s.endpoint("h100")->endpoint_id, "env-endpoint");
+  EXPECT_EQ(s.endpoint("")->name, "h100");
+  EXPECT_DOUBLE_EQ(s.endpoint("h100")->seconds_per_step, 0.9);
+  EXPECT_EQ(s.identity.tenant_id, "studio");
+  EXPECT_EQ(s.identity.user_id, "actor_maker_user");
+}
+
+TEST(ConfigTest, SecretsPrintRedacted) {
+  testing::TempDir ws;
+  Result<Config> config = load_config(ws.path(), {{"RUNPOD_API_KEY", "rp_live_123"}});
+  ASSERT_TRUE(config);
+  std::ostringstream out;
+  out << config->secrets.runpod_api_key << config->secrets.aws_secret_access_key;
+  EXPECT_EQ(out.str(), "<redacted><unset>");
+}
+
+TEST(ConfigTest, AutoAdjustPolicyCanBeReplaced) {
+  testing::TempDir ws;
+  ws.write("actor-trainer.toml", R"(
+[auto_adjust]
+steps_per_image = 80
+max_steps = 5000
+[[auto_adjust.tiers]]
+min_images = 1
+max_images = 19
+repeats = 14
+learning_rate = 0.00035
+[[auto_adjust.tiers]]
+min_images = 20
+repeats_at_min = 10
+repeats_at_max = 10
+learning_rate = 0.00045
+)");
+  Result<Config> config = load_config(ws.path(), {});
+  ASSERT_TRUE(config) << config.error().message;
+  const AutoAdjustPolicy& policy = config->settings.policy;
+  ASSERT_EQ(policy.tiers.size(), 2u);
+  Result<TrainingParameters> p = auto_adjust(TrainingParameters{}, 30, policy);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->num_repeats, 10);
+  EXPECT_DOUBLE_EQ(p->learning_rate, 0.00045);
+  EXPECT_EQ(p->max_train_steps, 2400);
+}
+
+TEST(ConfigTest, MistakesInTheTomlFileAreNamed) {
+  struct Row {
+    const char* toml;
+    const char* says;
+  };
+  const Row rows[] = {
+      {"[runpod]\nendpont = 1\n", "runpod.endpont: unknown key"},
+      {"[runpod\n", "line 1"},
+      {"[[runpod.endpoints]]\nname = \"a\"\nprice_per_second = \"cheap\"\n", "expected a number"},
+      {"[[runpod.endpoints]]\nprice_per_second = 1.0\n", "name: is required"},
+      {"[runpod]\ndefault_endpoint = \"b200\"\n", "no endpoint 'b200'"},
+      {"[[auto_adjust.tiers]]\nmin_images = 2\nrepeats = 3\nlearning_rate = 0.1\n",
+       "contiguous from 1"},
+      {"[colors]\n", "colors: unknown key"},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.toml);
+    testing::TempDir ws;
+    ws.write("actor-trainer.toml", row.toml);
+    Result<Config> config = load_config(ws.path(), {});
+    ASSERT_FALSE(config);
+    EXPECT_EQ(config.error().code, ErrorCode::InvalidArgument);
+    EXPECT_NE(config.error().message.find(row.says), std::string::npos) << config.error().message;
+  }
+}
+
+}  // namespace
+}  // namespace atr

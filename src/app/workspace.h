@@ -1,0 +1,41 @@
+#pragma once
+
+#include <filesystem>
+#include <memory>
+
+#include "app/config.h"
+#include "core/actor_registry.h"
+#include "core/clock.h"
+#include "core/training_backend.h"
+#include "core/training_data_scanner.h"
+#include "runpod/workflow.h"
+
+namespace atr {
+
+/// Wall-clock time from the system.
+class SystemClock final : public Clock {
+ public:
+  [[nodiscard]] std::chrono::system_clock::time_point now() const override {
+    return std::chrono::system_clock::now();
+  }
+};
+
+/// The concrete services for one workspace folder, side by side: the composition root.
+struct Workspace {
+  std::filesystem::path root;
+  Config config;
+  std::unique_ptr<ActorRegistry> registry;
+  std::unique_ptr<TrainingDataScanner> scanner;
+  std::unique_ptr<TrainingBackend> backend;
+  SystemClock clock;
+};
+
+/// Opens `root`: reads configuration, actors.json and the workflow template. Fails before any
+/// work is done when one of them is missing or malformed, naming the file.
+Result<std::unique_ptr<Workspace>> open_workspace(const std::filesystem::path& root);
+
+/// The workflow `name` from `<root>/workflows/` (template NAME.json with table
+/// NAME.bindings.json), or the built-in one when the workspace has no such files.
+Result<WorkflowTemplate> load_workflow(const std::filesystem::path& root, const std::string& name);
+
+}  // namespace atr

@@ -1,0 +1,142 @@
+#include "base/strings.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace atr {
+namespace {
+
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+char lower_char(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+}  // namespace
+
+std::string to_lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    c = lower_char(c);
+  }
+  return out;
+}
+
+bool is_blank(std::string_view text) {
+  return trim(text).empty();
+}
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && is_space(text.front())) {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() && is_space(text.back())) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+std::vector<std::string> split_words(std::string_view text) {
+  std::vector<std::string> words;
+  size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && is_space(text[i])) {
+      ++i;
+    }
+    size_t start = i;
+    while (i < text.size() && !is_space(text[i])) {
+      ++i;
+    }
+    if (i > start) words.emplace_back(text.substr(start, i - start));
+  }
+  return words;
+}
+
+std::vector<std::string> split(std::string_view text, char separator) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  for (size_t i = 0; i <= text.size(); ++i) {
+    if (i == text.size() || text[i] == separator) {
+      parts.emplace_back(text.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  return parts;
+}
+
+bool is_digits(std::string_view text) {
+  if (text.empty()) return false;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+std::string join(const std::vector<std::string>& parts, std::string_view separator) {
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (i > 0) out += separator;
+    out += parts[i];
+  }
+  return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (lower_char(a[i]) != lower_char(b[i])) return false;
+  }
+  return true;
+}
+
+std::string extension_lower(std::string_view file_name) {
+  size_t dot = file_name.rfind('.');
+  if (dot == std::string_view::npos || dot == 0) return {};
+  return to_lower(file_name.substr(dot + 1));
+}
+
+std::string format_decimal(double value, int max_decimals) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.*f", max_decimals, value);
+  std::string out(buffer);
+  if (out.find('.') != std::string::npos) {
+    while (out.back() == '0') {
+      out.pop_back();
+    }
+    if (out.back() == '.') out.pop_back();
+  }
+  if (out == "-0") out = "0";
+  return out;
+}
+
+std::string format_bytes(unsigned long long bytes) {
+  constexpr const char* kUnits[] = {"B", "KB", "MB", "GB", "TB"};
+  double value = static_cast<double>(bytes);
+  size_t unit = 0;
+  while (value >= 1024.0 && unit + 1 < std::size(kUnits)) {
+    value /= 1024.0;
+    ++unit;
+  }
+  if (unit == 0) return std::to_string(bytes) + " B";
+  return format_decimal(std::round(value * 10.0) / 10.0, 1) + " " + kUnits[unit];
+}
+
+std::string format_duration_seconds(long long seconds) {
+  if (seconds < 0) seconds = 0;
+  long long hours = seconds / 3600;
+  long long minutes = (seconds % 3600) / 60;
+  long long secs = seconds % 60;
+  char buffer[64];
+  if (hours > 0) {
+    std::snprintf(buffer, sizeof buffer, "%lldh %02lldm %02llds", hours, minutes, secs);
+  } else if (minutes > 0) {
+    std::snprintf(buffer, sizeof buffer, "%lldm %02llds", minutes, secs);
+  } else {
+    std::snprintf(buffer, sizeof buffer, "%llds", secs);
+  }
+  return buffer;
+}
+
+}  // namespace atr

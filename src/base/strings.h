@@ -1,0 +1,34 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace atr {
+
+/// ASCII lowercase copy; bytes >= 0x80 (UTF-8) are kept as they are.
+std::string to_lower(std::string_view text);
+/// True when the text is ASCII whitespace only (or empty).
+bool is_blank(std::string_view text);
+/// The text without leading and trailing ASCII whitespace.
+std::string_view trim(std::string_view text);
+/// Splits on runs of ASCII whitespace; no empty parts.
+std::vector<std::string> split_words(std::string_view text);
+/// Splits on a single separator; keeps empty parts.
+std::vector<std::string> split(std::string_view text, char separator);
+/// True when the text is one or more ASCII digits.
+bool is_digits(std::string_view text);
+/// Joins parts with a separator.
+std::string join(const std::vector<std::string>& parts, std::string_view separator);
+/// Case-insensitive (ASCII) equality.
+bool iequals(std::string_view a, std::string_view b);
+/// Lowercase file extension without the dot ("a.JPG" -> "jpg"); empty when there is none.
+std::string extension_lower(std::string_view file_name);
+/// Fixed-point number with at most `max_decimals` decimals and no trailing zeros ("0.0004").
+std::string format_decimal(double value, int max_decimals);
+/// "12.3 KB"-style size for people.
+std::string format_bytes(unsigned long long bytes);
+/// "1h 02m 05s"-style duration for people, from whole seconds.
+std::string format_duration_seconds(long long seconds);
+
+}  // namespace atr

@@ -1,0 +1,69 @@
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace atr {
+
+/// The `training_data` block of an actor: where its images are and whether S3 has them all.
+struct TrainingDataRecord {
+  std::vector<std::string> s3_urls;  ///< sorted `s3://bucket/key` URLs
+  std::string local_path;            ///< workspace-relative folder of the images
+  int count = 0;                     ///< number of images the URLs stand for
+  bool synced = false;               ///< S3 held exactly the local images at the last sync
+
+  bool operator==(const TrainingDataRecord&) const = default;
+};
+
+/// The `validated_lora_model` block: the version a person marked as the one that works.
+struct ValidatedModel {
+  std::string version_id;
+  std::string version_name;
+  std::string lora_url;
+  std::string marked_at;  ///< RFC 3339 UTC, e.g. "2026-11-28T10:00:00Z"
+
+  bool operator==(const ValidatedModel&) const = default;
+};
+
+/// One actor of the registry, with the fields this product reads. Other fields stay in the
+/// registry file untouched; this struct is a read model, not the record.
+struct Actor {
+  std::size_t position = 0;   ///< index in the registry file, which is also the display order
+  std::string id;             ///< as written in the file: "0006" or "6"; empty when missing
+  bool id_is_number = false;  ///< the file writes the id as a JSON number (6), not a string
+  std::string name;           ///< e.g. "0006_european_20_female"; may be empty
+  std::string sex;
+  std::string ethnicity;
+  std::string age;  ///< the file may hold a number or a string; kept as text
+  std::string description;
+  std::string poster_url;  ///< best remote poster frame (medium webp first), or `img`
+  bool good = false;
+  std::optional<TrainingDataRecord> training_data;
+  std::optional<ValidatedModel> validated_model;
+
+  /// The id if present, else the name: how messages and tables name this actor.
+  [[nodiscard]] const std::string& label() const { return id.empty() ? name : id; }
+  /// True when the registry says this actor has training images.
+  [[nodiscard]] bool has_training_data() const {
+    return training_data.has_value() && training_data->count > 0;
+  }
+  /// True when a validated LoRA model is recorded.
+  [[nodiscard]] bool has_validated_model() const { return validated_model.has_value(); }
+};
+
+/// A change to one actor's product-owned fields; unset members are left as they are.
+struct ActorPatch {
+  std::string actor_ref;  ///< id in any form or name (see find_actor)
+  std::optional<TrainingDataRecord> training_data;
+  /// Set to a model to record it; set to std::nullopt inside to remove the block.
+  std::optional<std::optional<ValidatedModel>> validated_model;
+  std::optional<bool> good;
+};
+
+/// The workspace-relative folder holding an actor's training images: `training_data.local_path`
+/// when recorded, else `data/actors/<name>/training_data`. Not yet confined to the workspace.
+std::string training_folder(const Actor& actor);
+
+}  // namespace atr

@@ -1,0 +1,65 @@
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "core/actor.h"
+
+namespace atr {
+
+/// A search over the actors: free text plus filters, then a page.
+struct ActorQuery {
+  std::string text;                    ///< every word must occur in name, id or description
+  std::vector<std::string> sex;        ///< any of these (case-insensitive); empty = all
+  std::vector<std::string> ethnicity;  ///< any of these (case-insensitive); empty = all
+  std::optional<bool> has_data;        ///< registry says it has training images
+  std::optional<bool> has_model;       ///< a validated model is recorded
+  std::size_t offset = 0;
+  std::size_t limit = 50;  ///< 0 means no limit
+};
+
+/// Counts that tell the user what each filter choice would give. Each facet counts the actors
+/// that match every *other* filter, so choosing one sex still shows how many of each there are.
+struct ActorFacets {
+  std::map<std::string, std::size_t> sex;        ///< lowercase value -> count
+  std::map<std::string, std::size_t> ethnicity;  ///< lowercase value -> count
+  std::size_t has_data = 0;                      ///< matches with training data
+  std::size_t has_model = 0;                     ///< matches with a validated model
+};
+
+/// The answer to a query: the page of matches (positions into the catalog) and the totals.
+struct ActorSearchResult {
+  std::size_t total = 0;           ///< matches before offset/limit
+  std::vector<std::size_t> items;  ///< indices into ActorCatalog::actors, file order
+  ActorFacets facets;
+};
+
+/// All actors of a registry snapshot with a search index. Immutable once built, so readers on
+/// several threads can share one through a shared_ptr while a reload builds the next.
+class ActorCatalog {
+ public:
+  explicit ActorCatalog(std::vector<Actor> actors);
+
+  [[nodiscard]] const std::vector<Actor>& actors() const { return actors_; }
+  /// Runs a query. Linear in the number of actors; see bench/registry_bench.cpp.
+  [[nodiscard]] ActorSearchResult search(const ActorQuery& query) const;
+  /// Finds an actor by id in any form ("6", "0006", 6) or by exact name.
+  /// NotFound when nothing matches; Conflict when the reference is ambiguous.
+  [[nodiscard]] Result<const Actor*> find(std::string_view ref) const;
+
+ private:
+  std::vector<Actor> actors_;
+  std::vector<std::string> haystacks_;  ///< lowercase "id name description" per actor
+  std::vector<std::string> sex_keys_;   ///< lowercase sex per actor
+  std::vector<std::string> ethnicity_keys_;
+};
+
+/// True when `ref` names this actor: the same id text, the same number when both are digits
+/// ("6" = "0006"), or the same name.
+bool matches_ref(const Actor& actor, std::string_view ref);
+
+}  // namespace atr

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "core/plan.h"
+#include "core/training_data.h"
+#include "core/training_request.h"
+
+namespace atr {
+
+/// The product's settings as the core sees them, already read from env, .env and
+/// actor-trainer.toml by app/. Holds no secrets: only whether each one is present.
+struct Settings {
+  std::vector<EndpointProfile> endpoints;  ///< at least one
+  std::string default_endpoint;            ///< name of one of `endpoints`
+  TrainingIdentity identity;
+  AutoAdjustPolicy policy = default_auto_adjust_policy();
+  DataCheckLimits limits;
+  std::optional<std::string> public_webhook_base_url;
+  std::string runpod_base_url = "https://api.runpod.ai/v2";
+  bool has_runpod_api_key = false;
+  std::string s3_bucket;
+  std::string s3_key_layout = "actors/{actor}/training_data/{file}";
+  std::string workflow = "flux_actor_lora";
+
+  /// The endpoint named `name`, or the default one when `name` is empty. NotFound otherwise.
+  [[nodiscard]] Result<EndpointProfile> endpoint(const std::string& name) const;
+};
+
+/// Sets one parameter from text ("learning_rate", "0.0003"). InvalidArgument for an unknown
+/// name or a value of the wrong type; range rules are validate()'s job.
+Status set_parameter(TrainingParameters& params, const std::string& name, const std::string& value);
+
+}  // namespace atr

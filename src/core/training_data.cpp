@@ -1,0 +1,133 @@
+#include "core/training_data.h"
+
+#include <algorithm>
+#include <set>
+
+namespace atr {
+
+std::string_view to_string(FileStatus status) {
+  switch (status) {
+    case FileStatus::Image: return "image";
+    case FileStatus::Unsupported: return "unsupported";
+    case FileStatus::Unreadable: return "unreadable";
+    case FileStatus::Corrupt: return "corrupt";
+    case FileStatus::OutsideWorkspace: return "outside_workspace";
+  }
+  return "unreadable";
+}
+
+std::string_view to_string(Severity severity) {
+  switch (severity) {
+    case Severity::Error: return "error";
+    case Severity::Warning: return "warning";
+  }
+  return "error";
+}
+
+std::string_view to_string(SyncState state) {
+  switch (state) {
+    case SyncState::Synced: return "synced";
+    case SyncState::OutOfSync: return "out_of_sync";
+    case SyncState::NotSynced: return "not_synced";
+    case SyncState::NoData: return "no_data";
+  }
+  return "no_data";
+}
+
+int TrainingDataReport::error_count() const {
+  return static_cast<int>(std::count_if(findings.begin(), findings.end(), [](const Finding& f) {
+    return f.severity == Severity::Error;
+  }));
+}
+
+int TrainingDataReport::warning_count() const {
+  return static_cast<int>(findings.size()) - error_count();
+}
+
+SyncState compute_sync_state(const std::optional<TrainingDataRecord>& record,
+                             const std::vector<std::string>& usable_names) {
+  if (usable_names.empty()) return SyncState::NoData;
+  if (!record || !record->synced || record->s3_urls.empty()) return SyncState::NotSynced;
+  std::set<std::string> remote;
+  for (const std::string& url : record->s3_urls) {
+    size_t slash = url.rfind('/');
+    remote.insert(slash == std::string::npos ? url : url.substr(slash + 1));
+  }
+  const std::set<std::string> local(usable_names.begin(), usable_names.end());
+  return remote == local ? SyncState::Synced : SyncState::OutOfSync;
+}
+
+TrainingDataReport check_training_data(std::string folder, std::vector<ScannedFile> files,
+                                       const std::optional<TrainingDataRecord>& record,
+                                       const DataCheckLimits& limits) {
+  TrainingDataReport report;
+  report.folder = std::move(folder);
+  std::sort(files.begin(), files.end(),
+            [](const ScannedFile& a, const ScannedFile& b) { return a.name < b.name; });
+
+  std::vector<Finding> errors;
+  std::vector<Finding> warnings;
+  std::map<std::string, std::vector<std::string>> by_md5;
+  std::vector<std::string> usable_names;
+  for (const ScannedFile& file : files) {
+    switch (file.status) {
+      case FileStatus::Image: break;
+      case FileStatus::Unsupported:
+        errors.push_back({Severity::Error, "unsupported_format", file.name,
+                          "not a supported image (jpg, jpeg, png, webp): " + file.detail});
+        continue;
+      case FileStatus::Unreadable:
+        errors.push_back(
+            {Severity::Error, "unreadable", file.name, "cannot be read: " + file.detail});
+        continue;
+      case FileStatus::Corrupt:
+        errors.push_back({Severity::Error, "corrupt", file.name, "is damaged: " + file.detail});
+        continue;
+      case FileStatus::OutsideWorkspace:
+        errors.push_back({Severity::Error, "outside_workspace", file.name,
+                          "is a link to a file outside the workspace; refused"});
+        continue;
+    }
+    ++report.usable_count;
+    report.usable_bytes += file.bytes;
+    ++report.formats[file.format];
+    if (file.has_caption) ++report.captions;
+    usable_names.push_back(file.name);
+    by_md5[file.md5].push_back(file.name);
+    const int short_side = std::min(file.width, file.height);
+    if (short_side < limits.min_short_side) {
+      warnings.push_back({Severity::Warning, "small_image", file.name,
+                          std::to_string(file.width) + "x" + std::to_string(file.height) +
+                              ": short side below " + std::to_string(limits.min_short_side) +
+                              " px"});
+    }
+  }
+  for (const auto& [md5, names] : by_md5) {
+    if (md5.empty() || names.size() < 2) continue;
+    for (size_t i = 1; i < names.size(); ++i) {
+      warnings.push_back({Severity::Warning, "duplicate", names[i],
+                          "same content as " + names.front() + " (md5 " + md5 + ")"});
+    }
+  }
+  const int n = report.usable_count;
+  if (n == 0) {
+    errors.push_back({Severity::Error, "no_images", "", "no usable training images"});
+  } else if (n < limits.min_images) {
+    warnings.push_back({Severity::Warning, "too_few_images", "",
+                        std::to_string(n) + " images; at least " +
+                            std::to_string(limits.min_images) +
+                            " are recommended for a face LoRA"});
+  } else if (n > limits.max_images) {
+    warnings.push_back({Severity::Warning, "too_many_images", "",
+                        std::to_string(n) + " images; more than " +
+                            std::to_string(limits.max_images) +
+                            " rarely helps and slows training"});
+  }
+  report.findings = std::move(errors);
+  report.findings.insert(report.findings.end(), warnings.begin(), warnings.end());
+  report.sync = compute_sync_state(record, usable_names);
+  report.files = std::move(files);
+  return report;
+}
+
+}  // namespace atr

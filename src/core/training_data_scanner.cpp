@@ -1,0 +1,17 @@
+#include "core/training_data_scanner.h"
+
+namespace atr {
+
+Result<TrainingDataReport> inspect_training_data(const Actor& actor, TrainingDataScanner& scanner,
+                                                 const DataCheckLimits& limits,
+                                                 const ProgressFn& progress) {
+  const std::string folder = training_folder(actor);
+  Result<std::vector<ScannedFile>> files = scanner.scan(folder, progress);
+  if (!files && files.error().code != ErrorCode::NotFound) {
+    return files.error().with_context("scan " + actor.label());
+  }
+  std::vector<ScannedFile> found = files ? std::move(files).value() : std::vector<ScannedFile>{};
+  return check_training_data(folder, std::move(found), actor.training_data, limits);
+}
+
+}  // namespace atr

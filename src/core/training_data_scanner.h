@@ -1,0 +1,33 @@
+#pragma once
+
+#include <functional>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "core/actor.h"
+#include "core/training_data.h"
+
+namespace atr {
+
+/// Reports progress of long work: items done out of total.
+using ProgressFn = std::function<void(std::size_t done, std::size_t total)>;
+
+/// Reads an actor's training folder. images/ implements it with libvips.
+class TrainingDataScanner {
+ public:
+  virtual ~TrainingDataScanner() = default;
+  /// Every file of the workspace-relative `folder` except captions and hidden files.
+  /// InvalidArgument when the folder would leave the workspace (`..`, absolute, symlink out);
+  /// NotFound when it does not exist. Unreadable files are reported in their ScannedFile.
+  virtual Result<std::vector<ScannedFile>> scan(std::string_view folder,
+                                                const ProgressFn& progress) = 0;
+};
+
+/// Scans the actor's training folder and judges it (checks + sync state). A folder that does
+/// not exist yet is an empty set of images, not an error: the report then says "no_data".
+Result<TrainingDataReport> inspect_training_data(const Actor& actor, TrainingDataScanner& scanner,
+                                                 const DataCheckLimits& limits,
+                                                 const ProgressFn& progress);
+
+}  // namespace atr

@@ -1,0 +1,143 @@
+#include "images/vips_scanner.h"
+
+#include <cstdio>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "support/images.h"
+#include "support/temp_dir.h"
+
+namespace atr {
+namespace {
+namespace fs = std::filesystem;
+
+constexpr const char* kFolder = "data/actors/a/training_data";
+
+std::string md5sum(const fs::path& path) {
+  // An independent MD5: coreutils' md5sum.
+  std::string command = "md5sum '" + path.string() + "'";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  char buffer[64] = {};
+  const size_t got = std::fread(buffer, 1, 32, pipe);
+  ::pclose(pipe);
+  return std::string(buffer, got);
+}
+
+void truncate_file(const fs::path& path, double keep) {
+  const std::string bytes = testing::slurp(path);
+  std::ofstream(path, std::ios::binary | std::ios::trunc)
+      << bytes.substr(0, static_cast<size_t>(static_cast<double>(bytes.size()) * keep));
+}
+
+const ScannedFile& by_name(const std::vector<ScannedFile>& files, const std::string& name) {
+  for (const ScannedFile& f : files) {
+    if (f.name == name) return f;
+  }
+  ADD_FAILURE() << "no file " << name;
+  return files.front();
+}
+
+class ScannerTest : public ::testing::Test {
+ protected:
+  fs::path folder() const { return ws_.path() / kFolder; }
+  Result<std::vector<ScannedFile>> scan(std::string_view relative = kFolder) {
+    VipsTrainingDataScanner scanner(ws_.path());
+    return scanner.scan(relative, nullptr);
+  }
+  testing::TempDir ws_;
+};
+
+TEST_F(ScannerTest, ReadsFormatDimensionsSizeMd5AndCaptions) {
+  testing::write_image(folder() / "a.jpg", 640, 480, 1);
+  testing::write_image(folder() / "b.png", 512, 768, 2);
+  testing::write_image(folder() / "c.webp", 300, 200, 3);
+  testing::write_image(folder() / "D.JPEG", 64, 64, 4);
+  ws_.write(std::string(kFolder) + "/a.txt", "caption");
+  ws_.write(std::string(kFolder) + "/.DS_Store", "junk");
+  std::vector<size_t> progress;
+  VipsTrainingDataScanner scanner(ws_.path());
+  Result<std::vector<ScannedFile>> files =
+      scanner.scan(kFolder, [&progress](size_t done, size_t) { progress.push_back(done); });
+  ASSERT_TRUE(files) << files.error().message;
+  ASSERT_EQ(files->size(), 4u);  // captions and hidden files are not training images
+  EXPECT_EQ(progress, (std::vector<size_t>{1, 2, 3, 4}));
+  const ScannedFile& a = by_name(*files, "a.jpg");
+  EXPECT_EQ(a.status, FileStatus::Image);
+  EXPECT_EQ(a.format, "jpeg");
+  EXPECT_EQ(a.width, 640);
+  EXPECT_EQ(a.height, 480);
+  EXPECT_EQ(a.bytes, fs::file_size(folder() / "a.jpg"));
+  EXPECT_EQ(a.md5, md5sum(folder() / "a.jpg"));
+  EXPECT_TRUE(a.has_caption);
+  EXPECT_EQ(by_name(*files, "b.png").format, "png");
+  EXPECT_EQ(by_name(*files, "b.png").height, 768);
+  EXPECT_FALSE(by_name(*files, "b.png").has_caption);
+  EXPECT_EQ(by_name(*files, "c.webp").format, "webp");
+  EXPECT_EQ(by_name(*files, "D.JPEG").status, FileStatus::Image);
+}
+
+TEST_F(ScannerTest, CatchesTruncatedFilesWithoutDecoding) {
+  for (const char* name : {"t.jpg", "t.png", "t.webp"}) {
+    testing::write_image(folder() / name, 700, 700, 9);
+    truncate_file(folder() / name, 0.6);
+  }
+  Result<std::vector<ScannedFile>> files = scan();
+  ASSERT_TRUE(files);
+  ASSERT_EQ(files->size(), 3u);
+  for (const ScannedFile& f : *files) {
+    EXPECT_EQ(f.status, FileStatus::Corrupt) << f.name << ": " << f.detail;
+    EXPECT_FALSE(f.detail.empty()) << f.name;
+  }
+  // JPEG and PNG headers survive truncation, so only the end-marker check can catch these.
+  EXPECT_NE(by_name(*files, "t.jpg").detail.find("truncated"), std::string::npos);
+  EXPECT_NE(by_name(*files, "t.png").detail.find("truncated"), std::string::npos);
+}
+
+TEST_F(ScannerTest, ReportsGarbageWrongFormatsAndEmptyFiles) {
+  ws_.write(std::string(kFolder) + "/noise.jpg", "this is not an image at all");
+  ws_.write(std::string(kFolder) + "/empty.png", "");
+  testing::write_image(ws_.path() / "tmp.tif", 64, 64, 1);
+  fs::copy_file(ws_.path() / "tmp.tif", folder() / "disguised.png");  // TIFF content, .png name
+  ws_.write(std::string(kFolder) + "/anim.gif", "GIF89a...");
+  ws_.write(std::string(kFolder) + "/README", "notes");
+  Result<std::vector<ScannedFile>> files = scan();
+  ASSERT_TRUE(files);
+  EXPECT_EQ(by_name(*files, "noise.jpg").status, FileStatus::Corrupt);
+  EXPECT_EQ(by_name(*files, "empty.png").status, FileStatus::Corrupt);
+  EXPECT_EQ(by_name(*files, "disguised.png").status, FileStatus::Unsupported);
+  EXPECT_NE(by_name(*files, "disguised.png").detail.find("tiff"), std::string::npos);
+  EXPECT_EQ(by_name(*files, "anim.gif").status, FileStatus::Unsupported);
+  EXPECT_EQ(by_name(*files, "README").status, FileStatus::Unsupported);
+}
+
+TEST_F(ScannerTest, RefusesSymlinksOutOfTheWorkspace) {
+  testing::TempDir outside;
+  testing::write_image(outside.path() / "secret.jpg", 600, 600, 5);
+  testing::write_image(ws_.path() / "shared" / "inside.jpg", 600, 600, 6);
+  fs::create_directories(folder());
+  fs::create_symlink(outside.path() / "secret.jpg", folder() / "secret.jpg");
+  fs::create_symlink(ws_.path() / "shared" / "inside.jpg", folder() / "inside.jpg");
+  Result<std::vector<ScannedFile>> files = scan();
+  ASSERT_TRUE(files);
+  EXPECT_EQ(by_name(*files, "secret.jpg").status, FileStatus::OutsideWorkspace);
+  EXPECT_TRUE(by_name(*files, "secret.jpg").md5.empty());  // never read
+  EXPECT_EQ(by_name(*files, "inside.jpg").status, FileStatus::Image);
+}
+
+TEST_F(ScannerTest, RefusesFoldersThatLeaveTheWorkspace) {
+  testing::TempDir outside;
+  fs::create_directories(ws_.path() / "data" / "actors");
+  fs::create_symlink(outside.path(), ws_.path() / "data" / "actors" / "evil");
+  for (const char* relative : {"../x", "/etc", "data/actors/evil"}) {
+    Result<std::vector<ScannedFile>> files = scan(relative);
+    ASSERT_FALSE(files) << relative;
+    EXPECT_EQ(files.error().code, ErrorCode::InvalidArgument) << relative;
+  }
+  Result<std::vector<ScannedFile>> missing = scan("data/actors/nobody/training_data");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::NotFound);
+}
+
+}  // namespace
+}  // namespace atr

@@ -1,0 +1,104 @@
+#include "registry/actor_json.h"
+
+namespace atr {
+namespace {
+
+using nlohmann::json;
+
+std::string text_of(const json& record, const char* key) {
+  auto it = record.find(key);
+  if (it == record.end()) return {};
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_number_integer()) return std::to_string(it->get<long long>());
+  if (it->is_number_unsigned()) return std::to_string(it->get<unsigned long long>());
+  if (it->is_number_float()) return it->dump();
+  return {};
+}
+
+std::string string_at(const json& object, const char* key) {
+  auto it = object.find(key);
+  return (it != object.end() && it->is_string()) ? it->get<std::string>() : std::string{};
+}
+
+// Medium webp is what a grid card shows; the rest are fallbacks in order of usefulness.
+std::string pick_poster(const json& record) {
+  auto frames = record.find("poster_frames");
+  if (frames != record.end() && frames->is_object()) {
+    for (const char* variant : {"standard", "accelerated"}) {
+      auto set = frames->find(variant);
+      if (set == frames->end() || !set->is_object()) continue;
+      for (const char* size : {"webp_md", "webp_lg", "webp_sm", "png"}) {
+        std::string url = string_at(*set, size);
+        if (!url.empty()) return url;
+      }
+    }
+  }
+  return string_at(record, "img");
+}
+
+std::optional<TrainingDataRecord> decode_training_data(const json& record) {
+  auto it = record.find("training_data");
+  if (it == record.end() || !it->is_object()) return std::nullopt;
+  TrainingDataRecord data;
+  auto urls = it->find("s3_urls");
+  if (urls != it->end() && urls->is_array()) {
+    for (const json& url : *urls) {
+      if (url.is_string()) data.s3_urls.push_back(url.get<std::string>());
+    }
+  }
+  data.local_path = string_at(*it, "local_path");
+  auto count = it->find("count");
+  if (count != it->end() && count->is_number_integer()) data.count = count->get<int>();
+  auto synced = it->find("synced");
+  data.synced = synced != it->end() && synced->is_boolean() && synced->get<bool>();
+  return data;
+}
+
+std::optional<ValidatedModel> decode_validated_model(const json& record) {
+  auto it = record.find("validated_lora_model");
+  if (it == record.end() || !it->is_object()) return std::nullopt;
+  return ValidatedModel{string_at(*it, "version_id"), string_at(*it, "version_name"),
+                        string_at(*it, "lora_url"), string_at(*it, "marked_at")};
+}
+
+}  // namespace
+
+Actor decode_actor(const json& record) {
+  Actor actor;
+  actor.id = text_of(record, "id");
+  auto id = record.find("id");
+  actor.id_is_number = id != record.end() && id->is_number_integer();
+  actor.name = string_at(record, "name");
+  actor.sex = string_at(record, "sex");
+  actor.ethnicity = string_at(record, "ethnicity");
+  actor.age = text_of(record, "age");
+  actor.description = string_at(record, "description");
+  actor.poster_url = pick_poster(record);
+  auto good = record.find("good");
+  actor.good = good != record.end() && good->is_boolean() && good->get<bool>();
+  actor.training_data = decode_training_data(record);
+  actor.validated_model = decode_validated_model(record);
+  return actor;
+}
+
+nlohmann::ordered_json merge_training_data(nlohmann::ordered_json existing,
+                                           const TrainingDataRecord& record) {
+  if (!existing.is_object()) existing = nlohmann::ordered_json::object();
+  existing["s3_urls"] = record.s3_urls;
+  existing["local_path"] = record.local_path;
+  existing["count"] = record.count;
+  existing["synced"] = record.synced;
+  return existing;
+}
+
+nlohmann::ordered_json merge_validated_model(nlohmann::ordered_json existing,
+                                             const ValidatedModel& model) {
+  if (!existing.is_object()) existing = nlohmann::ordered_json::object();
+  existing["version_id"] = model.version_id;
+  existing["version_name"] = model.version_name;
+  existing["lora_url"] = model.lora_url;
+  existing["marked_at"] = model.marked_at;
+  return existing;
+}
+
+}  // namespace atr

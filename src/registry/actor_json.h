@@ -1,0 +1,22 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "base/result.h"
+#include "core/actor.h"
+
+namespace atr {
+
+/// Reads the fields this product knows from one actors.json record; tolerant of missing fields
+/// and of ids and ages written as numbers or strings. Wrongly typed fields read as absent.
+Actor decode_actor(const nlohmann::json& record);
+
+/// `existing` (the current value of the member, or null when absent) with the record's fields
+/// set; keys we do not own inside the block keep their value and position.
+nlohmann::ordered_json merge_training_data(nlohmann::ordered_json existing,
+                                           const TrainingDataRecord& record);
+/// Same for the `validated_lora_model` block.
+nlohmann::ordered_json merge_validated_model(nlohmann::ordered_json existing,
+                                             const ValidatedModel& model);
+
+}  // namespace atr

@@ -1,0 +1,387 @@
+#include "registry/json_file_actor_registry.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <optional>
+#include <system_error>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "base/files.h"
+#include "registry/actor_json.h"
+#include "registry/json_spans.h"
+
+namespace atr {
+namespace fs = std::filesystem;
+using nlohmann::json;
+using nlohmann::ordered_json;
+
+namespace {
+
+constexpr const char* kTrainingData = "training_data";
+constexpr const char* kValidatedModel = "validated_lora_model";
+constexpr const char* kGood = "good";
+
+// Parses the whole document; a syntax error names its line and column.
+Result<json> parse_document(std::string_view text) {
+  try {
+    return json::parse(text);
+  } catch (const json::parse_error& e) {
+    const size_t offset = e.byte > 0 ? e.byte - 1 : 0;
+    const TextPosition at = position_of(text, offset);
+    std::string why = e.what();
+    // nlohmann's text is "[json.exception.parse_error.101] parse error at line 3, column 5:
+    // syntax error while parsing ..."; keep only the part after the position.
+    if (size_t colon = why.find(": ", why.find("column")); colon != std::string::npos) {
+      why = why.substr(colon + 2);
+    }
+    return Error{ErrorCode::InvalidArgument, "malformed JSON at line " + std::to_string(at.line) +
+                                                 ", column " + std::to_string(at.column) + ": " +
+                                                 why};
+  }
+}
+
+Result<std::vector<Actor>> decode_all(const json& document) {
+  if (!document.is_array()) {
+    return Error{ErrorCode::InvalidArgument, "expected a JSON array of actors at line 1, column 1"};
+  }
+  std::vector<Actor> actors;
+  actors.reserve(document.size());
+  for (const json& record : document) {
+    if (!record.is_object()) {
+      return Error{ErrorCode::InvalidArgument,
+                   "actor " + std::to_string(actors.size() + 1) + " is not a JSON object"};
+    }
+    actors.push_back(decode_actor(record));
+  }
+  return actors;
+}
+
+// The whitespace before `pos` on its line, when only whitespace precedes it there.
+std::optional<std::string> line_indent(std::string_view text, size_t pos) {
+  size_t start = pos;
+  while (start > 0 && text[start - 1] != '\n') {
+    const char c = text[start - 1];
+    if (c != ' ' && c != '\t') return std::nullopt;
+    --start;
+  }
+  return std::string(text.substr(start, pos - start));
+}
+
+// How the file indents one level, read from the first object whose members sit on their own
+// lines; two spaces when nothing tells.
+std::string detect_indent_unit(std::string_view text, const ArraySpans& spans) {
+  for (const ObjectSpan& object : spans.objects) {
+    if (object.members.empty()) continue;
+    std::optional<std::string> member = line_indent(text, object.members.front().key_begin);
+    std::optional<std::string> outer = line_indent(text, object.begin);
+    if (!member || !outer) continue;
+    if (member->size() > outer->size() && member->compare(0, outer->size(), *outer) == 0) {
+      return member->substr(outer->size());
+    }
+  }
+  return "  ";
+}
+
+struct Edit {
+  size_t begin;
+  size_t end;
+  std::string text;
+};
+
+struct Layout {
+  std::string unit;     // one indentation level
+  std::string newline;  // "\n", or "\r\n" for files written on Windows
+};
+
+// Serializes `value` as it would appear after a key indented by `indent`; single-line when
+// the member itself is inline.
+std::string render(const ordered_json& value, const std::optional<std::string>& indent,
+                   const Layout& layout) {
+  if (!indent) return value.dump();
+  std::string out = value.dump(static_cast<int>(layout.unit.size()), layout.unit.front());
+  std::string shifted;
+  shifted.reserve(out.size() + 64);
+  for (char c : out) {
+    if (c == '\n') {
+      shifted += layout.newline + *indent;
+    } else {
+      shifted += c;
+    }
+  }
+  return shifted;
+}
+
+// The desired end state of one actor's product-owned members; nullopt inside = remove.
+struct FieldChanges {
+  std::optional<TrainingDataRecord> training_data;
+  std::optional<std::optional<ValidatedModel>> validated_model;
+  std::optional<bool> good;
+};
+
+std::optional<std::optional<ordered_json>> desired_value(const std::string& key,
+                                                         const FieldChanges& changes,
+                                                         const ordered_json& existing) {
+  if (key == kTrainingData && changes.training_data) {
+    return merge_training_data(existing, *changes.training_data);
+  }
+  if (key == kValidatedModel && changes.validated_model) {
+    if (!*changes.validated_model) return std::optional<ordered_json>{};
+    return merge_validated_model(existing, **changes.validated_model);
+  }
+  if (key == kGood && changes.good) return ordered_json(*changes.good);
+  return std::nullopt;  // not touched
+}
+
+void plan_edits(std::string_view text, const ObjectSpan& object, const FieldChanges& changes,
+                const Layout& layout, std::vector<Edit>& edits) {
+  std::vector<std::pair<std::string, ordered_json>> additions;
+  for (const char* key : {kTrainingData, kValidatedModel, kGood}) {
+    const MemberSpan* member = nullptr;
+    size_t index = 0;
+    for (size_t i = 0; i < object.members.size(); ++i) {
+      if (object.members[i].key == key) {
+        member = &object.members[i];
+        index = i;
+      }
+    }
+    ordered_json existing;  // null when absent
+    if (member != nullptr) {
+      existing = ordered_json::parse(
+          text.substr(member->value_begin, member->value_end - member->value_begin));
+    }
+    std::optional<std::optional<ordered_json>> wanted = desired_value(key, changes, existing);
+    if (!wanted) continue;
+    if (!*wanted) {  // remove the member with one of its separating commas
+      if (member == nullptr) continue;
+      if (index > 0) {
+        edits.push_back({object.members[index - 1].value_end, member->value_end, ""});
+      } else if (object.members.size() > 1) {
+        edits.push_back({member->key_begin, object.members[1].key_begin, ""});
+      } else {
+        edits.push_back({object.begin + 1, object.end - 1, ""});
+      }
+      continue;
+    }
+    if (member != nullptr) {
+      if (**wanted == existing) continue;  // already so: leave the bytes alone
+      edits.push_back({member->value_begin, member->value_end,
+                       render(**wanted, line_indent(text, member->key_begin), layout)});
+      continue;
+    }
+    additions.emplace_back(key, std::move(**wanted));
+  }
+  if (additions.empty()) return;
+
+  // An object without members has neither id nor name, so no patch can address it.
+  ATR_CHECK(!object.members.empty(), "patched actor has members");
+  const MemberSpan& last = object.members.back();
+  const std::optional<std::string> indent = line_indent(text, last.key_begin);
+  const std::string separator(text.substr(last.key_end, last.value_begin - last.key_end));
+  // Inline objects: copy the comma spacing between the last two members ("," or ", ").
+  std::string comma = separator.find(' ') == std::string::npos ? "," : ", ";
+  if (object.members.size() >= 2) {
+    const MemberSpan& before = object.members[object.members.size() - 2];
+    comma = std::string(text.substr(before.value_end, last.key_begin - before.value_end));
+  }
+  std::string inserted;
+  for (const auto& [key, value] : additions) {
+    inserted += indent ? "," + layout.newline + *indent : comma;
+    inserted += json(key).dump() + separator + render(value, indent, layout);
+  }
+  edits.push_back({last.value_end, last.value_end, std::move(inserted)});
+}
+
+// Checks that the re-read spliced text holds each change and the same number of actors. A
+// mismatch is a bug in the splicer; refusing keeps the file safe.
+Status verify(const ActorCatalog& updated, size_t expected_count,
+              const std::map<size_t, FieldChanges>& changes) {
+  if (updated.actors().size() != expected_count) {
+    return Error{ErrorCode::Internal, "spliced text changed the number of actors"};
+  }
+  for (const auto& [index, change] : changes) {
+    const Actor& actor = updated.actors()[index];
+    const bool ok = (!change.training_data || actor.training_data == change.training_data) &&
+                    (!change.validated_model || actor.validated_model == *change.validated_model) &&
+                    (!change.good || actor.good == *change.good);
+    if (!ok) {
+      return Error{ErrorCode::Internal,
+                   "spliced text does not hold the change for actor " + actor.label()};
+    }
+  }
+  return Ok{};
+}
+
+Result<std::vector<Actor>> parse_actors(std::string_view text) {
+  Result<json> document = parse_document(text);
+  if (!document) return document.error();
+  return decode_all(*document);
+}
+
+// The spliced text and what it is meant to change, per actor position.
+struct Spliced {
+  std::string text;
+  std::map<size_t, FieldChanges> changes;
+};
+
+// Splices `patches` into `text`, whose actors `catalog` holds (already parsed by the caller).
+Result<Spliced> splice(std::string_view text, const ActorCatalog& catalog,
+                       const std::vector<ActorPatch>& patches) {
+  Spliced out;
+  for (const ActorPatch& patch : patches) {
+    Result<const Actor*> actor = catalog.find(patch.actor_ref);
+    if (!actor) return actor.error().with_context("update actors.json");
+    FieldChanges& change = out.changes[(*actor)->position];
+    if (patch.training_data) change.training_data = patch.training_data;
+    if (patch.validated_model) change.validated_model = patch.validated_model;
+    if (patch.good) change.good = patch.good;
+  }
+  Result<ArraySpans> spans = scan_array_of_objects(text);
+  if (!spans) return spans.error();
+  ATR_CHECK(spans->objects.size() == catalog.actors().size(), "spans and catalog disagree");
+  const Layout layout{detect_indent_unit(text, *spans),
+                      text.find("\r\n") != std::string_view::npos ? "\r\n" : "\n"};
+  std::vector<Edit> edits;
+  for (const auto& [index, change] : out.changes) {
+    plan_edits(text, spans->objects[index], change, layout, edits);
+  }
+  // Apply back to front so earlier offsets stay valid. Edits never overlap: each touches one
+  // member, or is a zero-width insertion at the end of the last member.
+  std::sort(edits.begin(), edits.end(), [](const Edit& a, const Edit& b) {
+    return a.begin != b.begin ? a.begin > b.begin : a.end > b.end;
+  });
+  out.text = std::string(text);
+  for (const Edit& edit : edits) {
+    out.text.replace(edit.begin, edit.end - edit.begin, edit.text);
+  }
+  return out;
+}
+
+// Holds an exclusive flock on the lock file for the life of the object.
+class FileLock {
+ public:
+  static Result<FileLock> acquire(const fs::path& path) {
+    std::error_code ec;
+    if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      return Error{ErrorCode::Unavailable, "lock " + path.string() + ": " + std::strerror(errno)};
+    }
+    while (::flock(fd, LOCK_EX) != 0) {
+      if (errno == EINTR) continue;
+      Error err{ErrorCode::Unavailable, "lock " + path.string() + ": " + std::strerror(errno)};
+      ::close(fd);
+      return err;
+    }
+    return FileLock(fd);
+  }
+  FileLock(FileLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  FileLock& operator=(FileLock&&) = delete;
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+  ~FileLock() {
+    if (fd_ >= 0) ::close(fd_);  // closing releases the flock
+  }
+
+ private:
+  explicit FileLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+}  // namespace
+
+Result<std::string> apply_patches(std::string_view text, const std::vector<ActorPatch>& patches) {
+  Result<std::vector<Actor>> actors = parse_actors(text);
+  if (!actors) return actors.error();
+  const ActorCatalog catalog(std::move(actors).value());
+  Result<Spliced> spliced = splice(text, catalog, patches);
+  if (!spliced) return spliced.error();
+  Result<std::vector<Actor>> reread = parse_actors(spliced->text);
+  if (!reread) return Error{ErrorCode::Internal, "update actors.json: spliced text does not parse"};
+  Status verified =
+      verify(ActorCatalog(std::move(reread).value()), catalog.actors().size(), spliced->changes);
+  if (!verified) return verified.error().with_context("update actors.json");
+  return std::move(spliced->text);
+}
+
+JsonFileActorRegistry::JsonFileActorRegistry(fs::path file, fs::path lock_file, Loaded loaded)
+    : file_(std::move(file)), lock_file_(std::move(lock_file)), loaded_(std::move(loaded)) {}
+
+Result<JsonFileActorRegistry::Loaded> JsonFileActorRegistry::parse(const fs::path& file,
+                                                                   std::string text) {
+  const std::string what = "read " + file.string();
+  Result<json> document = parse_document(text);
+  if (!document) return document.error().with_context(what);
+  Result<std::vector<Actor>> actors = decode_all(*document);
+  if (!actors) return actors.error().with_context(what);
+  return Loaded{std::move(text), std::make_shared<const ActorCatalog>(std::move(actors).value())};
+}
+
+Result<std::unique_ptr<JsonFileActorRegistry>> JsonFileActorRegistry::open(fs::path file,
+                                                                           fs::path lock_file) {
+  Result<std::string> text = read_file(file);
+  if (!text) return text.error();
+  Result<Loaded> loaded = parse(file, std::move(text).value());
+  if (!loaded) return loaded.error();
+  return std::unique_ptr<JsonFileActorRegistry>(
+      new JsonFileActorRegistry(std::move(file), std::move(lock_file), std::move(loaded).value()));
+}
+
+std::shared_ptr<const ActorCatalog> JsonFileActorRegistry::catalog() const {
+  std::lock_guard lock(mutex_);
+  return loaded_.catalog;
+}
+
+Status JsonFileActorRegistry::reload() {
+  Result<std::string> text = read_file(file_);
+  if (!text) return text.error();
+  {
+    std::lock_guard lock(mutex_);
+    if (*text == loaded_.text) return Ok{};
+  }
+  // Parse outside the lock: readers keep the last good copy meanwhile, and keep it for good
+  // if the new text is malformed.
+  Result<Loaded> loaded = parse(file_, std::move(text).value());
+  if (!loaded) return loaded.error();
+  std::lock_guard lock(mutex_);
+  loaded_ = std::move(loaded).value();
+  return Ok{};
+}
+
+Status JsonFileActorRegistry::update(const std::vector<ActorPatch>& patches) {
+  const std::string what = "update " + file_.string();
+  Result<FileLock> file_lock = FileLock::acquire(lock_file_);
+  if (!file_lock) return file_lock.error().with_context(what);
+  std::lock_guard lock(mutex_);
+
+  Result<std::string> on_disk = read_file(file_);
+  if (!on_disk) return on_disk.error().with_context(what);
+  if (*on_disk != loaded_.text) {
+    return Error{ErrorCode::Conflict,
+                 what +
+                     ": the file was changed by another program since it was read; nothing "
+                     "was written (reload and try again)"};
+  }
+  // One parse per write: the loaded catalog locates the actors, and the parse of the new text
+  // both verifies the splice and becomes the next catalog.
+  Result<Spliced> spliced = splice(loaded_.text, *loaded_.catalog, patches);
+  if (!spliced) return spliced.error();
+  if (spliced->text == loaded_.text) return Ok{};  // nothing to change: do not touch the file
+  Result<Loaded> reloaded = parse(file_, std::move(spliced->text));
+  if (!reloaded) {
+    return Error{ErrorCode::Internal,
+                 what + ": spliced text does not parse: " + reloaded.error().message};
+  }
+  Status verified = verify(*reloaded->catalog, loaded_.catalog->actors().size(), spliced->changes);
+  if (!verified) return verified.error().with_context(what);
+  Status written = write_file_atomic(file_, reloaded->text);
+  if (!written) return written.error();
+  loaded_ = std::move(reloaded).value();
+  return Ok{};
+}
+
+}  // namespace atr

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "core/actor_registry.h"
+
+namespace atr {
+
+/// ActorRegistry over an actors.json file shared with other tools.
+///
+/// Writes splice new values into the original text, so every byte outside the changed members
+/// stays as it was: unknown fields, actor order, key order, indentation, number spelling. A
+/// write first checks that the file still holds exactly the bytes we read; if another program
+/// changed it, the write is refused (Conflict) and nothing is written. Thread-safe.
+class JsonFileActorRegistry final : public ActorRegistry {
+ public:
+  /// Reads and indexes `file`. `lock_file` serializes writers among our own processes (other
+  /// tools do not take it; the byte comparison catches them). NotFound when `file` is missing,
+  /// InvalidArgument (with line and column) when it is malformed.
+  static Result<std::unique_ptr<JsonFileActorRegistry>> open(std::filesystem::path file,
+                                                             std::filesystem::path lock_file);
+
+  [[nodiscard]] std::shared_ptr<const ActorCatalog> catalog() const override;
+  Status reload() override;
+  Status update(const std::vector<ActorPatch>& patches) override;
+
+ private:
+  struct Loaded {
+    std::string text;
+    std::shared_ptr<const ActorCatalog> catalog;
+  };
+
+  JsonFileActorRegistry(std::filesystem::path file, std::filesystem::path lock_file, Loaded loaded);
+  /// Parses `text` into a catalog; InvalidArgument with line/column when malformed.
+  static Result<Loaded> parse(const std::filesystem::path& file, std::string text);
+
+  const std::filesystem::path file_;
+  const std::filesystem::path lock_file_;
+  mutable std::mutex mutex_;
+  Loaded loaded_;  ///< guarded by mutex_: the text we last read or wrote, and its catalog
+};
+
+/// Applies patches to registry text and returns the new text (pure; exposed for tests and
+/// benchmarks). The same rules as JsonFileActorRegistry::update, minus the file handling.
+Result<std::string> apply_patches(std::string_view text, const std::vector<ActorPatch>& patches);
+
+}  // namespace atr

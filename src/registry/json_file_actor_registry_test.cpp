@@ -1,0 +1,349 @@
+#include "registry/json_file_actor_registry.h"
+
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "base/strings.h"
+#include "support/registry_gen.h"
+#include "support/temp_dir.h"
+
+namespace atr {
+namespace {
+namespace fs = std::filesystem;
+
+// A file as another tool writes it: 2-space indent, a numeric id, fields we do not know,
+// nested unknown objects, unicode, and numbers spelled in ways a re-dump would change.
+constexpr std::string_view kRegistry = R"([
+  {
+    "id": "0000",
+    "name": "0000_european_16_male",
+    "sex": "male",
+    "age": 16,
+    "studio": {"casting": "lead", "weight": 1.50},
+    "description": "Jérôme, freckles"
+  },
+  {
+    "id": "0006",
+    "name": "0006_european_20_female",
+    "sex": "female",
+    "ethnicity": "european",
+    "age": "20",
+    "training_data": {
+      "s3_urls": [
+        "s3://b/actors/0006_european_20_female/training_data/a.jpg"
+      ],
+      "local_path": "data/actors/0006_european_20_female/training_data",
+      "count": 1,
+      "synced": false,
+      "uploaded_by": "legacy-tool"
+    },
+    "score": 1e-3,
+    "zz_last": true
+  },
+  {
+    "id": 7,
+    "name": "0007_asian_31_female"
+  }
+]
+)";
+
+TrainingDataRecord synced_record(int n) {
+  TrainingDataRecord r;
+  for (int i = 0; i < n; ++i) {
+    r.s3_urls.push_back("s3://b/actors/0006_european_20_female/training_data/img_" +
+                        std::to_string(i) + ".jpg");
+  }
+  r.local_path = "data/actors/0006_european_20_female/training_data";
+  r.count = n;
+  r.synced = true;
+  return r;
+}
+
+std::vector<std::string> lines_of(std::string_view text) {
+  return split(text, '\n');
+}
+
+// The lines that differ between two texts, as [first, last) ranges of each after trimming the
+// common prefix and suffix: what a line diff would show as one hunk.
+struct Hunk {
+  size_t begin = 0;
+  size_t old_end = 0;
+  size_t new_end = 0;
+};
+Hunk diff_hunk(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  size_t prefix = 0;
+  while (prefix < a.size() && prefix < b.size() && a[prefix] == b[prefix]) {
+    ++prefix;
+  }
+  size_t suffix = 0;
+  while (suffix < a.size() - prefix && suffix < b.size() - prefix &&
+         a[a.size() - 1 - suffix] == b[b.size() - 1 - suffix]) {
+    ++suffix;
+  }
+  return Hunk{prefix, a.size() - suffix, b.size() - suffix};
+}
+
+class RegistryTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<JsonFileActorRegistry> open(std::string_view text) {
+    file_ = dir_.write("actors.json", text);
+    auto registry = JsonFileActorRegistry::open(file_, dir_.path() / ".actor-trainer" / "lock");
+    EXPECT_TRUE(registry) << registry.error().message;
+    return std::move(registry).value();
+  }
+
+  testing::TempDir dir_;
+  fs::path file_;
+};
+
+TEST_F(RegistryTest, ReadsEveryRecordShape) {
+  auto registry = open(kRegistry);
+  const auto catalog = registry->catalog();
+  ASSERT_EQ(catalog->actors().size(), 3u);
+  const Actor& first = catalog->actors()[0];
+  EXPECT_EQ(first.id, "0000");
+  EXPECT_FALSE(first.id_is_number);
+  EXPECT_EQ(first.age, "16");      // a number in the file
+  EXPECT_EQ(first.ethnicity, "");  // missing field
+  EXPECT_FALSE(first.training_data);
+  const Actor& second = catalog->actors()[1];
+  ASSERT_TRUE(second.training_data);
+  EXPECT_EQ(second.training_data->count, 1);
+  EXPECT_FALSE(second.training_data->synced);
+  const Actor& third = catalog->actors()[2];
+  EXPECT_EQ(third.id, "7");
+  EXPECT_TRUE(third.id_is_number);
+  for (const char* ref : {"7", "0007", "0007_asian_31_female"}) {
+    Result<const Actor*> found = catalog->find(ref);
+    ASSERT_TRUE(found) << ref;
+    EXPECT_EQ((*found)->name, "0007_asian_31_female");
+  }
+}
+
+TEST_F(RegistryTest, ChangingOneBlockRewritesOnlyItsLines) {
+  auto registry = open(kRegistry);
+  ASSERT_TRUE(registry->update({ActorPatch{.actor_ref = "6", .training_data = synced_record(2)}}));
+  const std::string after = testing::slurp(file_);
+
+  const std::vector<std::string> old_lines = lines_of(kRegistry);
+  const std::vector<std::string> new_lines = lines_of(after);
+  const Hunk hunk = diff_hunk(old_lines, new_lines);
+  // Old lines 15..19 are the block's first url, "count" and "synced" entries; nothing before
+  // the block's first url and nothing after "uploaded_by" may change.
+  const auto old_begin = std::find(old_lines.begin(), old_lines.end(), R"(    "training_data": {)");
+  const auto old_end =
+      std::find(old_lines.begin(), old_lines.end(), R"(      "uploaded_by": "legacy-tool")");
+  ASSERT_NE(old_begin, old_lines.end());
+  EXPECT_GT(hunk.begin, static_cast<size_t>(old_begin - old_lines.begin()));
+  EXPECT_LE(hunk.old_end, static_cast<size_t>(old_end - old_lines.begin()));
+  std::string changed;
+  for (size_t i = hunk.begin; i < hunk.new_end; ++i) {
+    changed += new_lines[i] + "\n";
+  }
+  EXPECT_EQ(changed,
+            "        \"s3://b/actors/0006_european_20_female/training_data/img_0.jpg\",\n"
+            "        \"s3://b/actors/0006_european_20_female/training_data/img_1.jpg\"\n"
+            "      ],\n"
+            "      \"local_path\": \"data/actors/0006_european_20_female/training_data\",\n"
+            "      \"count\": 2,\n"
+            "      \"synced\": true,\n");
+  // Unknown fields, odd number spellings and unicode outside the block are byte-identical.
+  EXPECT_NE(after.find(R"("weight": 1.50})"), std::string::npos);
+  EXPECT_NE(after.find(R"("score": 1e-3)"), std::string::npos);
+  EXPECT_NE(after.find("Jérôme"), std::string::npos);
+  EXPECT_EQ(registry->catalog()->actors()[1].training_data, synced_record(2));
+}
+
+TEST_F(RegistryTest, AddsAMissingBlockInTheFilesStyle) {
+  auto registry = open(kRegistry);
+  ASSERT_TRUE(registry->update({ActorPatch{
+      .actor_ref = "7",
+      .training_data = synced_record(1),
+      .validated_model = ValidatedModel{"job-1", "V1", "https://l", "2026-11-28T10:00:00Z"},
+      .good = true}}));
+  const std::string after = testing::slurp(file_);
+  const std::string expected_tail = R"(  {
+    "id": 7,
+    "name": "0007_asian_31_female",
+    "training_data": {
+      "s3_urls": [
+        "s3://b/actors/0006_european_20_female/training_data/img_0.jpg"
+      ],
+      "local_path": "data/actors/0006_european_20_female/training_data",
+      "count": 1,
+      "synced": true
+    },
+    "validated_lora_model": {
+      "version_id": "job-1",
+      "version_name": "V1",
+      "lora_url": "https://l",
+      "marked_at": "2026-11-28T10:00:00Z"
+    },
+    "good": true
+  }
+]
+)";
+  ASSERT_GE(after.size(), expected_tail.size());
+  EXPECT_EQ(after.substr(after.size() - expected_tail.size()), expected_tail);
+  EXPECT_EQ(after.substr(0, 400), std::string(kRegistry).substr(0, 400));
+}
+
+TEST_F(RegistryTest, ClearingTheModelRemovesOnlyItsMember) {
+  const std::string with_model = R"([
+  {
+    "id": "0003",
+    "name": "a",
+    "validated_lora_model": {"version_id": "j", "version_name": "V3", "lora_url": "u", "marked_at": "t"},
+    "good": true,
+    "after": 1
+  }
+]
+)";
+  auto registry = open(with_model);
+  ASSERT_TRUE(registry->update({ActorPatch{
+      .actor_ref = "3", .validated_model = std::optional<ValidatedModel>{}, .good = false}}));
+  EXPECT_EQ(testing::slurp(file_), R"([
+  {
+    "id": "0003",
+    "name": "a",
+    "good": false,
+    "after": 1
+  }
+]
+)");
+  EXPECT_FALSE(registry->catalog()->actors()[0].validated_model);
+}
+
+TEST_F(RegistryTest, KeepsTabsCompactFilesAndCrlf) {
+  struct Row {
+    const char* name;
+    std::string text;
+    std::string expected;
+  };
+  const Row rows[] = {
+      {"tabs", "[\n\t{\n\t\t\"id\": \"1\",\n\t\t\"name\": \"a\"\n\t}\n]\n",
+       "[\n\t{\n\t\t\"id\": \"1\",\n\t\t\"name\": \"a\",\n\t\t\"good\": true\n\t}\n]\n"},
+      {"compact", R"([{"id":"1","name":"a"},{"id":"2"}])",
+       R"([{"id":"1","name":"a","good":true},{"id":"2"}])"},
+      {"python style", R"([{"id": "1", "name": "a"}])",
+       R"([{"id": "1", "name": "a", "good": true}])"},
+      {"crlf", "[\r\n  {\r\n    \"id\": \"1\"\r\n  }\r\n]\r\n",
+       "[\r\n  {\r\n    \"id\": \"1\",\r\n    \"good\": true\r\n  }\r\n]\r\n"},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.name);
+    Result<std::string> out = apply_patches(row.text, {ActorPatch{.actor_ref = "1", .good = true}});
+    ASSERT_TRUE(out) << out.error().message;
+    EXPECT_EQ(*out, row.expected);
+  }
+}
+
+TEST_F(RegistryTest, NoChangeWritesNothing) {
+  auto registry = open(kRegistry);
+  const fs::file_time_type before = fs::last_write_time(file_);
+  TrainingDataRecord same{{"s3://b/actors/0006_european_20_female/training_data/a.jpg"},
+                          "data/actors/0006_european_20_female/training_data",
+                          1,
+                          false};
+  ASSERT_TRUE(registry->update({ActorPatch{.actor_ref = "0006", .training_data = same}}));
+  EXPECT_EQ(testing::slurp(file_), kRegistry);
+  EXPECT_EQ(fs::last_write_time(file_), before);
+}
+
+TEST_F(RegistryTest, ExternalEditSinceReadIsAConflictAndNothingIsWritten) {
+  auto registry = open(kRegistry);
+  std::string edited(kRegistry);
+  edited.replace(edited.find("Jérôme"), 6, "Jerome");  // another tool's edit
+  dir_.write("actors.json", edited);
+  Status status = registry->update({ActorPatch{.actor_ref = "6", .good = true}});
+  ASSERT_FALSE(status);
+  EXPECT_EQ(status.error().code, ErrorCode::Conflict);
+  EXPECT_NE(status.error().message.find("changed by another program"), std::string::npos);
+  EXPECT_EQ(testing::slurp(file_), edited);  // their edit survives
+  // After a reload the same change goes through and keeps their edit.
+  ASSERT_TRUE(registry->reload());
+  ASSERT_TRUE(registry->update({ActorPatch{.actor_ref = "6", .good = true}}));
+  EXPECT_NE(testing::slurp(file_).find("Jerome"), std::string::npos);
+}
+
+TEST_F(RegistryTest, MalformedFileNamesLineAndColumnAndKeepsLastGoodCopy) {
+  auto registry = open(kRegistry);
+  dir_.write("actors.json", "[\n  {\"id\": \"1\",\n   \"name\": }\n]\n");
+  Status reloaded = registry->reload();
+  ASSERT_FALSE(reloaded);
+  EXPECT_EQ(reloaded.error().code, ErrorCode::InvalidArgument);
+  EXPECT_NE(reloaded.error().message.find("line 3, column 12"), std::string::npos)
+      << reloaded.error().message;
+  EXPECT_EQ(registry->catalog()->actors().size(), 3u);  // still serving the last good copy
+
+  auto opened = JsonFileActorRegistry::open(file_, dir_.path() / "lock");
+  ASSERT_FALSE(opened);
+  EXPECT_NE(opened.error().message.find("line 3"), std::string::npos);
+}
+
+TEST_F(RegistryTest, WrongTopLevelShapesAreClearErrors) {
+  for (const char* text : {R"({"id": 1})", R"([{"id": 1}, 5])", ""}) {
+    dir_.write("actors.json", text);
+    auto opened = JsonFileActorRegistry::open(dir_.path() / "actors.json", dir_.path() / "lock");
+    ASSERT_FALSE(opened) << text;
+    EXPECT_EQ(opened.error().code, ErrorCode::InvalidArgument) << text;
+  }
+}
+
+TEST_F(RegistryTest, UnknownActorChangesNothing) {
+  auto registry = open(kRegistry);
+  Status status = registry->update(
+      {ActorPatch{.actor_ref = "6", .good = true}, ActorPatch{.actor_ref = "99", .good = true}});
+  ASSERT_FALSE(status);
+  EXPECT_EQ(status.error().code, ErrorCode::NotFound);
+  EXPECT_EQ(testing::slurp(file_), kRegistry);
+}
+
+TEST_F(RegistryTest, ConcurrentWritersNeverLoseAnUpdate) {
+  // Two registry objects on one file, as the server and a CLI command would have: each write
+  // either lands on the latest bytes or is refused as a conflict; after reload and retry every
+  // patch is in the file.
+  open(kRegistry);
+  auto a = JsonFileActorRegistry::open(file_, dir_.path() / ".actor-trainer" / "lock").value();
+  auto b = JsonFileActorRegistry::open(file_, dir_.path() / ".actor-trainer" / "lock").value();
+  auto writer = [](JsonFileActorRegistry& registry, const char* ref) {
+    for (int attempt = 0; attempt < 50; ++attempt) {
+      if (registry.update({ActorPatch{.actor_ref = ref, .good = true}})) return true;
+      (void)registry.reload();
+    }
+    return false;
+  };
+  bool ok_a = false;
+  bool ok_b = false;
+  std::thread ta([&] { ok_a = writer(*a, "0"); });
+  std::thread tb([&] { ok_b = writer(*b, "7"); });
+  ta.join();
+  tb.join();
+  ASSERT_TRUE(ok_a && ok_b);
+  auto check = JsonFileActorRegistry::open(file_, dir_.path() / "lock").value();
+  EXPECT_TRUE(check->catalog()->actors()[0].good);
+  EXPECT_TRUE(check->catalog()->actors()[2].good);
+}
+
+TEST(RegistryGeneratedTest, GeneratedRegistryRoundTripsOneChange) {
+  const std::string text = testing::generate_registry(2000);
+  TrainingDataRecord record{{"s3://x/a.jpg"}, "data/actors/x/training_data", 1, true};
+  // Actor 1502 has no training_data block yet (the generator gives one to every third actor).
+  Result<std::string> out =
+      apply_patches(text, {ActorPatch{.actor_ref = "1502", .training_data = record}});
+  ASSERT_TRUE(out) << out.error().message;
+  const std::vector<std::string> old_lines = lines_of(text);
+  const std::vector<std::string> new_lines = lines_of(*out);
+  const Hunk hunk = diff_hunk(old_lines, new_lines);
+  // The hunk is the last member's closing line gaining a comma, then the 8-line block.
+  ASSERT_EQ(hunk.old_end - hunk.begin, 1u);
+  EXPECT_EQ(old_lines[hunk.begin], "    ]");
+  ASSERT_EQ(hunk.new_end - hunk.begin, 9u);
+  EXPECT_EQ(new_lines[hunk.begin], "    ],");
+  EXPECT_EQ(new_lines[hunk.begin + 1], "    \"training_data\": {");
+  EXPECT_EQ(new_lines[hunk.begin + 8], "    }");
+}
+
+}  // namespace
+}  // namespace atr

@@ -1,0 +1,206 @@
+// Runs the real actor-trainer binary on generated workspaces and checks what a user or a
+// script sees: output, JSON shapes and exit codes.
+
+#include <cstdlib>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
+
+#include "support/images.h"
+#include "support/registry_gen.h"
+#include "support/temp_dir.h"
+
+namespace atr {
+namespace {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+struct CliRun {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ws_.write("actors.json", R"([
+  {"id": "0006", "name": "0006_european_20_female", "sex": "female", "ethnicity": "european", "age": "20",
+   "description": "Warm smile",
+   "training_data": {"s3_urls": ["s3://b/actors/0006_european_20_female/training_data/img_0.jpg",
+                                 "s3://b/actors/0006_european_20_female/training_data/img_1.jpg",
+                                 "s3://b/actors/0006_european_20_female/training_data/img_2.jpg"],
+                     "local_path": "data/actors/0006_european_20_female/training_data", "count": 3, "synced": true}},
+  {"id": 7, "name": "0007_asian_31_female", "sex": "female", "ethnicity": "asian", "age": 31, "description": "Glasses"},
+  {"id": "0012", "name": "0012_african_44_male", "sex": "male", "ethnicity": "african", "age": "44",
+   "description": "Grey temples", "good": true,
+   "validated_lora_model": {"version_id": "j", "version_name": "V2", "lora_url": "https://l", "marked_at": "t"}}
+]
+)");
+    for (int i = 0; i < 3; ++i) {
+      testing::write_image(ws_.path() / "data/actors/0006_european_20_female/training_data" /
+                               ("img_" + std::to_string(i) + ".jpg"),
+                           640, 640, i);
+    }
+  }
+
+  CliRun run(const std::string& args, const std::string& env = "") const {
+    const fs::path out = scratch_.path() / "out";
+    const fs::path err = scratch_.path() / "err";
+    const std::string command = "env -u RUNPOD_API_KEY -u PUBLIC_WEBHOOK_BASE_URL " + env + " " +
+                                ATR_BINARY + " -w '" + ws_.path().string() + "' " + args + " >'" +
+                                out.string() + "' 2>'" + err.string() + "' </dev/null";
+    const int status = std::system(command.c_str());
+    CliRun result;
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    result.out = testing::slurp(out);
+    result.err = testing::slurp(err);
+    return result;
+  }
+
+  json run_json(const std::string& args, int expected_exit = 0) const {
+    CliRun r = run("--json " + args);
+    EXPECT_EQ(r.exit_code, expected_exit) << args << "\n" << r.out << r.err;
+    return json::parse(r.out);
+  }
+
+  testing::TempDir ws_;
+  testing::TempDir scratch_;
+};
+
+TEST_F(CliTest, ActorsListJsonHasTheApiShape) {
+  const json list = run_json("actors list");
+  EXPECT_EQ(list["total"], 3);
+  ASSERT_EQ(list["items"].size(), 3u);
+  EXPECT_EQ(list["items"][0]["id"], "0006");
+  EXPECT_EQ(list["items"][1]["id"], 7);  // numeric in the file, numeric here
+  EXPECT_EQ(list["items"][0]["training_data"], json({{"count", 3}, {"synced", true}}));
+  EXPECT_EQ(list["facets"]["sex"]["female"], 2);
+  EXPECT_EQ(list["facets"]["has_model"], 1);
+}
+
+TEST_F(CliTest, ActorsListSearchesAndFilters) {
+  EXPECT_EQ(run_json("actors list --search 'WARM smile'")["total"], 1);
+  EXPECT_EQ(run_json("actors list --sex female --ethnicity asian")["items"][0]["name"],
+            "0007_asian_31_female");
+  EXPECT_EQ(run_json("actors list --sex male --sex female")["total"], 3);
+  EXPECT_EQ(run_json("actors list --has-data")["total"], 1);
+  EXPECT_EQ(run_json("actors list --without-model")["total"], 2);
+  EXPECT_EQ(run_json("actors list --limit 1 --offset 1")["items"][0]["name"],
+            "0007_asian_31_female");
+  CliRun table = run("actors list");
+  EXPECT_EQ(table.exit_code, 0);
+  EXPECT_NE(table.out.find("0012_african_44_male"), std::string::npos);
+  EXPECT_NE(table.out.find("showing 1-3 of 3"), std::string::npos);
+  EXPECT_EQ(run("actors list --has-data --without-data").exit_code, 2);
+}
+
+TEST_F(CliTest, ActorsShowFindsEveryIdForm) {
+  for (const char* ref : {"7", "0007", "0007_asian_31_female"}) {
+    EXPECT_EQ(run_json(std::string("actors show ") + ref)["name"], "0007_asian_31_female") << ref;
+  }
+  const json missing = run_json("actors show 99", 3);
+  EXPECT_EQ(missing["error"]["code"], "not_found");
+  CliRun human = run("actors show 99");
+  EXPECT_EQ(human.exit_code, 3);
+  EXPECT_NE(human.err.find("no actor '99'"), std::string::npos);
+}
+
+TEST_F(CliTest, DataScanReportsFilesAndChecks) {
+  ws_.write("data/actors/0006_european_20_female/training_data/notes.bmp", "x");
+  const json scan = run_json("data scan 6");
+  EXPECT_EQ(scan["count"], 3);
+  EXPECT_EQ(scan["sync"], "synced");
+  EXPECT_EQ(scan["errors"], 1);
+  ASSERT_EQ(scan["files"].size(), 4u);
+  EXPECT_EQ(scan["files"][0]["width"], 640);
+  EXPECT_EQ(scan["files"][0]["md5"].get<std::string>().size(), 32u);
+  bool few = false;
+  for (const json& f : scan["findings"]) {
+    few = few || f["code"] == "too_few_images";
+  }
+  EXPECT_TRUE(few);
+}
+
+TEST_F(CliTest, PlanAutoAdjustsFromTheLocalImages) {
+  const json plan = run_json("plan 0006");
+  EXPECT_EQ(plan["image_count"], 3);
+  EXPECT_EQ(plan["parameters"]["num_repeats"], 15);
+  EXPECT_EQ(plan["parameters"]["learning_rate"], 0.0003);
+  EXPECT_EQ(plan["parameters"]["max_train_steps"], 1000);
+  EXPECT_EQ(plan["parameters"]["lr_warmup_steps"], 100);
+  EXPECT_EQ(plan["defaults"]["max_train_steps"], 2000);
+  EXPECT_TRUE(plan["validation"].empty());
+  EXPECT_DOUBLE_EQ(plan["estimate"]["duration_seconds"].get<double>(), 120 + 1000 * 1.5);
+  const json none = run_json("plan 7", 4);
+  EXPECT_NE(none["error"]["message"].get<std::string>().find("no usable training images"),
+            std::string::npos);
+  EXPECT_EQ(run_json("plan 6 --endpoint b200", 3)["error"]["code"], "not_found");
+}
+
+TEST_F(CliTest, TrainDryRunPrintsTheExactRequest) {
+  const json dry =
+      run_json("train 0006 --dry-run --param network_dim=16 --param network_alpha=16", 0);
+  EXPECT_EQ(dry["model_name"], "actor_0006_V1");
+  const json& request = dry["request"];
+  EXPECT_FALSE(request.contains("webhook"));  // no public URL: polling only
+  EXPECT_EQ(request["input"]["training_data"]["s3_urls"].size(), 3u);
+  EXPECT_EQ(request["input"]["training_config"]["max_train_steps"], 1000);
+  EXPECT_EQ(request["input"]["training_config"]["request_id"].get<std::string>().rfind("0006_", 0),
+            0u);
+  EXPECT_EQ(request["input"]["workflow"]["5"]["inputs"]["network_dim"], 16);
+
+  CliRun with_hook = run("train 6 --dry-run", "PUBLIC_WEBHOOK_BASE_URL=https://hooks.example.com/");
+  ASSERT_EQ(with_hook.exit_code, 0) << with_hook.err;
+  EXPECT_EQ(json::parse(with_hook.out)["webhook"],
+            "https://hooks.example.com/api/training-webhook/<webhook-token>");
+  EXPECT_NE(with_hook.err.find("dry run: nothing was sent"), std::string::npos);
+}
+
+TEST_F(CliTest, TrainRefusesWhatCannotTrain) {
+  EXPECT_EQ(run_json("train 7 --dry-run", 4)["error"]["code"], "failed_precondition");
+  EXPECT_EQ(run_json("train 6 --dry-run --param learning_rate=0.5", 4)["error"]["code"],
+            "invalid_argument");
+  EXPECT_EQ(run_json("train 6 --dry-run --param lerning_rate=1", 4)["error"]["code"],
+            "invalid_argument");
+  // A local file added after the sync makes the recorded S3 copy stale.
+  testing::write_image(ws_.path() / "data/actors/0006_european_20_female/training_data/new.jpg",
+                       640, 640, 9);
+  const json stale = run_json("train 6 --dry-run", 4);
+  EXPECT_NE(stale["error"]["message"].get<std::string>().find("out_of_sync"), std::string::npos);
+  EXPECT_EQ(run("train 6").exit_code, 2);  // --dry-run is required: nothing is ever sent
+}
+
+TEST_F(CliTest, BadWorkspacesAndFilesFailClearly) {
+  ws_.write("actors.json", "[\n  {\"id\": 1,,}\n]\n");
+  const json malformed = run_json("actors list", 4);
+  EXPECT_NE(malformed["error"]["message"].get<std::string>().find("line 2, column 12"),
+            std::string::npos)
+      << malformed.dump();
+  fs::remove(ws_.path() / "actors.json");
+  const CliRun missing = run("actors list");
+  EXPECT_EQ(missing.exit_code, 3);
+  EXPECT_NE(missing.err.find("has no actors.json"), std::string::npos);
+  EXPECT_EQ(run("frobnicate").exit_code, 2);
+  EXPECT_EQ(run("--help").exit_code, 0);
+}
+
+TEST_F(CliTest, EscapingLocalPathIsRefused) {
+  ws_.write(
+      "actors.json",
+      R"([{"id": "1", "name": "evil", "training_data": {"local_path": "../../etc", "count": 1}}])");
+  const json scan = run_json("data scan 1", 4);
+  EXPECT_NE(scan["error"]["message"].get<std::string>().find("leaves the workspace"),
+            std::string::npos);
+}
+
+TEST_F(CliTest, TheExampleWorkspaceWorks) {
+  const std::string example = std::string(ATR_SOURCE_DIR) + "/examples/workspace";
+  const std::string base = std::string(ATR_BINARY) + " --json -w '" + example + "' ";
+  EXPECT_EQ(std::system((base + "actors list >/dev/null").c_str()), 0);
+  EXPECT_EQ(std::system((base + "train 0006 --dry-run >/dev/null").c_str()), 0);
+}
+
+}  // namespace
+}  // namespace atr
