@@ -2,12 +2,14 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 #include <system_error>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,6 +20,10 @@ namespace {
 
 std::string errno_text() {
   return std::strerror(errno);
+}
+
+std::string temp_prefix(const fs::path& path) {
+  return "." + path.filename().string() + ".tmp-";
 }
 
 // Closes the descriptor on every path out of write_file_atomic.
@@ -57,8 +63,10 @@ Status write_file_atomic(const fs::path& path, std::string_view content) {
   static std::atomic<unsigned> counter{0};
   const std::string what = "write " + path.string();
   const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
-  const fs::path temp = dir / ("." + path.filename().string() + ".tmp-" +
-                               std::to_string(::getpid()) + "-" + std::to_string(counter++));
+  // The name carries our process id so that remove_stale_temp_files can tell a dead writer's
+  // leftovers from a running writer's file.
+  const fs::path temp =
+      dir / (temp_prefix(path) + std::to_string(::getpid()) + "-" + std::to_string(counter++));
 
   mode_t mode = 0644;
   struct stat st {};
@@ -93,6 +101,23 @@ Status write_file_atomic(const fs::path& path, std::string_view content) {
   FdGuard dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir_fd.get() >= 0) ::fsync(dir_fd.get());
   return Ok{};
+}
+
+int remove_stale_temp_files(const fs::path& path) {
+  const std::string prefix = temp_prefix(path);
+  const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
+  int removed = 0;
+  std::error_code ec;
+  for (const fs::directory_entry& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    const std::string rest = name.substr(prefix.size());
+    const long pid = std::strtol(rest.c_str(), nullptr, 10);
+    // Alive (or not ours to signal): leave it; a writer may be filling it right now.
+    if (pid <= 0 || ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
+    if (fs::remove(entry.path(), ec)) ++removed;
+  }
+  return removed;
 }
 
 }  // namespace atr

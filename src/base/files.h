@@ -16,4 +16,8 @@ Result<std::string> read_file(const std::filesystem::path& path);
 /// target, fsync the folder. The temp file keeps the target's permission bits.
 Status write_file_atomic(const std::filesystem::path& path, std::string_view content);
 
+/// Deletes the temp files that write_file_atomic calls for `path` left behind when their
+/// process died mid-write (the process id in the name no longer runs). Returns how many.
+int remove_stale_temp_files(const std::filesystem::path& path);
+
 }  // namespace atr

@@ -323,6 +323,7 @@ Result<JsonFileActorRegistry::Loaded> JsonFileActorRegistry::parse(const fs::pat
 
 Result<std::unique_ptr<JsonFileActorRegistry>> JsonFileActorRegistry::open(fs::path file,
                                                                            fs::path lock_file) {
+  remove_stale_temp_files(file);  // left by a writer that was killed mid-write
   Result<std::string> text = read_file(file);
   if (!text) return text.error();
   Result<Loaded> loaded = parse(file, std::move(text).value());

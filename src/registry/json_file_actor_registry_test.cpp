@@ -291,6 +291,12 @@ TEST_F(RegistryTest, WrongTopLevelShapesAreClearErrors) {
   }
 }
 
+TEST_F(RegistryTest, OpeningSweepsTempFilesOfKilledWriters) {
+  dir_.write(".actors.json.tmp-4194305-3", "[{\"half\": ");  // pid above any Linux pid_max
+  open(kRegistry);
+  EXPECT_FALSE(fs::exists(dir_.path() / ".actors.json.tmp-4194305-3"));
+}
+
 TEST_F(RegistryTest, UnknownActorChangesNothing) {
   auto registry = open(kRegistry);
   Status status = registry->update(
