@@ -1,5 +1,8 @@
 #include "cli/commands.h"
 
+#include <string>
+#include <vector>
+
 #include <CLI/CLI.hpp>
 
 namespace atr::cli {
@@ -9,12 +12,18 @@ void add_actor_argument(CLI::App& command, Options& o) {
   command.add_option("ACTOR", o.actor, "actor id in any form (6, 0006) or full name")->required();
 }
 
+// An option given once per value (--sex a --sex b). One value per occurrence, so that a
+// following positional such as the actor is never taken as another value.
+void add_repeatable(CLI::App& command, const std::string& name, std::vector<std::string>& values,
+                    const std::string& description) {
+  command.add_option(name, values, description)->expected(1)->allow_extra_args(false)->take_all();
+}
+
 void add_list_options(CLI::App& command, Options& o) {
   command.add_option("-s,--search", o.search,
                      "words that must all occur in the name, id or description (any case)");
-  command.add_option("--sex", o.sex, "keep this sex; repeat for several")->take_all();
-  command.add_option("--ethnicity", o.ethnicity, "keep this ethnicity; repeat for several")
-      ->take_all();
+  add_repeatable(command, "--sex", o.sex, "keep this sex; repeat for several");
+  add_repeatable(command, "--ethnicity", o.ethnicity, "keep this ethnicity; repeat for several");
   command.add_flag("--has-data", o.has_data, "only actors with training data");
   command.add_flag("--without-data", o.without_data, "only actors without training data");
   command.add_flag("--has-model", o.has_model, "only actors with a validated model");
@@ -31,9 +40,8 @@ void add_plan_options(CLI::App& command, Options& o) {
 
 void add_train_options(CLI::App& command, Options& o) {
   add_plan_options(command, o);
-  command
-      .add_option("--param", o.params, "override a parameter, e.g. --param learning_rate=0.0003")
-      ->take_all();
+  add_repeatable(command, "--param", o.params,
+                 "override a parameter, e.g. --param learning_rate=0.0003; repeat for several");
   command
       .add_flag("--dry-run", o.dry_run,
                 "print the exact /run request and send nothing (the webhook token is shown as "

@@ -94,6 +94,7 @@ TEST_F(CliTest, ActorsListSearchesAndFilters) {
   EXPECT_NE(table.out.find("0012_african_44_male"), std::string::npos);
   EXPECT_NE(table.out.find("showing 1-3 of 3"), std::string::npos);
   EXPECT_EQ(run("actors list --has-data --without-data").exit_code, 2);
+  EXPECT_EQ(run("actors list --sex female asian").exit_code, 2);  // one value per --sex
 }
 
 TEST_F(CliTest, ActorsShowFindsEveryIdForm) {
