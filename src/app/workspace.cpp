@@ -57,9 +57,8 @@ Result<std::unique_ptr<Workspace>> open_workspace(const fs::path& root) {
   }
   ws->registry = std::move(registry).value();
   ws->scanner = std::make_unique<VipsTrainingDataScanner>(ws->root);
-  Result<WorkflowTemplate> workflow = load_workflow(ws->root, ws->config.settings.workflow);
-  if (!workflow) return workflow.error();
-  ws->backend = std::make_unique<RunpodBackend>(std::move(workflow).value());
+  ws->backend =
+      std::make_unique<RunpodBackend>(load_workflow(ws->root, ws->config.settings.workflow));
   return ws;
 }
 

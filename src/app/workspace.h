@@ -31,7 +31,8 @@ struct Workspace {
 };
 
 /// Opens `root`: reads configuration, actors.json and the workflow template. Fails before any
-/// work is done when one of them is missing or malformed, naming the file.
+/// work is done when the configuration or actors.json is missing or malformed, naming the
+/// file; a broken workflow template fails only the commands that build a training request.
 Result<std::unique_ptr<Workspace>> open_workspace(const std::filesystem::path& root);
 
 /// The workflow `name` from `<root>/workflows/` (template NAME.json with table

@@ -86,7 +86,8 @@ int run_actors_show(Context& context, const Options& o) {
   table.add_row({"age", a.age});
   table.add_row({"description", a.description});
   table.add_row({"poster", a.poster_url.empty() ? "-" : a.poster_url});
-  table.add_row({"training folder", training_folder(a)});
+  Result<std::string> folder = training_folder(a);
+  table.add_row({"training folder", folder ? *folder : "- (" + folder.error().message + ")"});
   if (a.training_data) {
     table.add_row({"training images", std::to_string(a.training_data->count)});
     table.add_row({"synced", a.training_data->synced ? "yes" : "no"});

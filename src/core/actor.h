@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "base/result.h"
+
 namespace atr {
 
 /// The `training_data` block of an actor: where its images are and whether S3 has them all.
@@ -63,7 +65,9 @@ struct ActorPatch {
 };
 
 /// The workspace-relative folder holding an actor's training images: `training_data.local_path`
-/// when recorded, else `data/actors/<name>/training_data`. Not yet confined to the workspace.
-std::string training_folder(const Actor& actor);
+/// when recorded, else `data/actors/<name>/training_data`. Not yet confined to the workspace
+/// (the scanner does that). InvalidArgument when the actor has neither a local_path nor a name
+/// usable as one folder name.
+Result<std::string> training_folder(const Actor& actor);
 
 }  // namespace atr

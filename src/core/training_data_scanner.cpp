@@ -5,13 +5,14 @@ namespace atr {
 Result<TrainingDataReport> inspect_training_data(const Actor& actor, TrainingDataScanner& scanner,
                                                  const DataCheckLimits& limits,
                                                  const ProgressFn& progress) {
-  const std::string folder = training_folder(actor);
-  Result<std::vector<ScannedFile>> files = scanner.scan(folder, progress);
+  Result<std::string> folder = training_folder(actor);
+  if (!folder) return folder.error().with_context("scan " + actor.label());
+  Result<std::vector<ScannedFile>> files = scanner.scan(*folder, progress);
   if (!files && files.error().code != ErrorCode::NotFound) {
     return files.error().with_context("scan " + actor.label());
   }
   std::vector<ScannedFile> found = files ? std::move(files).value() : std::vector<ScannedFile>{};
-  return check_training_data(folder, std::move(found), actor.training_data, limits);
+  return check_training_data(*folder, std::move(found), actor.training_data, limits);
 }
 
 }  // namespace atr

@@ -212,7 +212,10 @@ Result<std::vector<ScannedFile>> VipsTrainingDataScanner::scan(std::string_view 
     ScannedFile file;
     file.name = path.filename().string();
     const std::string ext = extension_lower(file.name);
-    if (fs::is_symlink(path, ec) && !resolves_within(workspace_root_, path)) {
+    if (fs::is_symlink(path, ec) && !fs::exists(path, ec)) {
+      file.status = FileStatus::Unreadable;
+      file.detail = "broken symlink: its target does not exist";
+    } else if (fs::is_symlink(path, ec) && !resolves_within(workspace_root_, path)) {
       file.status = FileStatus::OutsideWorkspace;
       file.detail = "symlink target is outside the workspace";
     } else if (kImageExtensions.count(ext) == 0) {

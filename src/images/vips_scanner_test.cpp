@@ -118,8 +118,11 @@ TEST_F(ScannerTest, RefusesSymlinksOutOfTheWorkspace) {
   fs::create_directories(folder());
   fs::create_symlink(outside.path() / "secret.jpg", folder() / "secret.jpg");
   fs::create_symlink(ws_.path() / "shared" / "inside.jpg", folder() / "inside.jpg");
+  fs::create_symlink(ws_.path() / "shared" / "gone.jpg", folder() / "dangling.jpg");
   Result<std::vector<ScannedFile>> files = scan();
   ASSERT_TRUE(files);
+  EXPECT_EQ(by_name(*files, "dangling.jpg").status, FileStatus::Unreadable);
+  EXPECT_NE(by_name(*files, "dangling.jpg").detail.find("broken symlink"), std::string::npos);
   EXPECT_EQ(by_name(*files, "secret.jpg").status, FileStatus::OutsideWorkspace);
   EXPECT_TRUE(by_name(*files, "secret.jpg").md5.empty());  // never read
   EXPECT_EQ(by_name(*files, "inside.jpg").status, FileStatus::Image);

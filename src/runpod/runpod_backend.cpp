@@ -5,7 +5,8 @@
 namespace atr {
 
 Result<std::string> RunpodBackend::render_request(const TrainingRequest& request) const {
-  Result<nlohmann::ordered_json> body = build_run_body(request, workflow_);
+  if (!workflow_) return workflow_.error();
+  Result<nlohmann::ordered_json> body = build_run_body(request, *workflow_);
   if (!body) return body.error();
   return body->dump(2);
 }

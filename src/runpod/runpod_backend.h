@@ -9,12 +9,14 @@ namespace atr {
 /// status, cancel and health arrive with the training lifecycle.
 class RunpodBackend final : public TrainingBackend {
  public:
-  explicit RunpodBackend(WorkflowTemplate workflow) : workflow_(std::move(workflow)) {}
+  /// Takes the workflow as loaded, or the error that loading it gave: a broken template must
+  /// stop trainings, not commands that never build a request.
+  explicit RunpodBackend(Result<WorkflowTemplate> workflow) : workflow_(std::move(workflow)) {}
 
   [[nodiscard]] Result<std::string> render_request(const TrainingRequest& request) const override;
 
  private:
-  WorkflowTemplate workflow_;
+  Result<WorkflowTemplate> workflow_;
 };
 
 }  // namespace atr

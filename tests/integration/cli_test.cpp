@@ -187,6 +187,21 @@ TEST_F(CliTest, BadWorkspacesAndFilesFailClearly) {
   EXPECT_EQ(run("--help").exit_code, 0);
 }
 
+TEST_F(CliTest, BrokenWorkflowFailsTrainingOnly) {
+  ws_.write("actor-trainer.toml", "[training]\nworkflow = \"mine\"\n");
+  ws_.write("workflows/mine.json", R"({"1": {"class_type": "X", "inputs": {}}})");
+  EXPECT_EQ(run("actors list").exit_code, 0);
+  EXPECT_EQ(run("plan 6").exit_code, 0);
+  const json no_table = run_json("train 6 --dry-run", 3);
+  EXPECT_NE(no_table["error"]["message"].get<std::string>().find("no binding table"),
+            std::string::npos);
+  ws_.write("workflows/mine.bindings.json", R"({"bindings": [{"parameter": "learning_rate",
+      "targets": [{"class_type": "InitFluxLoRATraining", "input": "learning_rate"}]}]})");
+  const json unmatched = run_json("train 6 --dry-run", 4);
+  EXPECT_NE(unmatched["error"]["message"].get<std::string>().find("matches no node"),
+            std::string::npos);
+}
+
 TEST_F(CliTest, EscapingLocalPathIsRefused) {
   ws_.write(
       "actors.json",
