@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <system_error>
 
@@ -113,8 +114,11 @@ int remove_stale_temp_files(const fs::path& path) {
     if (name.compare(0, prefix.size(), prefix) != 0) continue;
     const std::string rest = name.substr(prefix.size());
     const long pid = std::strtol(rest.c_str(), nullptr, 10);
+    // Only a plain positive pid: a zero or negative value would make kill() query a process
+    // group instead of one process.
+    if (pid <= 0 || pid > std::numeric_limits<pid_t>::max()) continue;
     // Alive (or not ours to signal): leave it; a writer may be filling it right now.
-    if (pid <= 0 || ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
+    if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
     if (fs::remove(entry.path(), ec)) ++removed;
   }
   return removed;

@@ -46,6 +46,8 @@ TEST(AtomicWriteTest, StaleTempFilesOfDeadWritersAreRemovedLiveOnesKept) {
   dir.write(".actors.json.tmp-4194305-0", "partial");
   dir.write(".actors.json.tmp-" + std::to_string(::getpid()) + "-0", "in progress");
   dir.write(".other.json.tmp-4194305-0", "not ours");
+  dir.write(".actors.json.tmp-99999999999999999999-0", "pid out of range: never signalled");
+  dir.write(".actors.json.tmp--1-0", "negative: would name a process group");
   EXPECT_EQ(remove_stale_temp_files(file), 1);
   EXPECT_FALSE(fs::exists(dir.path() / ".actors.json.tmp-4194305-0"));
   EXPECT_TRUE(fs::exists(dir.path() / (".actors.json.tmp-" + std::to_string(::getpid()) + "-0")));

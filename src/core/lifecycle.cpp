@@ -1,6 +1,5 @@
 #include "core/lifecycle.h"
 
-#include <array>
 #include <string>
 
 namespace atr {
@@ -87,8 +86,7 @@ Result<VersionStatus> next_status(VersionStatus from, LifecycleEvent event) {
   // version back under tracking, so a job that costs money is never left unwatched.
   if (from == VersionStatus::Lost && to != VersionStatus::Lost) return to;
   // Forward only: a late IN_QUEUE after IN_PROGRESS, or IN_PROGRESS after COMPLETED (a known
-  // RunPod quirk), changes nothing. Final states never change, except that a real final
-  // report replaces our guess that the job was lost.
+  // RunPod quirk), changes nothing, and a final status never changes.
   return rank(to) > rank(from) ? to : from;
 }
 

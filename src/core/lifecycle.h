@@ -6,8 +6,9 @@
 
 namespace atr {
 
-/// Where a training version stands. Moves only forward: pending → queued → training → one of
-/// the final states. `lost` means RunPod no longer knows the job and never told us its end.
+/// Where a training version stands. Moves forward: pending → queued → training → one of the
+/// final states. `lost` is our conclusion that RunPod no longer knows the job; it is the one
+/// final status a later RunPod report can replace (see next_status).
 enum class VersionStatus {
   Pending,
   Queued,
