@@ -4,7 +4,13 @@ find_package(nlohmann_json 3.11 REQUIRED)   # nlohmann-json3-dev
 find_package(CLI11 REQUIRED)                # libcli11-dev
 find_package(OpenSSL REQUIRED)              # libssl-dev (MD5 of training images)
 find_package(tomlplusplus REQUIRED)         # libtomlplusplus-dev
+find_package(SQLiteCpp REQUIRED)            # libsqlitecpp-dev (+ libsqlite3-dev): state store
+find_package(CURL REQUIRED)                 # libcurl4-openssl-dev: RunPod client
+find_package(Threads REQUIRED)
 find_package(PkgConfig REQUIRED)
+# libcpp-httplib-dev: a compiled library with no CMake config; its pkg-config flags select the
+# ABI (OpenSSL, zlib, brotli), so they are required.
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 pkg_check_modules(VIPS REQUIRED IMPORTED_TARGET vips)   # libvips-dev: no CMake config on Debian 12
 if(ATR_BUILD_TESTS)
   find_package(GTest REQUIRED)              # libgtest-dev, libgmock-dev

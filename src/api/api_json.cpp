@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <map>
 
+#include "base/strings.h"
+
 namespace atr {
 namespace {
 
@@ -165,6 +167,86 @@ ordered_json training_data_to_json(const Actor& actor, const TrainingDataReport&
   out["findings"] = ordered_json::array();
   for (const Finding& finding : report.findings) {
     out["findings"].push_back(finding_to_json(finding));
+  }
+  return out;
+}
+
+namespace {
+
+nlohmann::ordered_json time_or_null(const std::optional<UnixMs>& at) {
+  return at ? nlohmann::ordered_json(format_utc_timestamp(*at)) : nlohmann::ordered_json();
+}
+
+template <typename T>
+nlohmann::ordered_json or_null(const std::optional<T>& value) {
+  return value ? nlohmann::ordered_json(*value) : nlohmann::ordered_json();
+}
+
+}  // namespace
+
+ordered_json version_to_json(const Version& v) {
+  ordered_json out;
+  out["id"] = v.id;
+  out["actor_id"] = v.actor_id;
+  out["actor_name"] = v.actor_name;
+  out["name"] = v.name;
+  out["status"] = to_string(v.status);
+  out["submission"] = to_string(v.submit_state);
+  out["job_id"] = v.job_id.empty() ? ordered_json() : ordered_json(v.job_id);
+  out["model_name"] = v.model_name;
+  out["request_id"] = v.request_id;
+  out["endpoint"] = v.endpoint_name;
+  out["description"] = v.description;
+  out["image_count"] = v.image_count;
+  out["parameters"] = parameters_to_json(v.parameters);
+  out["created_at"] = format_utc_timestamp(v.created_at);
+  out["updated_at"] = format_utc_timestamp(v.updated_at);
+  out["submitted_at"] = time_or_null(v.submitted_at);
+  out["started_at"] = time_or_null(v.started_at);
+  out["finished_at"] = time_or_null(v.finished_at);
+  if (v.progress) {
+    const TrainingProgress& p = *v.progress;
+    out["progress"] = {{"stage", p.stage},
+                       {"step", or_null(p.step)},
+                       {"total_steps", or_null(p.total_steps)},
+                       {"percent", or_null(p.percent)},
+                       {"loss", or_null(p.loss)},
+                       {"eta_seconds", or_null(p.eta_seconds)},
+                       {"text", p.text}};
+  } else {
+    out["progress"] = nullptr;
+  }
+  out["delay_ms"] = or_null(v.delay_ms);
+  out["execution_ms"] = or_null(v.execution_ms);
+  out["lora_url"] = v.lora_url.empty() ? ordered_json() : ordered_json(v.lora_url);
+  out["model_size_bytes"] = or_null(v.model_size_bytes);
+  out["message"] = v.message;
+  out["error"] = v.error.empty() ? ordered_json() : ordered_json(v.error);
+  out["cost_usd"] = or_null(v.cost);
+  out["good"] = v.good;
+  return out;
+}
+
+ordered_json log_line_to_json(const LogLine& line) {
+  ordered_json out;
+  out["seq"] = line.seq;
+  out["version_id"] = line.version_id;
+  out["at"] = format_utc_timestamp(line.at);
+  out["kind"] = to_string(line.kind);
+  out["text"] = line.text;
+  return out;
+}
+
+ordered_json comparison_to_json(const Version& left, const Version& right,
+                                const std::vector<ParameterDiff>& rows) {
+  ordered_json out;
+  out["left"] = {{"id", left.id}, {"actor_id", left.actor_id}, {"name", left.name}};
+  out["right"] = {{"id", right.id}, {"actor_id", right.actor_id}, {"name", right.name}};
+  ordered_json& params = out["parameters"];
+  params = ordered_json::array();
+  for (const ParameterDiff& row : rows) {
+    params.push_back(
+        {{"name", row.name}, {"left", row.left}, {"right", row.right}, {"differs", row.differs}});
   }
   return out;
 }

@@ -7,6 +7,7 @@
 #include "core/actor_search.h"
 #include "core/plan.h"
 #include "core/training_data.h"
+#include "core/version.h"
 
 namespace atr {
 
@@ -31,5 +32,13 @@ nlohmann::ordered_json estimate_to_json(const Estimate& estimate);
 nlohmann::ordered_json plan_to_json(const TrainingPlan& plan);
 /// The scan report: summary, sync state, files with their checks, findings.
 nlohmann::ordered_json training_data_to_json(const Actor& actor, const TrainingDataReport& report);
+/// One training version: id, actor_id, name, status, submission, job id, parameters,
+/// description, image_count, times (RFC 3339), progress, results, cost, good.
+nlohmann::ordered_json version_to_json(const Version& version);
+/// `{"seq", "version_id", "at", "kind", "text"}`.
+nlohmann::ordered_json log_line_to_json(const LogLine& line);
+/// `{"left", "right", "parameters": [{"name", "left", "right", "differs"}]}`.
+nlohmann::ordered_json comparison_to_json(const Version& left, const Version& right,
+                                          const std::vector<ParameterDiff>& rows);
 
 }  // namespace atr

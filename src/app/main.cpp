@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "app/serve.h"
 #include "app/workspace.h"
 #include "base/strings.h"
 #include "cli/commands.h"
@@ -75,8 +76,19 @@ int run_main(int argc, char** argv) {
     atr::Result<std::unique_ptr<atr::Workspace>> ws = atr::open_workspace(options.workspace);
     if (!ws) return atr::cli::report_error(ws.error(), options.json);
     atr::Workspace& w = **ws;
-    atr::cli::Context context{w.root,     *w.registry, *w.scanner,
-                              *w.backend, w.clock,     w.config.settings};
+    atr::cli::Context context{
+        w.root,
+        *w.registry,
+        *w.scanner,
+        *w.backend,
+        w.clock,
+        w.config.settings,
+        *w.store,
+        *w.trainings,
+        [&w](const Options& o) {
+          return atr::run_serve(w, atr::ServeOptions{o.webhook_host, o.webhook_port});
+        },
+        [&w] { return atr::serve_is_running(w.root); }};
     return command.run(context, options);
   }
   std::cerr << "actor-trainer: unknown command '" << path << "'\n";

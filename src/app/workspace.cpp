@@ -1,15 +1,73 @@
 #include "app/workspace.h"
 
+#include <csignal>
+#include <cstdlib>
 #include <system_error>
 
+#include <fcntl.h>
+#include <openssl/rand.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "base/check.h"
 #include "base/files.h"
 #include "base/paths.h"
+#include "http/webhook_server.h"
 #include "images/vips_scanner.h"
 #include "registry/json_file_actor_registry.h"
 #include "runpod/runpod_backend.h"
+#include "store/sqlite_version_store.h"
 
 namespace atr {
 namespace fs = std::filesystem;
+
+namespace {
+
+std::string random_token() {
+  unsigned char bytes[24];
+  ATR_CHECK(RAND_bytes(bytes, sizeof bytes) == 1, "no randomness for the webhook token");
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : bytes) {
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
+}
+
+// Crash tests set ATR_FAULT to a submission point ("after-store", "before-run"); the process
+// then kills itself there with SIGKILL, exactly as an outside kill -9 would.
+Trainings::FaultPoint fault_point_from_environment() {
+  const char* wanted = std::getenv("ATR_FAULT");
+  if (wanted == nullptr || *wanted == '\0') return {};
+  return [point = std::string(wanted)](std::string_view at) {
+    if (at == point) std::raise(SIGKILL);
+  };
+}
+
+RunpodConnection connection_for(const Config& config) {
+  RunpodConnection c;
+  c.base_url = config.settings.runpod_base_url;
+  c.api_key = config.secrets.runpod_api_key;
+  c.timeout = std::chrono::seconds(config.settings.tracking.request_timeout_seconds);
+  return c;
+}
+
+}  // namespace
+
+std::optional<std::string> webhook_url(const Settings& settings, const Secret& token) {
+  if (!settings.public_webhook_base_url || token.empty()) return std::nullopt;
+  return *settings.public_webhook_base_url + WebhookServer::path_for(token);
+}
+
+bool serve_is_running(const fs::path& root) {
+  const fs::path lock = root / ".actor-trainer" / "serve.lock";
+  const int fd = ::open(lock.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool locked = ::flock(fd, LOCK_SH | LOCK_NB) != 0;
+  ::close(fd);
+  return locked;
+}
 
 Result<WorkflowTemplate> load_workflow(const fs::path& root, const std::string& name) {
   const std::string what = "workflow " + name;
@@ -57,8 +115,21 @@ Result<std::unique_ptr<Workspace>> open_workspace(const fs::path& root) {
   }
   ws->registry = std::move(registry).value();
   ws->scanner = std::make_unique<VipsTrainingDataScanner>(ws->root);
-  ws->backend =
-      std::make_unique<RunpodBackend>(load_workflow(ws->root, ws->config.settings.workflow));
+  ws->backend = std::make_unique<RunpodBackend>(
+      load_workflow(ws->root, ws->config.settings.workflow), connection_for(ws->config),
+      std::make_shared<CurlHttpClient>());
+  Result<std::unique_ptr<SqliteVersionStore>> store =
+      SqliteVersionStore::open(ws->root / ".actor-trainer" / "state.db");
+  if (!store) return store.error();
+  ws->store = std::move(store).value();
+  Result<std::string> token = ws->store->get_or_create_setting("webhook_token", random_token);
+  if (!token) return token.error();
+  ws->webhook_token = Secret(std::move(token).value());
+  Workspace* w = ws.get();
+  ws->trainings = std::make_unique<Trainings>(
+      *ws->registry, *ws->store, *ws->backend, ws->clock, ws->config.settings,
+      [w] { return webhook_url(w->config.settings, w->webhook_token); },
+      fault_point_from_environment());
   return ws;
 }
 

@@ -4,10 +4,14 @@
 #include <memory>
 
 #include "app/config.h"
+#include "base/secret.h"
 #include "core/actor_registry.h"
 #include "core/clock.h"
 #include "core/training_backend.h"
 #include "core/training_data_scanner.h"
+#include "core/trainings.h"
+#include "core/version_store.h"
+#include "net/http_client.h"
 #include "runpod/workflow.h"
 
 namespace atr {
@@ -27,8 +31,17 @@ struct Workspace {
   std::unique_ptr<ActorRegistry> registry;
   std::unique_ptr<TrainingDataScanner> scanner;
   std::unique_ptr<TrainingBackend> backend;
+  std::unique_ptr<VersionStore> store;
+  Secret webhook_token;  ///< generated once per workspace, kept in the state store
   SystemClock clock;
+  std::unique_ptr<Trainings> trainings;
 };
+
+/// The webhook URL RunPod is given: the public base URL + the token path, or none.
+std::optional<std::string> webhook_url(const Settings& settings, const Secret& token);
+
+/// True while an `actor-trainer serve` holds this workspace (its lock file is locked).
+bool serve_is_running(const std::filesystem::path& root);
 
 /// Opens `root`: reads configuration, actors.json and the workflow template. Fails before any
 /// work is done when the configuration or actors.json is missing or malformed, naming the

@@ -1,5 +1,6 @@
 #include "base/strings.h"
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 
@@ -137,6 +138,20 @@ std::string format_duration_seconds(long long seconds) {
     std::snprintf(buffer, sizeof buffer, "%llds", secs);
   }
   return buffer;
+}
+
+std::string format_utc_timestamp(long long unix_ms) {
+  using namespace std::chrono;
+  const sys_seconds at{seconds{unix_ms >= 0 ? unix_ms / 1000 : (unix_ms - 999) / 1000}};
+  const sys_days day = floor<days>(at);
+  const year_month_day ymd{day};
+  const hh_mm_ss<seconds> time{at - day};
+  char out[32];
+  std::snprintf(out, sizeof out, "%04d-%02u-%02uT%02ld:%02ld:%02lldZ", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                static_cast<long>(time.hours().count()), static_cast<long>(time.minutes().count()),
+                static_cast<long long>(time.seconds().count()));
+  return out;
 }
 
 }  // namespace atr

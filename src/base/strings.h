@@ -30,5 +30,8 @@ std::string format_decimal(double value, int max_decimals);
 std::string format_bytes(unsigned long long bytes);
 /// "1h 02m 05s"-style duration for people, from whole seconds.
 std::string format_duration_seconds(long long seconds);
+/// RFC 3339 UTC time of `unix_ms` milliseconds since the epoch, to the second:
+/// "2026-11-28T10:00:00Z".
+std::string format_utc_timestamp(long long unix_ms);
 
 }  // namespace atr

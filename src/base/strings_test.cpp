@@ -42,5 +42,11 @@ TEST(StringsTest, FormatsNumbersForPeople) {
   EXPECT_EQ(format_duration_seconds(9), "9s");
 }
 
+TEST(FormatUtcTimestampTest, WritesRfc3339ToTheSecond) {
+  EXPECT_EQ(format_utc_timestamp(0), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(format_utc_timestamp(1764324000999), "2025-11-28T10:00:00Z");
+  EXPECT_EQ(format_utc_timestamp(951782400000), "2000-02-29T00:00:00Z");
+}
+
 }  // namespace
 }  // namespace atr

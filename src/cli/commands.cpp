@@ -39,14 +39,55 @@ void add_plan_options(CLI::App& command, Options& o) {
 }
 
 void add_train_options(CLI::App& command, Options& o) {
-  add_plan_options(command, o);
+  command.add_option("ACTOR", o.actor, "actor id in any form (6, 0006) or full name");
+  command.add_option("--endpoint", o.endpoint,
+                     "endpoint to train on (default: the configured default)");
   add_repeatable(command, "--param", o.params,
                  "override a parameter, e.g. --param learning_rate=0.0003; repeat for several");
+  command.add_option("--description", o.description, "a note kept with the version");
+  command.add_option("--idempotency-key", o.idempotency_key,
+                     "a repeat with the same key returns the first version and sends nothing");
+  command.add_flag("--force", o.force, "start even though the actor has an active training");
+  command.add_flag("--dry-run", o.dry_run,
+                   "print the exact /run request and send nothing (the webhook token is shown "
+                   "as <webhook-token>)");
+  command.add_flag("--eligible", o.eligible,
+                   "train every actor with synced data and no validated model, in a queue");
+  command.add_option("--max", o.max, "with --eligible: at most N actors (0: all)");
   command
-      .add_flag("--dry-run", o.dry_run,
-                "print the exact /run request and send nothing (the webhook token is shown as "
-                "<webhook-token>)")
+      .add_option("--concurrency", o.concurrency,
+                  "with --eligible: at most N trainings active at once")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 50));
+}
+
+void add_serve_options(CLI::App& command, Options& o) {
+  command.add_option("--webhook-host", o.webhook_host, "address of the webhook listener")
+      ->capture_default_str();
+  command.add_option("--webhook-port", o.webhook_port, "port of the webhook listener (0: any)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
+}
+
+void add_version_argument(CLI::App& command, Options& o) {
+  command.add_option("VERSION", o.version, "version id (see `versions`) or ACTOR/Vn, e.g. 6/V3")
       ->required();
+}
+
+void add_watch_options(CLI::App& command, Options& o) {
+  add_version_argument(command, o);
+  command.add_flag("--once", o.once, "print the current state and console once, then return");
+}
+
+void add_mark_good_options(CLI::App& command, Options& o) {
+  add_actor_argument(command, o);
+  command.add_option("VERSION", o.version, "the version to mark: Vn or a version id");
+  command.add_flag("--clear", o.clear, "remove the actor's validated model instead");
+}
+
+void add_compare_options(CLI::App& command, Options& o) {
+  command.add_option("LEFT", o.version, "version id or ACTOR/Vn")->required();
+  command.add_option("RIGHT", o.other_version, "version id or ACTOR/Vn")->required();
 }
 
 // Every subcommand, on one screen.
@@ -58,8 +99,19 @@ constexpr Command kCommands[] = {
      &run_data_scan},
     {"plan", "show defaults, auto-adjusted parameters, validation and estimates", &add_plan_options,
      &run_plan},
-    {"train", "build the RunPod training request for an actor (--dry-run)", &add_train_options,
-     &run_train},
+    {"train", "start a training of an actor on RunPod (or --dry-run, or --eligible)",
+     &add_train_options, &run_train},
+    {"serve", "run the webhook listener and the poller that track trainings", &add_serve_options,
+     &run_serve},
+    {"versions", "list an actor's training versions", &add_actor_argument, &run_versions},
+    {"status", "show one version with its console", &add_version_argument, &run_status},
+    {"watch", "follow a version live: progress bar and console", &add_watch_options, &run_watch},
+    {"abort", "cancel a version's job on RunPod", &add_version_argument, &run_abort},
+    {"refresh", "ask RunPod for a version's status now", &add_version_argument, &run_refresh},
+    {"mark-good", "record a version as the actor's validated model (or --clear it)",
+     &add_mark_good_options, &run_mark_good},
+    {"compare", "compare two versions' parameters side by side", &add_compare_options,
+     &run_compare},
 };
 
 }  // namespace

@@ -31,5 +31,13 @@ int run_actors_show(Context& context, const Options& options);
 int run_data_scan(Context& context, const Options& options);
 int run_plan(Context& context, const Options& options);
 int run_train(Context& context, const Options& options);
+int run_serve(Context& context, const Options& options);
+int run_versions(Context& context, const Options& options);
+int run_status(Context& context, const Options& options);
+int run_watch(Context& context, const Options& options);
+int run_abort(Context& context, const Options& options);
+int run_refresh(Context& context, const Options& options);
+int run_mark_good(Context& context, const Options& options);
+int run_compare(Context& context, const Options& options);
 
 }  // namespace atr::cli

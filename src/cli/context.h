@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,8 @@
 #include "core/settings.h"
 #include "core/training_backend.h"
 #include "core/training_data_scanner.h"
+#include "core/trainings.h"
+#include "core/version_store.h"
 
 namespace atr::cli {
 
@@ -31,6 +34,20 @@ struct Options {
   std::string endpoint;
   std::vector<std::string> params;  ///< "name=value" overrides
   bool dry_run = false;
+  // training lifecycle
+  std::string description;
+  std::string idempotency_key;
+  bool force = false;
+  bool eligible = false;
+  int max = 0;  ///< train --eligible: at most this many (0: all)
+  int concurrency = 2;
+  std::string version;        ///< a version reference: row id, or ACTOR/Vn
+  std::string other_version;  ///< compare: the second one
+  bool clear = false;
+  bool once = false;  ///< watch: print the state once and return
+  // serve
+  std::string webhook_host = "127.0.0.1";
+  int webhook_port = 8091;
 };
 
 /// The services a command works with; app/ builds it for the chosen workspace.
@@ -41,6 +58,13 @@ struct Context {
   TrainingBackend& backend;
   const Clock& clock;
   const Settings& settings;
+  VersionStore& store;
+  Trainings& trainings;
+  /// Runs `serve` (app/ supplies it: threads and listeners live there).
+  std::function<int(const Options&)> serve;
+  /// True while an `actor-trainer serve` tracks this workspace; commands then leave status
+  /// checks to it instead of asking RunPod themselves.
+  std::function<bool()> serve_running;
 };
 
 }  // namespace atr::cli

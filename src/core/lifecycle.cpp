@@ -29,6 +29,7 @@ VersionStatus target_of(LifecycleEvent event) {
     case LifecycleEvent::ReportedCompleted: return VersionStatus::Completed;
     case LifecycleEvent::SubmitRejected:
     case LifecycleEvent::ReportedFailed: return VersionStatus::Failed;
+    case LifecycleEvent::Withdrawn:
     case LifecycleEvent::ReportedCancelled: return VersionStatus::Cancelled;
     case LifecycleEvent::ReportedTimedOut: return VersionStatus::TimedOut;
     case LifecycleEvent::ReportedUnknown:
@@ -65,6 +66,7 @@ std::string_view to_string(LifecycleEvent event) {
     case LifecycleEvent::ReportedTimedOut: return "reported_timed_out";
     case LifecycleEvent::ReportedUnknown: return "reported_unknown";
     case LifecycleEvent::GaveUp: return "gave_up";
+    case LifecycleEvent::Withdrawn: return "withdrawn";
   }
   return "gave_up";
 }
@@ -74,10 +76,12 @@ bool is_final(VersionStatus status) {
 }
 
 Result<VersionStatus> next_status(VersionStatus from, LifecycleEvent event) {
-  // Only our own submission can be refused, and only before RunPod accepted it.
-  if (event == LifecycleEvent::SubmitRejected && from != VersionStatus::Pending) {
-    return Error{ErrorCode::Conflict, "version is " + std::string(to_string(from)) +
-                                          "; a submission refusal cannot apply"};
+  // Only our own submission can be refused or withdrawn, and only before RunPod has it.
+  if ((event == LifecycleEvent::SubmitRejected || event == LifecycleEvent::Withdrawn) &&
+      from != VersionStatus::Pending) {
+    return Error{ErrorCode::Conflict,
+                 "version is " + std::string(to_string(from)) +
+                     "; only an unsent submission can be refused or withdrawn"};
   }
   // Our own conclusion that a job is gone must never override anything RunPod told us.
   if (event == LifecycleEvent::GaveUp && from != VersionStatus::Pending) return from;

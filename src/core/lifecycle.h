@@ -33,6 +33,7 @@ enum class LifecycleEvent {
   ReportedTimedOut,   ///< RunPod: TIMED_OUT
   ReportedUnknown,    ///< RunPod: 404 for the job id (past its retention)
   GaveUp,             ///< a submission of unknown outcome saw no report within the bounded time
+  Withdrawn,          ///< the user aborted a version that was never sent to RunPod
 };
 
 /// Lowercase wire names: "pending", "queued", "training", "completed", "failed", "cancelled",

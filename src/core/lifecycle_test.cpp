@@ -24,6 +24,7 @@ TEST(NextStatusTest, FollowsEveryForwardPath) {
       {S::Pending, E::Accepted, S::Queued},
       {S::Pending, E::SubmitRejected, S::Failed},
       {S::Pending, E::GaveUp, S::Lost},
+      {S::Pending, E::Withdrawn, S::Cancelled},
       // A webhook matched by request_id can arrive before the /run answer.
       {S::Pending, E::ReportedRunning, S::Training},
       {S::Pending, E::ReportedCompleted, S::Completed},
@@ -95,11 +96,13 @@ TEST(NextStatusTest, NoReportEverMovesBackward) {
   }
 }
 
-TEST(NextStatusTest, RefusalAfterAcceptanceIsAConflict) {
+TEST(NextStatusTest, RefusalOrWithdrawalAfterAcceptanceIsAConflict) {
   for (S from : {S::Queued, S::Training, S::Completed, S::Lost}) {
-    Result<S> next = next_status(from, E::SubmitRejected);
-    ASSERT_FALSE(next) << to_string(from);
-    EXPECT_EQ(next.error().code, ErrorCode::Conflict);
+    for (E event : {E::SubmitRejected, E::Withdrawn}) {
+      Result<S> next = next_status(from, event);
+      ASSERT_FALSE(next) << to_string(from);
+      EXPECT_EQ(next.error().code, ErrorCode::Conflict);
+    }
   }
 }
 

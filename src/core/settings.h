@@ -11,6 +11,17 @@
 
 namespace atr {
 
+/// How the product follows jobs on RunPod.
+struct TrackingSettings {
+  double poll_requests_per_second = 5.0;  ///< global budget of status checks
+  int poll_queued_seconds = 15;           ///< check interval of a queued job
+  int poll_training_seconds = 10;         ///< check interval of a training job
+  /// A /run that got no answer is given up (`lost`) when no webhook names its request id
+  /// within this time. RunPod deletes any job 24 h after submission by default.
+  int unknown_submission_timeout_seconds = 25 * 3600;
+  int request_timeout_seconds = 30;  ///< per RunPod HTTP call
+};
+
 /// The product's settings as the core sees them, already read from env, .env and
 /// actor-trainer.toml by app/. Holds no secrets: only whether each one is present.
 struct Settings {
@@ -25,6 +36,7 @@ struct Settings {
   std::string s3_bucket;
   std::string s3_key_layout = "actors/{actor}/training_data/{file}";
   std::string workflow = "flux_actor_lora";
+  TrackingSettings tracking;
 
   /// The endpoint named `name`, or the default one when `name` is empty. NotFound otherwise.
   [[nodiscard]] Result<EndpointProfile> endpoint(const std::string& name) const;

@@ -4,8 +4,37 @@
 
 #include "base/result.h"
 #include "core/training_request.h"
+#include "core/version.h"
 
 namespace atr {
+
+/// How a `/run` call ended.
+struct SubmitOutcome {
+  enum class Kind {
+    Accepted,  ///< RunPod answered with a job id
+    Rejected,  ///< definitely no job: an error answer, or nothing ever left this machine
+    Unknown,   ///< sent, but no usable answer (timeout, 5xx): a job may exist
+  };
+  Kind kind = Kind::Unknown;
+  std::string job_id;
+  std::string detail;  ///< the answer, shortened and free of secrets, for the console
+};
+
+/// Workers the endpoint has, and jobs it holds (RunPod `/health`; missing counts are 0).
+struct BackendHealth {
+  int jobs_in_queue = 0;
+  int jobs_in_progress = 0;
+  int workers_idle = 0;
+  int workers_running = 0;
+  int workers_ready = 0;
+  int workers_initializing = 0;
+  int workers_throttled = 0;
+  int workers_unhealthy = 0;
+};
+
+/// Whether a status, cancel or health call retries transient failures itself. The poller
+/// asks for one attempt and paces retries with its own budget.
+enum class Retries { None, WithBackoff };
 
 /// The GPU service that runs trainings (RunPod serverless). runpod/ implements it.
 class TrainingBackend {
@@ -15,6 +44,18 @@ class TrainingBackend {
   /// logs. InvalidArgument when the workflow cannot take the request (a binding matches no node).
   [[nodiscard]] virtual Result<std::string> render_request(
       const TrainingRequest& request) const = 0;
+  /// Sends `/run` once: never repeated, so a job is never paid for twice.
+  [[nodiscard]] virtual SubmitOutcome submit(const std::string& endpoint_id,
+                                             const TrainingRequest& request) = 0;
+  /// `/status/{id}`. A 404 is a report (ReportedUnknown), not an error. Unavailable for
+  /// network failures, 429 and 5xx (after retries when asked for).
+  [[nodiscard]] virtual Result<JobReport> status(const std::string& endpoint_id,
+                                                 const std::string& job_id, Retries retries) = 0;
+  /// `/cancel/{id}`; the answer as a report.
+  [[nodiscard]] virtual Result<JobReport> cancel(const std::string& endpoint_id,
+                                                 const std::string& job_id) = 0;
+  /// `/health` of the endpoint.
+  [[nodiscard]] virtual Result<BackendHealth> health(const std::string& endpoint_id) = 0;
 };
 
 }  // namespace atr

@@ -1,22 +1,65 @@
 #pragma once
 
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+
+#include "base/secret.h"
 #include "core/training_backend.h"
+#include "net/http_client.h"
 #include "runpod/workflow.h"
 
 namespace atr {
 
-/// TrainingBackend for RunPod serverless. This version renders `/run` bodies; submission,
-/// status, cancel and health arrive with the training lifecycle.
+/// Where and how to reach RunPod.
+struct RunpodConnection {
+  std::string base_url = "https://api.runpod.ai/v2";
+  Secret api_key;
+  std::chrono::milliseconds connect_timeout{5'000};
+  std::chrono::milliseconds timeout{30'000};
+  Backoff backoff;  ///< for status, cancel and health; never for /run
+};
+
+/// TrainingBackend for RunPod serverless over HTTP: `/run`, `/status`, `/cancel`, `/health`
+/// under `<base_url>/<endpoint id>/`, with a Bearer key.
 class RunpodBackend final : public TrainingBackend {
  public:
+  /// How the backend waits between retries (tests pass one that records instead).
+  using Sleep = std::function<void(std::chrono::milliseconds)>;
+
   /// Takes the workflow as loaded, or the error that loading it gave: a broken template must
   /// stop trainings, not commands that never build a request.
-  explicit RunpodBackend(Result<WorkflowTemplate> workflow) : workflow_(std::move(workflow)) {}
+  RunpodBackend(Result<WorkflowTemplate> workflow, RunpodConnection connection,
+                std::shared_ptr<HttpClient> http, Sleep sleep = {});
 
   [[nodiscard]] Result<std::string> render_request(const TrainingRequest& request) const override;
+  [[nodiscard]] SubmitOutcome submit(const std::string& endpoint_id,
+                                     const TrainingRequest& request) override;
+  [[nodiscard]] Result<JobReport> status(const std::string& endpoint_id, const std::string& job_id,
+                                         Retries retries) override;
+  [[nodiscard]] Result<JobReport> cancel(const std::string& endpoint_id,
+                                         const std::string& job_id) override;
+  [[nodiscard]] Result<BackendHealth> health(const std::string& endpoint_id) override;
 
  private:
+  HttpRequest request(const std::string& method, const std::string& endpoint_id,
+                      const std::string& path) const;
+  // Sends `request`, retrying 429, 5xx and network failures with backoff when asked to.
+  HttpResponse send_with_retries(const HttpRequest& request, Retries retries);
+
   Result<WorkflowTemplate> workflow_;
+  RunpodConnection connection_;
+  std::shared_ptr<HttpClient> http_;
+  Sleep sleep_;
+  std::mutex rng_mutex_;
+  std::minstd_rand rng_;
 };
+
+/// A short, secret-free description of an HTTP answer for messages and the console:
+/// "HTTP 502 (HTML error page)", "HTTP 401: unauthorized", or the network failure.
+std::string describe_answer(const HttpResponse& response);
 
 }  // namespace atr

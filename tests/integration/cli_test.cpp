@@ -170,7 +170,14 @@ TEST_F(CliTest, TrainRefusesWhatCannotTrain) {
                        640, 640, 9);
   const json stale = run_json("train 6 --dry-run", 4);
   EXPECT_NE(stale["error"]["message"].get<std::string>().find("out_of_sync"), std::string::npos);
-  EXPECT_EQ(run("train 6").exit_code, 2);  // --dry-run is required: nothing is ever sent
+  EXPECT_NE(run_json("train 6", 4)["error"]["message"].get<std::string>().find("out_of_sync"),
+            std::string::npos);
+  // Without RunPod credentials a training explains what is missing and stores nothing.
+  fs::remove(ws_.path() / "data/actors/0006_european_20_female/training_data/new.jpg");
+  EXPECT_NE(run_json("train 6", 4)["error"]["message"].get<std::string>().find(
+                "RunPod is not configured"),
+            std::string::npos);
+  EXPECT_EQ(run_json("versions 6", 0).size(), 0u);
 }
 
 TEST_F(CliTest, BadWorkspacesAndFilesFailClearly) {

@@ -1,0 +1,138 @@
+#include "app/tracking.h"
+
+#include <chrono>
+#include <iostream>
+#include <random>
+
+namespace atr {
+namespace {
+
+UnixMs to_ms(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+}  // namespace
+
+ReportBatcher::ReportBatcher(Trainings& trainings, size_t max_batch)
+    : trainings_(trainings), max_batch_(max_batch), writer_([this] { run(); }) {}
+
+ReportBatcher::~ReportBatcher() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  writer_.join();
+}
+
+Result<ReportOutcome> ReportBatcher::ingest(const JobReport& report) {
+  std::future<Result<ReportOutcome>> done;
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return Error{ErrorCode::Unavailable, "shutting down"};
+    queue_.push_back(Pending{report, {}});
+    done = queue_.back().done.get_future();
+  }
+  wake_.notify_one();
+  return done.get();
+}
+
+void ReportBatcher::run() {
+  while (true) {
+    std::vector<Pending> batch;
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything was answered
+      while (!queue_.empty() && batch.size() < max_batch_) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    std::vector<JobReport> reports;
+    reports.reserve(batch.size());
+    for (const Pending& p : batch)
+      reports.push_back(p.report);
+    Result<std::vector<ReportOutcome>> outcomes = trainings_.ingest(reports);
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (outcomes) {
+        batch[i].done.set_value((*outcomes)[i]);
+      } else {
+        batch[i].done.set_value(outcomes.error());
+      }
+    }
+  }
+}
+
+Poller::Poller(Trainings& trainings, VersionStore& store, const Clock& clock,
+               const TrackingSettings& settings, Notify notify)
+    : trainings_(trainings),
+      store_(store),
+      clock_(clock),
+      schedule_(settings, std::random_device{}()),
+      notify_(std::move(notify)) {}
+
+Poller::~Poller() {
+  stop();
+}
+
+void Poller::start() {
+  thread_ = std::thread([this] { run(); });
+}
+
+void Poller::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Poller::run() {
+  using namespace std::chrono_literals;
+  // The list of unfinished versions is re-read at most this often; webhooks and CLI commands
+  // change it behind our back, so it cannot be cached for long.
+  constexpr UnixMs kRelistMs = 1'000;
+  constexpr auto kTick = 100ms;
+  std::vector<Version> unfinished;
+  UnixMs listed_at = 0;
+  while (true) {
+    {
+      std::unique_lock lock(mutex_);
+      if (wake_.wait_for(lock, kTick, [this] { return stopping_; })) return;
+    }
+    const UnixMs now = to_ms(clock_.now());
+    if (now - listed_at >= kRelistMs || listed_at == 0) {
+      Result<std::vector<Version>> listed = store_.list_unfinished();
+      if (!listed) {
+        std::cerr << "poller: " << listed.error().message << "\n";
+        continue;
+      }
+      unfinished = std::move(listed).value();
+      listed_at = now;
+    }
+    for (std::int64_t id : schedule_.due(unfinished, now)) {
+      {
+        std::lock_guard lock(mutex_);
+        if (stopping_) return;
+      }
+      checks_.fetch_add(1);
+      Result<Version> checked = trainings_.check(id, Retries::None);
+      const UnixMs after = to_ms(clock_.now());
+      if (!checked) {
+        // RunPod busy, rate limiting or unreachable: pause every check, not just this one.
+        const bool busy = checked.error().code == ErrorCode::Unavailable;
+        schedule_.record(id, VersionStatus::Queued,
+                         busy ? PollSchedule::Outcome::Busy : PollSchedule::Outcome::Answered,
+                         after);
+        if (!busy) std::cerr << "poller: " << checked.error().message << "\n";
+        continue;
+      }
+      schedule_.record(id, checked->status, PollSchedule::Outcome::Answered, after);
+      if (notify_) notify_(*checked);
+    }
+  }
+}
+
+}  // namespace atr

@@ -1,0 +1,82 @@
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "core/poll_schedule.h"
+#include "core/trainings.h"
+
+namespace atr {
+
+/// Group commit for webhook reports: callers on many listener threads hand in one report
+/// each and wait; one writer thread stores everything waiting in a single transaction (one
+/// fsync), then answers them all. Durability per report is unchanged; throughput is not
+/// bounded by one fsync per report.
+class ReportBatcher {
+ public:
+  explicit ReportBatcher(Trainings& trainings, size_t max_batch = 256);
+  ~ReportBatcher();
+  ReportBatcher(const ReportBatcher&) = delete;
+  ReportBatcher& operator=(const ReportBatcher&) = delete;
+
+  /// Stores `report` (with whatever else is waiting) and returns once it is committed.
+  Result<ReportOutcome> ingest(const JobReport& report);
+
+ private:
+  struct Pending {
+    JobReport report;
+    std::promise<Result<ReportOutcome>> done;
+  };
+  void run();
+
+  Trainings& trainings_;
+  size_t max_batch_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Pending> queue_;
+  bool stopping_ = false;
+  std::thread writer_;
+};
+
+/// The reconciler's thread: checks every unfinished version on PollSchedule's timetable,
+/// one status call at a time, and resumes all unfinished versions when it starts.
+class Poller {
+ public:
+  /// Called after each check with the version as stored (for logs).
+  using Notify = std::function<void(const Version&)>;
+
+  Poller(Trainings& trainings, VersionStore& store, const Clock& clock,
+         const TrackingSettings& settings, Notify notify = {});
+  ~Poller();
+  Poller(const Poller&) = delete;
+  Poller& operator=(const Poller&) = delete;
+
+  void start();
+  void stop();
+
+  /// Status calls made so far (for benchmarks and tests).
+  [[nodiscard]] std::uint64_t checks() const { return checks_.load(); }
+
+ private:
+  void run();
+
+  Trainings& trainings_;
+  VersionStore& store_;
+  const Clock& clock_;
+  PollSchedule schedule_;
+  Notify notify_;
+  std::atomic<std::uint64_t> checks_{0};
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace atr

@@ -1,0 +1,323 @@
+#include "core/trainings.h"
+
+#include <chrono>
+#include <utility>
+
+#include "base/strings.h"
+
+namespace atr {
+namespace {
+
+std::string describe_order(const Version& v) {
+  return "POST /run " + v.model_name + " (" + std::to_string(v.image_count) + " images, " +
+         std::to_string(v.parameters.max_train_steps) + " steps, endpoint " + v.endpoint_name +
+         ", request id " + v.request_id + ")";
+}
+
+}  // namespace
+
+Trainings::Trainings(ActorRegistry& registry, VersionStore& store, TrainingBackend& backend,
+                     const Clock& clock, const Settings& settings, WebhookUrl webhook_url,
+                     FaultPoint fault_point)
+    : registry_(registry),
+      store_(store),
+      backend_(backend),
+      clock_(clock),
+      settings_(settings),
+      webhook_url_(std::move(webhook_url)),
+      fault_point_(std::move(fault_point)) {}
+
+UnixMs Trainings::now_ms() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now().time_since_epoch())
+      .count();
+}
+
+double Trainings::price_of(const std::string& endpoint_name) const {
+  Result<EndpointProfile> endpoint = settings_.endpoint(endpoint_name);
+  return endpoint ? endpoint->price_per_second : 0.0;
+}
+
+Result<CreatedVersion> Trainings::start(const Actor& actor, const TrainingOrder& order) {
+  const std::string what = "train " + actor.label();
+  Result<EndpointProfile> endpoint = settings_.endpoint(order.endpoint);
+  if (!endpoint) return endpoint.error().with_context(what);
+  if (!settings_.has_runpod_api_key || endpoint->endpoint_id.empty()) {
+    return Error{ErrorCode::FailedPrecondition,
+                 what + ": RunPod is not configured: set RUNPOD_API_KEY and " +
+                     "MODEL_TRAINING_RUNPOD_ENDPOINT_ID (or runpod.endpoints in " +
+                     "actor-trainer.toml)"};
+  }
+  const std::optional<std::string> webhook = webhook_url_ ? webhook_url_() : std::nullopt;
+  const UnixMs now = now_ms();
+  // Built inside the store's transaction so the number, model name and request id are
+  // decided together with the check for an active training.
+  auto make = [&](int number) -> Result<Version> {
+    Result<TrainingRequest> request =
+        prepare_training_request(actor, order.parameters, settings_.identity, number, now, webhook);
+    if (!request) return request.error();
+    Version v;
+    v.actor_id = actor.id;
+    v.actor_name = actor.name;
+    v.number = number;
+    v.name = request->version_name;
+    v.model_name = request->model_name;
+    v.request_id = request->request_id;
+    v.endpoint_name = endpoint->name;
+    v.endpoint_id = endpoint->endpoint_id;
+    v.parameters = request->parameters;
+    v.description = order.description;
+    v.image_count = static_cast<int>(request->s3_urls.size());
+    v.s3_urls = request->s3_urls;
+    v.created_at = now;
+    v.updated_at = now;
+    return v;
+  };
+  // Rendering checks the workflow bindings before anything is stored.
+  Result<Version> probe = make(1);
+  if (!probe) return probe.error().with_context(what);
+  Result<TrainingRequest> probe_request = request_for(*probe);
+  if (!probe_request) return probe_request.error().with_context(what);
+  if (Result<std::string> body = backend_.render_request(*probe_request); !body) {
+    return body.error().with_context(what);
+  }
+  Result<CreatedVersion> created = store_.create(
+      NewVersion{actor.id, order.idempotency_key, order.force}, make,
+      {{LogKind::Info,
+        "version stored; " + std::string(webhook ? "RunPod will call the webhook when it ends"
+                                                 : "no public webhook URL, tracking by polling")}});
+  if (!created) return created.error().with_context(what);
+  if (!created->created) return created;
+  if (fault_point_) fault_point_("after-store");
+  Result<Version> sent = send_prepared(created->version.id);
+  if (!sent) return sent.error().with_context(what);
+  created->version = std::move(sent).value();
+  return created;
+}
+
+Result<TrainingRequest> Trainings::request_for(const Version& v) const {
+  TrainingRequest request;
+  request.actor_id = v.actor_id;
+  request.version_name = v.name;
+  request.model_name = v.model_name;
+  request.request_id = v.request_id;
+  request.parameters = v.parameters;
+  request.s3_urls = v.s3_urls;
+  request.identity = settings_.identity;
+  request.webhook_url = webhook_url_ ? webhook_url_() : std::nullopt;
+  return request;
+}
+
+Result<Version> Trainings::send_prepared(std::int64_t id) {
+  bool claimed = false;
+  const UnixMs now = now_ms();
+  Result<Version> version =
+      store_.update(id, [&](Version& v) -> std::optional<std::vector<LogEntry>> {
+        claimed = false;
+        // Only a version that was never sent may be sent: from "sending" on, a job may exist.
+        if (v.submit_state != SubmitState::Prepared || v.status != VersionStatus::Pending) {
+          return std::nullopt;
+        }
+        claimed = true;
+        v.submit_state = SubmitState::Sending;
+        v.submitted_at = now;
+        v.updated_at = now;
+        return std::vector<LogEntry>{{LogKind::Request, describe_order(v)}};
+      });
+  if (!version || !claimed) return version;
+  if (fault_point_) fault_point_("before-run");
+  Result<TrainingRequest> request = request_for(*version);
+  if (!request) return request.error();
+  const SubmitOutcome outcome = backend_.submit(version->endpoint_id, *request);
+  const UnixMs answered = now_ms();
+  return store_.update(id, [&](Version& v) -> std::optional<std::vector<LogEntry>> {
+    std::vector<LogEntry> lines;
+    switch (outcome.kind) {
+      case SubmitOutcome::Kind::Accepted: {
+        lines.push_back({LogKind::Response, outcome.detail});
+        JobReport report;
+        report.source = ReportSource::Submit;
+        report.job_id = outcome.job_id;
+        report.raw_status = "IN_QUEUE";
+        report.event = LifecycleEvent::Accepted;
+        // A webhook matched by request id may already have recorded the job.
+        if (v.job_id.empty()) v.job_id = outcome.job_id;
+        v.submit_state = SubmitState::Accepted;
+        ReportEffect effect = apply_report(v, report, price_of(v.endpoint_name), answered);
+        lines.insert(lines.end(), effect.lines.begin(), effect.lines.end());
+        break;
+      }
+      case SubmitOutcome::Kind::Rejected: {
+        lines.push_back({LogKind::Response, outcome.detail});
+        if (v.status != VersionStatus::Pending) break;  // a webhook proved a job exists
+        v.submit_state = SubmitState::Rejected;
+        v.error = outcome.detail;
+        JobReport report;
+        report.source = ReportSource::Submit;
+        report.event = LifecycleEvent::SubmitRejected;
+        ReportEffect effect = apply_report(v, report, 0.0, answered);
+        lines.insert(lines.end(), effect.lines.begin(), effect.lines.end());
+        break;
+      }
+      case SubmitOutcome::Kind::Unknown:
+        if (v.submit_state == SubmitState::Accepted) break;  // the webhook came first
+        v.submit_state = SubmitState::Unknown;
+        lines.push_back({LogKind::Warning,
+                         "submission unknown: " + outcome.detail +
+                             "; RunPod may hold the job. It is not sent again; the webhook's " +
+                             "request id " + v.request_id + " will resolve it"});
+        break;
+    }
+    v.updated_at = answered;
+    return lines;
+  });
+}
+
+Result<std::vector<ReportOutcome>> Trainings::ingest(const std::vector<JobReport>& reports) {
+  const UnixMs now = now_ms();
+  return store_.apply_reports(reports, [&](Version& v, const JobReport& r) {
+    return apply_report(v, r, price_of(v.endpoint_name), now);
+  });
+}
+
+Result<Version> Trainings::give_up_if_overdue(const Version& version) {
+  const UnixMs now = now_ms();
+  const UnixMs limit =
+      static_cast<UnixMs>(settings_.tracking.unknown_submission_timeout_seconds) * 1000;
+  if (!version.submitted_at || now - *version.submitted_at < limit) return version;
+  return store_.update(version.id, [&](Version& v) -> std::optional<std::vector<LogEntry>> {
+    if (!v.job_id.empty() || v.status != VersionStatus::Pending) return std::nullopt;
+    JobReport report;
+    report.event = LifecycleEvent::GaveUp;
+    report.source = ReportSource::Poll;
+    ReportEffect effect = apply_report(v, report, 0.0, now);
+    if (!effect.changed) return std::nullopt;
+    effect.lines.insert(effect.lines.begin(),
+                        {LogKind::Warning, "no webhook named request id " + v.request_id +
+                                               " within the time limit; giving up"});
+    return effect.lines;
+  });
+}
+
+Result<Version> Trainings::check(std::int64_t id, Retries retries) {
+  Result<Version> version = store_.get(id);
+  if (!version) return version;
+  if (is_final(version->status) && version->status != VersionStatus::Lost) return version;
+  if (version->job_id.empty()) {
+    switch (version->submit_state) {
+      case SubmitState::Prepared: return send_prepared(id);
+      case SubmitState::Sending:
+      case SubmitState::Unknown: return give_up_if_overdue(*version);
+      case SubmitState::Accepted:
+      case SubmitState::Rejected: return version;
+    }
+  }
+  Result<JobReport> report = backend_.status(version->endpoint_id, version->job_id, retries);
+  if (!report) return report.error().with_context("status of " + version->name);
+  const UnixMs now = now_ms();
+  return store_.update(id, [&](Version& v) -> std::optional<std::vector<LogEntry>> {
+    ReportEffect effect = apply_report(v, *report, price_of(v.endpoint_name), now);
+    if (!effect.changed) return std::nullopt;
+    return effect.lines;
+  });
+}
+
+Result<Version> Trainings::abort(std::int64_t id) {
+  Result<Version> version = store_.get(id);
+  if (!version) return version;
+  const std::string what = "abort " + version->name + " of actor " + version->actor_id;
+  if (is_final(version->status)) {
+    return Error{ErrorCode::FailedPrecondition,
+                 what + ": it is already " + std::string(to_string(version->status))};
+  }
+  const UnixMs now = now_ms();
+  if (version->job_id.empty()) {
+    if (version->submit_state != SubmitState::Prepared) {
+      return Error{ErrorCode::FailedPrecondition,
+                   what + ": the /run answer never came, so the job id is unknown; it can be " +
+                       "cancelled once RunPod reports the job"};
+    }
+    Result<Version> withdrawn =
+        store_.update(id, [&](Version& v) -> std::optional<std::vector<LogEntry>> {
+          if (v.submit_state != SubmitState::Prepared) return std::nullopt;
+          JobReport report;
+          report.source = ReportSource::Cancel;
+          report.event = LifecycleEvent::Withdrawn;
+          v.submit_state = SubmitState::Rejected;
+          ReportEffect effect = apply_report(v, report, 0.0, now);
+          effect.lines.insert(effect.lines.begin(),
+                              {LogKind::Info, "withdrawn before it was sent to RunPod"});
+          return effect.lines;
+        });
+    if (withdrawn && withdrawn->status != VersionStatus::Cancelled) {
+      return Error{ErrorCode::Conflict, what + ": it was sent meanwhile; abort again"};
+    }
+    return withdrawn;
+  }
+  if (Status logged =
+          store_.append_log(id, {{LogKind::Request, "POST /cancel/" + version->job_id}});
+      !logged) {
+    return logged.error();
+  }
+  Result<JobReport> report = backend_.cancel(version->endpoint_id, version->job_id);
+  if (!report) {
+    (void)store_.append_log(id, {{LogKind::Error, "cancel failed: " + report.error().message}});
+    return report.error().with_context(what);
+  }
+  return store_.update(id, [&](Version& v) -> std::optional<std::vector<LogEntry>> {
+    std::vector<LogEntry> lines{{LogKind::Response, "cancel: " + report->raw_status}};
+    ReportEffect effect = apply_report(v, *report, price_of(v.endpoint_name), now);
+    lines.insert(lines.end(), effect.lines.begin(), effect.lines.end());
+    return lines;
+  });
+}
+
+Result<Version> Trainings::mark_good(std::int64_t id) {
+  Result<Version> version = store_.get(id);
+  if (!version) return version;
+  const std::string what = "mark " + version->name + " of actor " + version->actor_id + " good";
+  if (version->status != VersionStatus::Completed || version->lora_url.empty()) {
+    return Error{ErrorCode::FailedPrecondition,
+                 what + ": only a completed version with a LoRA URL can be the validated model" +
+                     " (it is " + std::string(to_string(version->status)) + ")"};
+  }
+  const UnixMs now = now_ms();
+  ActorPatch patch;
+  patch.actor_ref = version->actor_id.empty() ? version->actor_name : version->actor_id;
+  patch.validated_model =
+      ValidatedModel{version->job_id, version->name, version->lora_url, format_utc_timestamp(now)};
+  patch.good = true;
+  // actors.json is what other tools read, so it is written first; the store's mark follows.
+  if (Status written = registry_.update({patch}); !written) {
+    return written.error().with_context(what);
+  }
+  if (Status marked = store_.set_good(version->actor_id, id); !marked) return marked.error();
+  if (Status logged = store_.append_log(
+          id, {{LogKind::Success, version->name + " marked as the validated model"}});
+      !logged) {
+    return logged.error();
+  }
+  return store_.get(id);
+}
+
+Status Trainings::clear_good(const Actor& actor) {
+  ActorPatch patch;
+  patch.actor_ref = actor.id.empty() ? actor.name : actor.id;
+  patch.validated_model = std::optional<ValidatedModel>{};
+  patch.good = false;
+  if (Status written = registry_.update({patch}); !written) {
+    return written.error().with_context("clear the validated model of " + actor.label());
+  }
+  return store_.set_good(actor.id, 0);
+}
+
+Result<Estimate> Trainings::estimate_for(const TrainingParameters& params,
+                                         const std::string& endpoint_name) {
+  Result<EndpointProfile> endpoint = settings_.endpoint(endpoint_name);
+  if (!endpoint) return endpoint.error();
+  constexpr int kLearnFromLast = 20;
+  Result<std::vector<Version>> finished = store_.list_completed(endpoint->name, kLearnFromLast);
+  if (!finished) return finished.error();
+  return estimate(params, *endpoint, learned_seconds_per_step(*finished));
+}
+
+}  // namespace atr

@@ -1,0 +1,88 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "core/actor_registry.h"
+#include "core/clock.h"
+#include "core/settings.h"
+#include "core/training_backend.h"
+#include "core/version_store.h"
+
+namespace atr {
+
+/// A request to train one actor.
+struct TrainingOrder {
+  std::string endpoint;  ///< endpoint profile name; empty: the default one
+  TrainingParameters parameters;
+  std::string description;
+  std::string idempotency_key;  ///< a repeat with the same key returns the first version
+  bool force = false;           ///< allow a second active training of the same actor
+};
+
+/// The use cases of the training lifecycle: start, track (webhooks and status checks), abort,
+/// mark good. Every change goes through apply_report() and the lifecycle table, and every
+/// change is stored before anything else sees it.
+class Trainings {
+ public:
+  /// The webhook URL to send with a submission (token included), or none for polling only.
+  using WebhookUrl = std::function<std::optional<std::string>()>;
+  /// Called at named points of a submission; the product's crash tests stop the process
+  /// there ("after-store": version stored, not yet claimed; "before-run": claimed, /run not
+  /// yet sent). A no-op in normal use.
+  using FaultPoint = std::function<void(std::string_view point)>;
+
+  Trainings(ActorRegistry& registry, VersionStore& store, TrainingBackend& backend,
+            const Clock& clock, const Settings& settings, WebhookUrl webhook_url,
+            FaultPoint fault_point = {});
+
+  /// Checks the preconditions of PRODUCT.md §2.4, stores the version, then sends `/run` once.
+  /// A repeated idempotency key returns the first version without sending anything.
+  [[nodiscard]] Result<CreatedVersion> start(const Actor& actor, const TrainingOrder& order);
+
+  /// Sends a stored version that was never sent (after a crash between storing and sending).
+  /// Exactly one process wins the claim; the others get the version as it is.
+  [[nodiscard]] Result<Version> send_prepared(std::int64_t id);
+
+  /// Applies webhook reports (several at once, in one transaction).
+  [[nodiscard]] Result<std::vector<ReportOutcome>> ingest(const std::vector<JobReport>& reports);
+
+  /// One status check of a version now: asks RunPod when there is a job id, sends a version
+  /// that was never sent, and gives up on a submission of unknown outcome after the configured
+  /// time. Unavailable when RunPod did not answer usefully (nothing changes then).
+  [[nodiscard]] Result<Version> check(std::int64_t id, Retries retries);
+
+  /// Cancels the job on RunPod (or withdraws a version that was never sent).
+  [[nodiscard]] Result<Version> abort(std::int64_t id);
+
+  /// Records `id` as the actor's validated model: actors.json gets `validated_lora_model` and
+  /// `good: true`, and the version gets the good mark. Only completed versions with a LoRA URL.
+  [[nodiscard]] Result<Version> mark_good(std::int64_t id);
+  /// Removes the actor's validated model and good mark.
+  Status clear_good(const Actor& actor);
+
+  /// Duration and cost of `params` on `endpoint`, with the speed learned from finished jobs.
+  [[nodiscard]] Result<Estimate> estimate_for(const TrainingParameters& params,
+                                              const std::string& endpoint);
+
+ private:
+  UnixMs now_ms() const;
+  double price_of(const std::string& endpoint_name) const;
+  Result<TrainingRequest> request_for(const Version& version) const;
+  Result<Version> give_up_if_overdue(const Version& version);
+
+  ActorRegistry& registry_;
+  VersionStore& store_;
+  TrainingBackend& backend_;
+  const Clock& clock_;
+  const Settings& settings_;
+  WebhookUrl webhook_url_;
+  FaultPoint fault_point_;
+};
+
+}  // namespace atr

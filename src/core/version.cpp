@@ -1,0 +1,245 @@
+#include "core/version.h"
+
+#include <algorithm>
+#include <array>
+
+#include "base/strings.h"
+
+namespace atr {
+namespace {
+
+constexpr std::array<std::pair<LogKind, std::string_view>, 6> kLogKinds{{
+    {LogKind::Info, "info"},
+    {LogKind::Success, "success"},
+    {LogKind::Warning, "warning"},
+    {LogKind::Error, "error"},
+    {LogKind::Request, "request"},
+    {LogKind::Response, "response"},
+}};
+
+constexpr std::array<std::pair<SubmitState, std::string_view>, 5> kSubmitStates{{
+    {SubmitState::Prepared, "prepared"},
+    {SubmitState::Sending, "sending"},
+    {SubmitState::Accepted, "accepted"},
+    {SubmitState::Rejected, "rejected"},
+    {SubmitState::Unknown, "unknown"},
+}};
+
+constexpr std::array<VersionStatus, 8> kStatuses{VersionStatus::Pending,  VersionStatus::Queued,
+                                                 VersionStatus::Training, VersionStatus::Completed,
+                                                 VersionStatus::Failed,   VersionStatus::Cancelled,
+                                                 VersionStatus::TimedOut, VersionStatus::Lost};
+
+template <typename E, size_t N>
+std::string_view name_of(const std::array<std::pair<E, std::string_view>, N>& table, E value) {
+  for (const auto& [e, name] : table) {
+    if (e == value) return name;
+  }
+  return table.front().second;
+}
+
+template <typename E, size_t N>
+std::optional<E> value_of(const std::array<std::pair<E, std::string_view>, N>& table,
+                          std::string_view text) {
+  for (const auto& [e, name] : table) {
+    if (name == text) return e;
+  }
+  return std::nullopt;
+}
+
+std::string_view source_name(ReportSource source) {
+  switch (source) {
+    case ReportSource::Webhook: return "webhook";
+    case ReportSource::Poll: return "status check";
+    case ReportSource::Cancel: return "cancel";
+    case ReportSource::Submit: return "submission";
+  }
+  return "report";
+}
+
+// Percent from step/total, and the time left at the speed the worker has shown so far.
+void complete_progress(TrainingProgress& progress, std::optional<UnixMs> started_at, UnixMs now) {
+  if (!progress.step || !progress.total_steps || *progress.total_steps <= 0) return;
+  const long long step = std::clamp(*progress.step, 0LL, *progress.total_steps);
+  progress.percent = 100.0 * static_cast<double>(step) / static_cast<double>(*progress.total_steps);
+  if (started_at && step > 0 && now > *started_at) {
+    const double per_step =
+        static_cast<double>(now - *started_at) / 1000.0 / static_cast<double>(step);
+    progress.eta_seconds =
+        static_cast<long long>(per_step * static_cast<double>(*progress.total_steps - step) + 0.5);
+  }
+}
+
+void take_results(Version& v, const JobReport& r, double price_per_second) {
+  if (r.delay_ms) v.delay_ms = r.delay_ms;
+  if (r.execution_ms) {
+    v.execution_ms = r.execution_ms;
+    v.cost = static_cast<double>(*r.execution_ms) / 1000.0 * price_per_second;
+  }
+  if (!r.lora_url.empty()) v.lora_url = r.lora_url;
+  if (r.model_size_bytes) v.model_size_bytes = r.model_size_bytes;
+  if (!r.message.empty()) v.message = r.message;
+  if (!r.error.empty()) v.error = r.error;
+}
+
+LogEntry final_line(const Version& v) {
+  const std::string timing =
+      v.execution_ms ? " after " + format_duration_seconds(*v.execution_ms / 1000) : "";
+  switch (v.status) {
+    case VersionStatus::Completed:
+      return {LogKind::Success,
+              v.name + " completed" + timing +
+                  (v.lora_url.empty() ? "; the worker returned no LoRA URL" : ": " + v.lora_url)};
+    case VersionStatus::Failed:
+      return {LogKind::Error,
+              v.name + " failed" + timing + (v.error.empty() ? "" : ": " + v.error)};
+    case VersionStatus::Cancelled: return {LogKind::Warning, v.name + " cancelled"};
+    case VersionStatus::TimedOut: return {LogKind::Error, v.name + " timed out on RunPod"};
+    case VersionStatus::Lost:
+      return {LogKind::Error, v.name + " lost: RunPod no longer knows the job and no webhook came"};
+    default: return {LogKind::Info, v.name + " is " + std::string(to_string(v.status))};
+  }
+}
+
+}  // namespace
+
+std::string_view to_string(LogKind kind) {
+  return name_of(kLogKinds, kind);
+}
+std::optional<LogKind> parse_log_kind(std::string_view text) {
+  return value_of(kLogKinds, text);
+}
+std::string_view to_string(SubmitState state) {
+  return name_of(kSubmitStates, state);
+}
+std::optional<SubmitState> parse_submit_state(std::string_view text) {
+  return value_of(kSubmitStates, text);
+}
+
+std::optional<VersionStatus> parse_version_status(std::string_view text) {
+  for (VersionStatus s : kStatuses) {
+    if (to_string(s) == text) return s;
+  }
+  return std::nullopt;
+}
+
+std::string job_key(std::string_view job_id) {
+  // RunPod ids are a UUID (36 characters) plus a short region suffix; the UUID alone names
+  // the job. Ids of any other shape are opaque and compared whole.
+  constexpr size_t kUuidLength = 36;
+  if (job_id.size() > kUuidLength + 1 && job_id[kUuidLength] == '-' &&
+      job_id.size() - kUuidLength - 1 <= 4 && job_id[8] == '-' && job_id[13] == '-') {
+    return std::string(job_id.substr(0, kUuidLength));
+  }
+  return std::string(job_id);
+}
+
+ReportEffect apply_report(Version& v, const JobReport& r, double price_per_second, UnixMs now) {
+  const Version before = v;
+  ReportEffect effect;
+  // A report matched by request_id is how a submission of unknown outcome learns its job.
+  if (v.job_id.empty() && !r.job_id.empty()) {
+    v.job_id = r.job_id;
+    if (v.submit_state != SubmitState::Accepted) {
+      effect.lines.push_back({LogKind::Info, "RunPod job " + r.job_id + " matched to " + v.name +
+                                                 " by request id " + v.request_id});
+    }
+    v.submit_state = SubmitState::Accepted;
+  }
+  if (r.event == LifecycleEvent::ReportedUnknown) {
+    v.not_found_count += 1;
+    // One 404 may be a routing glitch; the second in a row means RunPod dropped the job.
+    if (v.not_found_count < kNotFoundAnswersForLost) {
+      if (r.source == ReportSource::Poll) v.last_checked_at = now;
+      effect.changed = !(v == before);
+      return effect;
+    }
+  } else {
+    v.not_found_count = 0;
+  }
+  Result<VersionStatus> next = next_status(v.status, r.event);
+  const VersionStatus to = next ? *next : v.status;
+  if (to != v.status) {
+    const VersionStatus from = v.status;
+    v.status = to;
+    if (to == VersionStatus::Training && !v.started_at) v.started_at = now;
+    if (is_final(to)) {
+      v.finished_at = now;
+      v.progress.reset();
+      take_results(v, r, price_per_second);
+      effect.lines.push_back(final_line(v));
+    } else {
+      effect.lines.push_back({LogKind::Info, v.name + ": " + std::string(to_string(from)) + " → " +
+                                                 std::string(to_string(to)) + " (" +
+                                                 std::string(source_name(r.source)) + ")"});
+    }
+    if (from == VersionStatus::Lost) {
+      effect.lines.push_back({LogKind::Warning,
+                              "RunPod reported the job after it was marked lost;"
+                              " tracking it again"});
+    }
+  }
+  // Progress only while training: a late IN_PROGRESS after completion (a RunPod quirk) must
+  // not bring back a progress bar.
+  if (r.progress && v.status == VersionStatus::Training) {
+    TrainingProgress progress = *r.progress;
+    complete_progress(progress, v.started_at, now);
+    if (!v.progress || v.progress->text != progress.text) {
+      v.progress = progress;
+      if (r.delay_ms) v.delay_ms = r.delay_ms;
+    }
+  }
+  if (r.source == ReportSource::Poll) v.last_checked_at = now;
+  effect.changed = !(v == before);
+  if (effect.changed) v.updated_at = now;
+  return effect;
+}
+
+std::vector<std::pair<std::string, std::string>> parameter_values(const TrainingParameters& p) {
+  return {
+      {"max_train_steps", std::to_string(p.max_train_steps)},
+      {"learning_rate", format_decimal(p.learning_rate, 8)},
+      {"network_dim", std::to_string(p.network_dim)},
+      {"network_alpha", std::to_string(p.network_alpha)},
+      {"num_repeats", std::to_string(p.num_repeats)},
+      {"flip_aug", p.flip_aug ? "true" : "false"},
+      {"batch_size", std::to_string(p.batch_size)},
+      {"lr_scheduler", p.lr_scheduler},
+      {"lr_warmup_steps", std::to_string(p.lr_warmup_steps)},
+      {"optimizer_type", p.optimizer_type},
+      {"gradient_dtype", p.gradient_dtype},
+      {"resolution", std::to_string(p.resolution)},
+      {"class_tokens", p.class_tokens},
+  };
+}
+
+std::vector<ParameterDiff> compare_parameters(const TrainingParameters& left,
+                                              const TrainingParameters& right) {
+  const auto a = parameter_values(left);
+  const auto b = parameter_values(right);
+  std::vector<ParameterDiff> rows;
+  rows.reserve(a.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    rows.push_back({a[i].first, a[i].second, b[i].second, a[i].second != b[i].second});
+  }
+  return rows;
+}
+
+std::optional<double> learned_seconds_per_step(const std::vector<Version>& finished) {
+  constexpr size_t kMinimumJobs = 3;
+  std::vector<double> speeds;
+  for (const Version& v : finished) {
+    if (v.status != VersionStatus::Completed || !v.execution_ms || *v.execution_ms <= 0 ||
+        v.parameters.max_train_steps <= 0) {
+      continue;
+    }
+    speeds.push_back(static_cast<double>(*v.execution_ms) / 1000.0 /
+                     static_cast<double>(v.parameters.max_train_steps));
+  }
+  if (speeds.size() < kMinimumJobs) return std::nullopt;
+  std::sort(speeds.begin(), speeds.end());
+  const size_t mid = speeds.size() / 2;
+  return speeds.size() % 2 == 1 ? speeds[mid] : (speeds[mid - 1] + speeds[mid]) / 2.0;
+}
+
+}  // namespace atr

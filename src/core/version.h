@@ -1,0 +1,166 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/lifecycle.h"
+#include "core/plan.h"
+
+namespace atr {
+
+/// Milliseconds since the Unix epoch, UTC: how versions and log lines are timed.
+using UnixMs = std::int64_t;
+
+/// Kinds of console line, as the UI colours them.
+enum class LogKind { Info, Success, Warning, Error, Request, Response };
+
+/// "info", "success", "warning", "error", "request", "response".
+std::string_view to_string(LogKind kind);
+/// The kind named `text`, or nothing.
+std::optional<LogKind> parse_log_kind(std::string_view text);
+
+/// Where our `/run` call for a version stands. Only `Prepared` may be sent (again): from
+/// `Sending` on, RunPod may hold a job, so sending once more could pay for the training twice.
+enum class SubmitState {
+  Prepared,  ///< stored, never sent
+  Sending,   ///< claimed by one process, which is calling /run now (or died doing so)
+  Accepted,  ///< RunPod answered with a job id
+  Rejected,  ///< RunPod definitely refused, or the request never left this machine
+  Unknown,   ///< sent, but no answer came: resolved by the webhook's echoed request_id
+};
+
+/// "prepared", "sending", "accepted", "rejected", "unknown".
+std::string_view to_string(SubmitState state);
+/// The state named `text`, or nothing.
+std::optional<SubmitState> parse_submit_state(std::string_view text);
+/// The status named `text` ("queued"), or nothing.
+std::optional<VersionStatus> parse_version_status(std::string_view text);
+
+/// How far a running training is, from the worker's latest progress report.
+struct TrainingProgress {
+  std::string stage;                     ///< e.g. "training", "uploading"; may be empty
+  std::optional<long long> step;         ///< current step
+  std::optional<long long> total_steps;  ///< steps in the whole training
+  std::optional<double> loss;
+  std::optional<double> percent;         ///< 0–100, from step/total
+  std::optional<long long> eta_seconds;  ///< time left at the speed so far
+  std::string text;                      ///< the report as the worker wrote it, shortened
+  bool operator==(const TrainingProgress&) const = default;
+};
+
+/// One training of one actor: the row of the versions table.
+struct Version {
+  std::int64_t id = 0;  ///< store row id; the handle used by the CLI and the API
+  std::string actor_id;
+  std::string actor_name;
+  int number = 0;          ///< n of "Vn"
+  std::string name;        ///< "V8"
+  std::string model_name;  ///< "actor_0006_V8"
+  std::string request_id;  ///< "0006_1764321000000", echoed back by the webhook
+  std::string endpoint_name;
+  std::string endpoint_id;
+  TrainingParameters parameters;
+  std::string description;
+  int image_count = 0;
+  std::vector<std::string> s3_urls;  ///< the training data sent with the request
+  SubmitState submit_state = SubmitState::Prepared;
+  std::string job_id;  ///< RunPod job id; empty until accepted
+  VersionStatus status = VersionStatus::Pending;
+  UnixMs created_at = 0;
+  UnixMs updated_at = 0;
+  std::optional<UnixMs> submitted_at;  ///< when /run was sent
+  std::optional<UnixMs> started_at;    ///< first seen training
+  std::optional<UnixMs> finished_at;   ///< reached a final status
+  std::optional<TrainingProgress> progress;
+  std::optional<std::int64_t> delay_ms;      ///< RunPod delayTime: waiting in the queue
+  std::optional<std::int64_t> execution_ms;  ///< RunPod executionTime: running on a worker
+  std::string lora_url;
+  std::optional<std::int64_t> model_size_bytes;
+  std::string message;         ///< the worker's message on completion
+  std::string error;           ///< why it failed, readable
+  std::optional<double> cost;  ///< USD, execution time × the endpoint's price
+  bool good = false;           ///< marked as the actor's validated model
+  int not_found_count = 0;     ///< consecutive 404 answers to status checks
+  std::optional<UnixMs> last_checked_at;
+  bool operator==(const Version&) const = default;
+};
+
+/// A console line to append to a version's log.
+struct LogEntry {
+  LogKind kind = LogKind::Info;
+  std::string text;
+};
+
+/// A stored console line.
+struct LogLine {
+  std::int64_t seq = 0;  ///< increases across all versions; resume after it
+  std::int64_t version_id = 0;
+  UnixMs at = 0;
+  LogKind kind = LogKind::Info;
+  std::string text;
+};
+
+/// Where a report about a job came from.
+enum class ReportSource { Webhook, Poll, Cancel, Submit };
+
+/// What RunPod said about a job, decoded by runpod/ from a status answer or a webhook body.
+struct JobReport {
+  ReportSource source = ReportSource::Poll;
+  std::string job_id;
+  std::string request_id;  ///< the echoed input.training_config.request_id (webhooks)
+  std::string raw_status;  ///< "IN_QUEUE", … or "HTTP 404"
+  LifecycleEvent event = LifecycleEvent::ReportedQueued;
+  std::optional<std::int64_t> delay_ms;
+  std::optional<std::int64_t> execution_ms;
+  std::optional<TrainingProgress> progress;  ///< IN_PROGRESS output, parsed
+  std::string lora_url;
+  std::optional<std::int64_t> model_size_bytes;
+  std::string message;
+  std::string error;  ///< readable (JSON error text is pretty-printed by runpod/)
+};
+
+/// What applying a report did.
+struct ReportEffect {
+  bool changed = false;
+  std::vector<LogEntry> lines;
+};
+
+/// The version the store keeps for the same job id, ignoring a region suffix such as "-e1"
+/// or "-u1" on either side: RunPod's webhooks and status answers do not always agree on it.
+std::string job_key(std::string_view job_id);
+
+/// Applies `report` to `version` through the lifecycle table: status, timestamps, progress
+/// (percent and ETA from the speed so far), results and cost on completion, error on failure.
+/// Late, duplicate and out-of-order reports leave it unchanged. `price_per_second` prices the
+/// execution time. Pure.
+ReportEffect apply_report(Version& version, const JobReport& report, double price_per_second,
+                          UnixMs now);
+
+/// How many 404 answers in a row make a job `lost`: one could be a glitch in RunPod's routing.
+inline constexpr int kNotFoundAnswersForLost = 2;
+
+/// Every parameter as (name, text) in a fixed order: for storage and side-by-side comparison.
+/// set_parameter() reads each pair back.
+std::vector<std::pair<std::string, std::string>> parameter_values(const TrainingParameters& p);
+
+/// One row of a comparison: the parameter's value in each version.
+struct ParameterDiff {
+  std::string name;
+  std::string left;
+  std::string right;
+  bool differs = false;
+};
+
+/// The parameters of two versions side by side.
+std::vector<ParameterDiff> compare_parameters(const TrainingParameters& left,
+                                              const TrainingParameters& right);
+
+/// Seconds per training step learned from finished versions of one endpoint: the median of
+/// execution time / max_train_steps over completed versions, once at least three exist.
+std::optional<double> learned_seconds_per_step(const std::vector<Version>& finished);
+
+}  // namespace atr

@@ -1,0 +1,170 @@
+#include "core/version.h"
+
+#include <gtest/gtest.h>
+
+namespace atr {
+namespace {
+
+Version queued_version() {
+  Version v;
+  v.id = 1;
+  v.name = "V3";
+  v.job_id = "0f8b2a4c-1111-4222-8333-444455556666-u1";
+  v.submit_state = SubmitState::Accepted;
+  v.status = VersionStatus::Queued;
+  return v;
+}
+
+JobReport report(LifecycleEvent event, std::string raw) {
+  JobReport r;
+  r.source = ReportSource::Webhook;
+  r.job_id = "0f8b2a4c-1111-4222-8333-444455556666-u1";
+  r.event = event;
+  r.raw_status = std::move(raw);
+  return r;
+}
+
+TEST(JobKeyTest, IgnoresTheRegionSuffixOnEitherSide) {
+  const std::string base = "0f8b2a4c-1111-4222-8333-444455556666";
+  EXPECT_EQ(job_key(base + "-u1"), base);
+  EXPECT_EQ(job_key(base + "-e1"), base);
+  EXPECT_EQ(job_key(base + "-22"), base);
+  EXPECT_EQ(job_key(base), base);
+  EXPECT_EQ(job_key("sync-abc"), "sync-abc");  // other shapes stay opaque
+}
+
+TEST(ApplyReportTest, CompletionTakesResultsAndPricesTheExecution) {
+  Version v = queued_version();
+  JobReport r = report(LifecycleEvent::ReportedCompleted, "COMPLETED");
+  r.execution_ms = 100'000;
+  r.delay_ms = 2'000;
+  r.lora_url = "https://x/actor_0006_V3.safetensors";
+  r.model_size_bytes = 1234;
+  const ReportEffect effect = apply_report(v, r, 0.001, 5'000);
+  EXPECT_TRUE(effect.changed);
+  EXPECT_EQ(v.status, VersionStatus::Completed);
+  EXPECT_EQ(v.lora_url, "https://x/actor_0006_V3.safetensors");
+  ASSERT_TRUE(v.cost.has_value());
+  EXPECT_DOUBLE_EQ(*v.cost, 0.1);
+  EXPECT_EQ(v.finished_at, 5'000);
+  ASSERT_FALSE(effect.lines.empty());
+  EXPECT_EQ(effect.lines.back().kind, LogKind::Success);
+}
+
+TEST(ApplyReportTest, WebhookReplayChangesNothing) {
+  Version v = queued_version();
+  JobReport r = report(LifecycleEvent::ReportedCompleted, "COMPLETED");
+  r.lora_url = "https://x/a.safetensors";
+  ASSERT_TRUE(apply_report(v, r, 0.0, 1'000).changed);
+  const Version after_first = v;
+  const ReportEffect again = apply_report(v, r, 0.0, 2'000);
+  EXPECT_FALSE(again.changed);
+  EXPECT_TRUE(again.lines.empty());
+  EXPECT_EQ(v, after_first);
+}
+
+TEST(ApplyReportTest, LateProgressAfterCompletionDoesNotUndoIt) {
+  Version v = queued_version();
+  ASSERT_TRUE(
+      apply_report(v, report(LifecycleEvent::ReportedCompleted, "COMPLETED"), 0, 1).changed);
+  JobReport late = report(LifecycleEvent::ReportedRunning, "IN_PROGRESS");
+  late.progress = TrainingProgress{.stage = "training", .step = 10, .total_steps = 20};
+  late.progress->text = "late";
+  EXPECT_FALSE(apply_report(v, late, 0, 2).changed);
+  EXPECT_EQ(v.status, VersionStatus::Completed);
+  EXPECT_FALSE(v.progress.has_value());
+}
+
+TEST(ApplyReportTest, ProgressGivesPercentAndEta) {
+  Version v = queued_version();
+  JobReport running = report(LifecycleEvent::ReportedRunning, "IN_PROGRESS");
+  ASSERT_TRUE(apply_report(v, running, 0, 10'000).changed);
+  EXPECT_EQ(v.started_at, 10'000);
+  running.progress = TrainingProgress{.stage = "training", .step = 500, .total_steps = 2000};
+  running.progress->text = "step 500/2000";
+  ASSERT_TRUE(apply_report(v, running, 0, 60'000).changed);
+  ASSERT_TRUE(v.progress && v.progress->percent && v.progress->eta_seconds);
+  EXPECT_DOUBLE_EQ(*v.progress->percent, 25.0);
+  // 500 steps in 50 s: 0.1 s/step, 1500 steps left.
+  EXPECT_EQ(*v.progress->eta_seconds, 150);
+}
+
+TEST(ApplyReportTest, LostOnlyAfterTheSecond404InARow) {
+  Version v = queued_version();
+  JobReport gone = report(LifecycleEvent::ReportedUnknown, "HTTP 404");
+  gone.source = ReportSource::Poll;
+  apply_report(v, gone, 0, 1);
+  EXPECT_EQ(v.status, VersionStatus::Queued);
+  apply_report(v, report(LifecycleEvent::ReportedQueued, "IN_QUEUE"), 0, 2);
+  EXPECT_EQ(v.not_found_count, 0);  // an answer in between resets the count
+  apply_report(v, gone, 0, 3);
+  apply_report(v, gone, 0, 4);
+  EXPECT_EQ(v.status, VersionStatus::Lost);
+  // A later webhook proves the job exists: tracking resumes and the result is kept.
+  JobReport done = report(LifecycleEvent::ReportedCompleted, "COMPLETED");
+  done.lora_url = "https://x/late.safetensors";
+  apply_report(v, done, 0, 5);
+  EXPECT_EQ(v.status, VersionStatus::Completed);
+  EXPECT_EQ(v.lora_url, "https://x/late.safetensors");
+}
+
+TEST(ApplyReportTest, RequestIdMatchGivesAnUnknownSubmissionItsJob) {
+  Version v = queued_version();
+  v.job_id.clear();
+  v.status = VersionStatus::Pending;
+  v.submit_state = SubmitState::Unknown;
+  JobReport r = report(LifecycleEvent::ReportedCompleted, "COMPLETED");
+  r.job_id = "0f8b2a4c-1111-4222-8333-444455556666-e1";
+  apply_report(v, r, 0, 1);
+  EXPECT_EQ(v.job_id, r.job_id);
+  EXPECT_EQ(v.submit_state, SubmitState::Accepted);
+  EXPECT_EQ(v.status, VersionStatus::Completed);
+}
+
+TEST(CompareParametersTest, MarksOnlyDifferentValues) {
+  TrainingParameters a;
+  TrainingParameters b;
+  b.learning_rate = 0.0003;
+  const auto rows = compare_parameters(a, b);
+  int differing = 0;
+  for (const ParameterDiff& row : rows) {
+    if (row.differs) {
+      ++differing;
+      EXPECT_EQ(row.name, "learning_rate");
+      EXPECT_EQ(row.left, "0.0004");
+      EXPECT_EQ(row.right, "0.0003");
+    }
+  }
+  EXPECT_EQ(differing, 1);
+  EXPECT_EQ(rows.size(), parameter_values(a).size());
+}
+
+TEST(LearnedSpeedTest, MedianOnceThreeCompletedJobsExist) {
+  auto done = [](std::int64_t ms, int steps) {
+    Version v;
+    v.status = VersionStatus::Completed;
+    v.execution_ms = ms;
+    v.parameters.max_train_steps = steps;
+    return v;
+  };
+  EXPECT_FALSE(learned_seconds_per_step({done(2000'000, 1000), done(3000'000, 1000)}));
+  Version failed = done(1'000, 1000);
+  failed.status = VersionStatus::Failed;
+  EXPECT_FALSE(learned_seconds_per_step({done(2000'000, 1000), done(3000'000, 1000), failed}));
+  const auto speed =
+      learned_seconds_per_step({done(2000'000, 1000), done(3000'000, 1000), done(1000'000, 1000)});
+  ASSERT_TRUE(speed);
+  EXPECT_DOUBLE_EQ(*speed, 2.0);
+}
+
+TEST(NamesTest, StatusSubmitStateAndLogKindRoundTrip) {
+  for (VersionStatus s : {VersionStatus::Pending, VersionStatus::TimedOut, VersionStatus::Lost}) {
+    EXPECT_EQ(parse_version_status(to_string(s)), s);
+  }
+  EXPECT_EQ(parse_submit_state("unknown"), SubmitState::Unknown);
+  EXPECT_EQ(parse_log_kind("response"), LogKind::Response);
+  EXPECT_FALSE(parse_log_kind("debug"));
+}
+
+}  // namespace
+}  // namespace atr

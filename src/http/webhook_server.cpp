@@ -1,0 +1,95 @@
+#include "http/webhook_server.h"
+
+#include <httplib.h>
+
+#include "runpod/job_report.h"
+
+namespace atr {
+namespace {
+
+constexpr std::string_view kPrefix = "/api/training-webhook/";
+
+// Compares without stopping at the first difference, so timing does not reveal the token.
+bool same_token(std::string_view given, const std::string& expected) {
+  if (given.size() != expected.size()) return false;
+  unsigned char diff = 0;
+  for (size_t i = 0; i < given.size(); ++i) {
+    diff |= static_cast<unsigned char>(given[i] ^ expected[i]);
+  }
+  return diff == 0;
+}
+
+void answer(httplib::Response& res, int status, const std::string& body) {
+  res.status = status;
+  res.set_content(body, "application/json");
+}
+
+}  // namespace
+
+WebhookServer::WebhookServer(Secret token, Ingest ingest, Notify notify, size_t body_limit)
+    : token_(std::move(token)),
+      ingest_(std::move(ingest)),
+      notify_(std::move(notify)),
+      server_(std::make_unique<httplib::Server>()) {
+  server_->set_payload_max_length(body_limit);
+  server_->set_read_timeout(10, 0);
+  server_->set_write_timeout(10, 0);
+  // Only POST on the token path exists; everything else is the library's 404.
+  server_->Post(R"(/api/training-webhook/([^/]+))", [this](const httplib::Request& req,
+                                                           httplib::Response& res) {
+    if (!same_token(req.matches[1].str(), token_.reveal())) {
+      answer(res, 404, R"({"error":{"code":"not_found","message":"not found"}})");
+      return;
+    }
+    Result<JobReport> report = parse_job_report(req.body, ReportSource::Webhook);
+    if (!report) {
+      answer(res, 400,
+             R"({"error":{"code":"invalid_argument","message":")" +
+                 std::string("the body is not a RunPod job status") + "\"}}");
+      return;
+    }
+    Result<ReportOutcome> outcome = ingest_(*report);
+    if (!outcome) {
+      answer(res, 503, R"({"error":{"code":"unavailable","message":"state store unavailable"}})");
+      return;
+    }
+    if (notify_) notify_(*report, *outcome);
+    answer(res, 200,
+           outcome->version_id != 0 ? R"({"ok":true})" : R"({"ok":true,"matched":false})");
+  });
+  server_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    if (res.body.empty()) {
+      res.set_content(R"({"error":{"code":"not_found","message":"not found"}})",
+                      "application/json");
+    }
+  });
+}
+
+WebhookServer::~WebhookServer() {
+  stop();
+}
+
+std::string WebhookServer::path_for(const Secret& token) {
+  return std::string(kPrefix) + token.reveal();
+}
+
+Status WebhookServer::start(const std::string& host, int port) {
+  if (port == 0) {
+    port_ = server_->bind_to_any_port(host.c_str());
+  } else {
+    port_ = server_->bind_to_port(host.c_str(), port) ? port : -1;
+  }
+  if (port_ <= 0) {
+    return Error{ErrorCode::Unavailable, "webhook listener: cannot listen on " + host + ":" +
+                                             std::to_string(port) + " (in use?)"};
+  }
+  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  return Ok{};
+}
+
+void WebhookServer::stop() {
+  if (server_) server_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace atr

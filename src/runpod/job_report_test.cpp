@@ -1,0 +1,85 @@
+#include "runpod/job_report.h"
+
+#include <gtest/gtest.h>
+
+namespace atr {
+namespace {
+
+TEST(ParseJobReportTest, WebhookBodyGivesResultsAndTheEchoedRequestId) {
+  const auto r = parse_job_report(R"({"delayTime":4736,"executionTime":157000,
+      "id":"e4616554-aaaa-4bbb-8ccc-123456789abc-e1","status":"COMPLETED",
+      "input":{"training_config":{"request_id":"0006_1764321000000"}},
+      "output":{"loraUrl":"https://a/l.safetensors","model_info":{"size_bytes":171000000},
+                "message":"done","someNewField":1},
+      "webhook":"https://h/api/training-webhook/t"})",
+                                  ReportSource::Webhook);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->event, LifecycleEvent::ReportedCompleted);
+  EXPECT_EQ(r->request_id, "0006_1764321000000");
+  EXPECT_EQ(r->lora_url, "https://a/l.safetensors");
+  EXPECT_EQ(r->model_size_bytes, 171000000);
+  EXPECT_EQ(r->execution_ms, 157000);
+  EXPECT_EQ(r->message, "done");
+}
+
+TEST(ParseJobReportTest, LoraUrlFollowsThePrecedence) {
+  auto url = [](const std::string& output) {
+    auto r = parse_job_report(R"({"id":"j","status":"COMPLETED","output":)" + output + "}",
+                              ReportSource::Poll);
+    return r ? r->lora_url : "error";
+  };
+  EXPECT_EQ(url(R"({"loraUrl":"a","s3_url":"b","model_info":{"download_url":"c"}})"), "a");
+  EXPECT_EQ(url(R"({"s3_url":"b","model_info":{"download_url":"c"}})"), "b");
+  EXPECT_EQ(url(R"({"model_info":{"download_url":"c"}})"), "c");
+  EXPECT_EQ(url(R"({})"), "");
+}
+
+TEST(ParseJobReportTest, InProgressOutputIsProgressNotResult) {
+  auto r = parse_job_report(
+      R"({"id":"j","status":"IN_PROGRESS","output":{"stage":"training","step":120,"total_steps":2000,"loss":0.0812}})",
+      ReportSource::Poll);
+  ASSERT_TRUE(r);
+  ASSERT_TRUE(r->progress);
+  EXPECT_EQ(r->progress->stage, "training");
+  EXPECT_EQ(r->progress->step, 120);
+  EXPECT_EQ(r->progress->total_steps, 2000);
+  EXPECT_DOUBLE_EQ(*r->progress->loss, 0.0812);
+  EXPECT_TRUE(r->lora_url.empty());
+}
+
+TEST(ParseJobReportTest, TextProgressIsParsed) {
+  const TrainingProgress p = parse_progress(nlohmann::json("training step 120/2000 loss=0.081"));
+  EXPECT_EQ(p.stage, "training");
+  EXPECT_EQ(p.step, 120);
+  EXPECT_EQ(p.total_steps, 2000);
+  EXPECT_DOUBLE_EQ(*p.loss, 0.081);
+  const TrainingProgress q = parse_progress(nlohmann::json::parse(R"({"progress":"4/10"})"));
+  EXPECT_EQ(q.step, 4);
+  EXPECT_EQ(q.total_steps, 10);
+}
+
+TEST(ParseJobReportTest, FailureErrorInJsonTextIsMadeReadable) {
+  auto r = parse_job_report(
+      R"({"id":"j","status":"FAILED","error":"{\"error_type\":\"RuntimeError\",\"error_message\":\"CUDA out of memory\",\"error_traceback\":\"...\"}"})",
+      ReportSource::Poll);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->event, LifecycleEvent::ReportedFailed);
+  EXPECT_EQ(r->error, "RuntimeError: CUDA out of memory");
+  EXPECT_EQ(readable_error("plain text"), "plain text");
+  EXPECT_NE(readable_error(R"({"details":[1,2]})").find("\n"), std::string::npos);
+}
+
+TEST(ParseJobReportTest, UnknownStatusKeepsTheJobRunning) {
+  auto r = parse_job_report(R"({"id":"j","status":"RUNNING"})", ReportSource::Poll);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->event, LifecycleEvent::ReportedRunning);
+}
+
+TEST(ParseJobReportTest, RefusesWhatIsNotAStatusObject) {
+  EXPECT_FALSE(parse_job_report("<html>502 Bad Gateway</html>", ReportSource::Poll));
+  EXPECT_FALSE(parse_job_report("[]", ReportSource::Poll));
+  EXPECT_FALSE(parse_job_report(R"({"id":"j"})", ReportSource::Poll));
+}
+
+}  // namespace
+}  // namespace atr

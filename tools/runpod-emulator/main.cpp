@@ -1,0 +1,475 @@
+// runpod-emulator: the RunPod serverless queue API (docs: ../../docs/runpod-emulator.md) over
+// real HTTP for tests and the demo. Jobs move IN_QUEUE → IN_PROGRESS (with progress outputs)
+// → COMPLETED or FAILED on a real-time schedule; webhooks are sent with RunPod's retry rule;
+// fault switches (failures, 429s, 5xx HTML pages, dropped or duplicated webhooks, held /run
+// answers, expiry) can be set at start or changed at run time through /_emulator/config.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <csignal>
+#include <deque>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+namespace {
+
+using json = nlohmann::json;
+using Clock = std::chrono::steady_clock;
+using Ms = std::chrono::milliseconds;
+
+struct Faults {
+  int queue_ms = 500;            // time in IN_QUEUE
+  int run_ms = 3000;             // time in IN_PROGRESS
+  double fail_rate = 0;          // fraction of jobs that end FAILED
+  double status_429_rate = 0;    // fraction of status/cancel calls answered 429
+  double status_5xx_rate = 0;    // fraction answered 502 with an HTML page
+  double webhook_drop_rate = 0;  // fraction of webhooks never sent
+  double webhook_duplicate_rate = 0;
+  int webhook_delay_ms = 0;  // extra delay before the first webhook attempt
+  int webhook_retry_delay_ms = 10'000;
+  bool webhook_strip_suffix = false;  // send the job id without its "-u1" suffix
+  int run_delay_ms = 0;               // hold the /run answer this long (the job exists already)
+  int retention_ms = 30 * 60'000;     // terminal jobs are forgotten (404) after this
+};
+
+void from_json(const json& j, Faults& f) {
+  f.queue_ms = j.value("queue_ms", f.queue_ms);
+  f.run_ms = j.value("run_ms", f.run_ms);
+  f.fail_rate = j.value("fail_rate", f.fail_rate);
+  f.status_429_rate = j.value("status_429_rate", f.status_429_rate);
+  f.status_5xx_rate = j.value("status_5xx_rate", f.status_5xx_rate);
+  f.webhook_drop_rate = j.value("webhook_drop_rate", f.webhook_drop_rate);
+  f.webhook_duplicate_rate = j.value("webhook_duplicate_rate", f.webhook_duplicate_rate);
+  f.webhook_delay_ms = j.value("webhook_delay_ms", f.webhook_delay_ms);
+  f.webhook_retry_delay_ms = j.value("webhook_retry_delay_ms", f.webhook_retry_delay_ms);
+  f.webhook_strip_suffix = j.value("webhook_strip_suffix", f.webhook_strip_suffix);
+  f.run_delay_ms = j.value("run_delay_ms", f.run_delay_ms);
+  f.retention_ms = j.value("retention_ms", f.retention_ms);
+}
+
+json to_json(const Faults& f) {
+  return {{"queue_ms", f.queue_ms},
+          {"run_ms", f.run_ms},
+          {"fail_rate", f.fail_rate},
+          {"status_429_rate", f.status_429_rate},
+          {"status_5xx_rate", f.status_5xx_rate},
+          {"webhook_drop_rate", f.webhook_drop_rate},
+          {"webhook_duplicate_rate", f.webhook_duplicate_rate},
+          {"webhook_delay_ms", f.webhook_delay_ms},
+          {"webhook_retry_delay_ms", f.webhook_retry_delay_ms},
+          {"webhook_strip_suffix", f.webhook_strip_suffix},
+          {"run_delay_ms", f.run_delay_ms},
+          {"retention_ms", f.retention_ms}};
+}
+
+struct Job {
+  std::string id;
+  json input;
+  std::string webhook;
+  Clock::time_point created;
+  Clock::time_point picked;
+  Clock::time_point finished;
+  std::string status = "IN_QUEUE";
+  bool fails = false;
+  long long total_steps = 1000;
+  int queue_ms = 0;
+  int run_ms = 0;
+};
+
+struct Delivery {
+  Clock::time_point due;
+  std::string url;
+  std::string body;
+  std::string job_id;
+  int attempt = 1;
+};
+
+class Emulator {
+ public:
+  Emulator(std::string endpoint, std::string key, Faults faults, unsigned seed)
+      : endpoint_(std::move(endpoint)), key_(std::move(key)), faults_(faults), rng_(seed) {}
+
+  void routes(httplib::Server& s) {
+    const std::string base = "/v2/([^/]+)";
+    s.Post(base + "/run", [this](const auto& req, auto& res) { run(req, res); });
+    // RunPod accepts GET and POST for /status.
+    s.Get(base + "/status/([^/]+)", [this](const auto& req, auto& res) { status(req, res); });
+    s.Post(base + "/status/([^/]+)", [this](const auto& req, auto& res) { status(req, res); });
+    s.Post(base + "/cancel/([^/]+)", [this](const auto& req, auto& res) { cancel(req, res); });
+    s.Get(base + "/health", [this](const auto& req, auto& res) { health(req, res); });
+    s.Get("/_emulator/stats", [this](const auto&, auto& res) { reply(res, 200, stats()); });
+    s.Get("/_emulator/config", [this](const auto&, auto& res) {
+      std::lock_guard lock(mutex_);
+      reply(res, 200, to_json(faults_));
+    });
+    s.Post("/_emulator/config", [this](const auto& req, auto& res) {
+      const json patch = json::parse(req.body, nullptr, false);
+      if (!patch.is_object()) return reply(res, 400, {{"error", "expected a JSON object"}});
+      std::lock_guard lock(mutex_);
+      from_json(patch, faults_);
+      reply(res, 200, to_json(faults_));
+    });
+    s.Post("/_emulator/jobs/([^/]+)/expire", [this](const auto& req, auto& res) {
+      std::lock_guard lock(mutex_);
+      const bool erased = jobs_.erase(req.matches[1].str()) > 0;
+      reply(res, erased ? 200 : 404, {{"expired", erased}});
+    });
+  }
+
+  // Advances jobs, sends due webhooks, forgets expired jobs. Runs on its own thread.
+  void tick_forever(const std::atomic<bool>& stop) {
+    while (!stop) {
+      std::vector<Delivery> due;
+      {
+        std::lock_guard lock(mutex_);
+        advance(Clock::now());
+        const auto now = Clock::now();
+        for (auto it = deliveries_.begin(); it != deliveries_.end();) {
+          if (it->due <= now) {
+            due.push_back(*it);
+            it = deliveries_.erase(it);
+          } else {
+            ++it;
+          }
+        }
+      }
+      for (Delivery& d : due)
+        deliver(d);
+      std::this_thread::sleep_for(Ms(20));
+    }
+  }
+
+ private:
+  static void reply(httplib::Response& res, int code, const json& body) {
+    res.status = code;
+    res.set_content(body.dump(), "application/json");
+  }
+
+  bool authorized(const httplib::Request& req, httplib::Response& res) {
+    if (req.matches[1].str() != endpoint_) {
+      reply(res, 404, {{"error", "endpoint not found"}});
+      return false;
+    }
+    const std::string auth = req.get_header_value("Authorization");
+    if (auth != "Bearer " + key_ && auth != key_) {
+      reply(res, 401, {{"error", "unauthorized"}});
+      return false;
+    }
+    return true;
+  }
+
+  double roll() { return std::uniform_real_distribution<double>(0.0, 1.0)(rng_); }
+
+  std::string new_id() {
+    std::uniform_int_distribution<int> hex(0, 15);
+    std::string id;
+    for (int i = 0; i < 32; ++i) {
+      if (i == 8 || i == 12 || i == 16 || i == 20) id += '-';
+      id += "0123456789abcdef"[i == 12 ? 4 : hex(rng_)];
+    }
+    return id + "-u1";
+  }
+
+  // A status/cancel call may be refused by a fault switch: 429, or a 502 HTML page.
+  bool injected_fault(httplib::Response& res) {
+    std::lock_guard lock(mutex_);
+    if (roll() < faults_.status_429_rate) {
+      ++counts_["injected_429"];
+      reply(res, 429, {{"error", "rate limit exceeded"}});
+      return true;
+    }
+    if (roll() < faults_.status_5xx_rate) {
+      ++counts_["injected_5xx"];
+      res.status = 502;
+      res.set_content(
+          "<html><head><title>502 Bad Gateway</title></head><body>cloudflare</body></html>",
+          "text/html");
+      return true;
+    }
+    return false;
+  }
+
+  json job_json(const Job& j, Clock::time_point now, bool for_webhook) const {
+    json out{{"id", for_webhook && faults_.webhook_strip_suffix ? j.id.substr(0, 36) : j.id},
+             {"status", j.status}};
+    if (j.status == "IN_QUEUE") return out;
+    out["delayTime"] = j.queue_ms;
+    out["workerId"] = "emu-worker-1";
+    const auto ran =
+        std::chrono::duration_cast<Ms>((j.status == "IN_PROGRESS" ? now : j.finished) - j.picked)
+            .count();
+    out["executionTime"] = ran;
+    const std::string model = j.input["training_config"].value("model_name", std::string("model"));
+    if (j.status == "IN_PROGRESS") {
+      const long long step =
+          std::min<long long>(j.total_steps, j.run_ms > 0 ? j.total_steps * ran / j.run_ms : 0);
+      out["output"] = {
+          {"stage", "training"},
+          {"step", step},
+          {"total_steps", j.total_steps},
+          {"loss", 0.2 - 0.1 * static_cast<double>(step) / static_cast<double>(j.total_steps)}};
+    } else if (j.status == "COMPLETED") {
+      const std::string url = "https://models.emulator.invalid/loras/" + model + ".safetensors";
+      out["output"] = {{"loraUrl", url},
+                       {"model_info", {{"download_url", url}, {"size_bytes", 171966464}}},
+                       {"message", "training finished"}};
+    } else if (j.status == "FAILED") {
+      out["error"] = json{
+          {"error_type", "RuntimeError"},
+          {"error_message", "CUDA out of memory while training " + model},
+          {"error_traceback", "Traceback (most recent call last): ..."},
+          {"hostname", "emu"},
+          {"worker_id", "emu-worker-1"},
+          {"runpod_version",
+           "1.12.0"}}.dump();
+    }
+    if (for_webhook) {
+      out["input"] = j.input;
+      out["webhook"] = j.webhook;
+    }
+    return out;
+  }
+
+  void finish(Job& j, const std::string& status, Clock::time_point now) {
+    j.status = status;
+    j.finished = now;
+    // RunPod sends webhooks for COMPLETED and FAILED (CANCELLED is undocumented: not sent).
+    if (j.webhook.empty() || status == "CANCELLED") return;
+    if (roll() < faults_.webhook_drop_rate) {
+      ++counts_["webhooks_dropped"];
+      return;
+    }
+    const int copies = roll() < faults_.webhook_duplicate_rate ? 2 : 1;
+    for (int i = 0; i < copies; ++i) {
+      deliveries_.push_back(Delivery{now + Ms(faults_.webhook_delay_ms), j.webhook,
+                                     job_json(j, now, true).dump(), j.id, 1});
+    }
+  }
+
+  void advance(Clock::time_point now) {
+    for (auto it = jobs_.begin(); it != jobs_.end();) {
+      Job& j = it->second;
+      if (j.status == "IN_QUEUE" && now >= j.created + Ms(j.queue_ms)) {
+        j.status = "IN_PROGRESS";
+        j.picked = j.created + Ms(j.queue_ms);
+      }
+      if (j.status == "IN_PROGRESS" && now >= j.picked + Ms(j.run_ms)) {
+        finish(j, j.fails ? "FAILED" : "COMPLETED", now);
+      }
+      const bool terminal = j.status != "IN_QUEUE" && j.status != "IN_PROGRESS";
+      if (terminal && now >= j.finished + Ms(faults_.retention_ms)) {
+        it = jobs_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+
+  void deliver(Delivery d) {
+    int code = 0;
+    std::string failure;
+    // The URL is scheme://host:port/path; the emulator serves tests on plain http.
+    const size_t scheme = d.url.find("://");
+    const size_t path = d.url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+    if (scheme == std::string::npos || path == std::string::npos) {
+      failure = "bad webhook URL";
+    } else {
+      httplib::Client client(d.url.substr(0, path));
+      client.set_connection_timeout(2, 0);
+      client.set_read_timeout(10, 0);
+      auto res = client.Post(d.url.substr(path).c_str(), d.body, "application/json");
+      if (res) {
+        code = res->status;
+      } else {
+        failure = httplib::to_string(res.error());
+      }
+    }
+    std::lock_guard lock(mutex_);
+    webhook_log_.push_back({{"job_id", d.job_id},
+                            {"attempt", d.attempt},
+                            {"status", code},
+                            {"failure", failure},
+                            {"path_tail", d.url.substr(d.url.rfind('/') + 1).size()}});
+    ++counts_["webhook_attempts"];
+    // RunPod: success is HTTP 200; otherwise up to 2 more attempts, 10 s apart.
+    if (code != 200 && d.attempt < 3) {
+      d.attempt += 1;
+      d.due = Clock::now() + Ms(faults_.webhook_retry_delay_ms);
+      deliveries_.push_back(d);
+    }
+  }
+
+  void run(const httplib::Request& req, httplib::Response& res) {
+    if (!authorized(req, res)) return;
+    const json body = json::parse(req.body, nullptr, false);
+    if (!body.is_object() || !body.contains("input")) {
+      return reply(res, 400, {{"error", "body must be a JSON object with \"input\""}});
+    }
+    Job j;
+    int hold = 0;
+    {
+      std::lock_guard lock(mutex_);
+      ++counts_["run"];
+      j.id = new_id();
+      j.input = body["input"];
+      j.webhook = body.value("webhook", std::string());
+      j.created = Clock::now();
+      j.fails = roll() < faults_.fail_rate;
+      j.queue_ms = faults_.queue_ms;
+      j.run_ms = faults_.run_ms;
+      if (j.input.contains("training_config")) {
+        j.total_steps = j.input["training_config"].value("max_train_steps", 1000LL);
+        run_requests_.push_back(j.input["training_config"].value("request_id", std::string()));
+      }
+      jobs_[j.id] = j;
+      hold = faults_.run_delay_ms;
+    }
+    // The job exists before the answer: a client that times out now has a job it cannot name.
+    if (hold > 0) std::this_thread::sleep_for(Ms(hold));
+    reply(res, 200, {{"id", j.id}, {"status", "IN_QUEUE"}});
+  }
+
+  void status(const httplib::Request& req, httplib::Response& res) {
+    if (!authorized(req, res) || injected_fault(res)) return;
+    std::lock_guard lock(mutex_);
+    ++counts_["status"];
+    advance(Clock::now());
+    auto it = jobs_.find(req.matches[2].str());
+    if (it == jobs_.end()) return reply(res, 404, {{"error", "job not found"}});
+    reply(res, 200, job_json(it->second, Clock::now(), false));
+  }
+
+  void cancel(const httplib::Request& req, httplib::Response& res) {
+    if (!authorized(req, res) || injected_fault(res)) return;
+    std::lock_guard lock(mutex_);
+    ++counts_["cancel"];
+    const auto now = Clock::now();
+    advance(now);
+    auto it = jobs_.find(req.matches[2].str());
+    if (it == jobs_.end()) return reply(res, 404, {{"error", "job not found"}});
+    Job& j = it->second;
+    if (j.status == "IN_QUEUE" || j.status == "IN_PROGRESS") finish(j, "CANCELLED", now);
+    reply(res, 200, {{"id", j.id}, {"status", j.status}});
+  }
+
+  void health(const httplib::Request& req, httplib::Response& res) {
+    if (!authorized(req, res)) return;
+    std::lock_guard lock(mutex_);
+    int queued = 0;
+    int running = 0;
+    int completed = 0;
+    int failed = 0;
+    for (const auto& [id, j] : jobs_) {
+      queued += j.status == "IN_QUEUE";
+      running += j.status == "IN_PROGRESS";
+      completed += j.status == "COMPLETED";
+      failed += j.status == "FAILED";
+    }
+    reply(res, 200,
+          {{"jobs",
+            {{"completed", completed},
+             {"failed", failed},
+             {"inProgress", running},
+             {"inQueue", queued},
+             {"retried", 0}}},
+           {"workers",
+            {{"idle", 1},
+             {"initializing", 0},
+             {"ready", 1},
+             {"running", running},
+             {"throttled", 0},
+             {"unhealthy", 0}}}});
+  }
+
+  json stats() {
+    std::lock_guard lock(mutex_);
+    json out = counts_;
+    out["jobs"] = jobs_.size();
+    out["run_request_ids"] = run_requests_;
+    out["webhooks"] = webhook_log_;
+    return out;
+  }
+
+  std::string endpoint_;
+  std::string key_;
+  std::mutex mutex_;
+  Faults faults_;
+  std::mt19937 rng_;
+  std::map<std::string, Job> jobs_;
+  std::deque<Delivery> deliveries_;
+  std::map<std::string, long long> counts_;
+  std::vector<std::string> run_requests_;
+  json webhook_log_ = json::array();
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"runpod-emulator: RunPod serverless queue API for tests and the demo"};
+  std::string host = "127.0.0.1";
+  int port = 0;
+  std::string endpoint = "emulator-endpoint";
+  std::string key = "emulator-key";
+  unsigned seed = 1;
+  Faults f;
+  app.add_option("--host", host, "address to listen on")->capture_default_str();
+  app.add_option("--port", port, "port (0: any free port; printed on start)")
+      ->capture_default_str();
+  app.add_option("--endpoint", endpoint, "the endpoint id it serves")->capture_default_str();
+  app.add_option("--api-key", key, "the API key it accepts (Bearer)")->capture_default_str();
+  app.add_option("--seed", seed, "random seed for fault switches")->capture_default_str();
+  app.add_option("--queue-ms", f.queue_ms, "time a job waits in IN_QUEUE")->capture_default_str();
+  app.add_option("--run-ms", f.run_ms, "time a job runs in IN_PROGRESS")->capture_default_str();
+  app.add_option("--fail-rate", f.fail_rate, "fraction of jobs that fail")->capture_default_str();
+  app.add_option("--status-429-rate", f.status_429_rate,
+                 "fraction of status/cancel calls answered 429");
+  app.add_option("--status-5xx-rate", f.status_5xx_rate, "fraction answered 502 with an HTML page");
+  app.add_option("--webhook-drop-rate", f.webhook_drop_rate, "fraction of webhooks never sent");
+  app.add_option("--webhook-duplicate-rate", f.webhook_duplicate_rate, "fraction sent twice");
+  app.add_option("--webhook-delay-ms", f.webhook_delay_ms,
+                 "delay before the first webhook attempt");
+  app.add_option("--webhook-retry-delay-ms", f.webhook_retry_delay_ms, "delay between attempts")
+      ->capture_default_str();
+  app.add_flag("--webhook-strip-suffix", f.webhook_strip_suffix,
+               "webhook ids without the -u1 suffix");
+  app.add_option("--run-delay-ms", f.run_delay_ms, "hold each /run answer this long");
+  app.add_option("--retention-ms", f.retention_ms, "forget finished jobs after this (404)")
+      ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  Emulator emulator(endpoint, key, f, seed);
+  httplib::Server server;
+  emulator.routes(server);
+  const int bound = port == 0 ? server.bind_to_any_port(host.c_str())
+                              : (server.bind_to_port(host.c_str(), port) ? port : -1);
+  if (bound <= 0) {
+    std::cerr << "runpod-emulator: cannot listen on " << host << ":" << port << "\n";
+    return 1;
+  }
+  std::atomic<bool> stop{false};
+  std::thread ticker([&] { emulator.tick_forever(stop); });
+  std::thread listener([&] { server.listen_after_bind(); });
+  std::cout << "runpod-emulator listening on http://" << host << ":" << bound << "/v2 (endpoint "
+            << endpoint << ")" << std::endl;
+  int received = 0;
+  sigwait(&signals, &received);
+  stop = true;
+  server.stop();
+  listener.join();
+  ticker.join();
+  return 0;
+}
