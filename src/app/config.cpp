@@ -169,12 +169,27 @@ Status read_toml(const fs::path& file, Settings& s) {
       check_keys(root, "", {"runpod", "training", "auto_adjust", "checks", "s3", "webhook"});
   if (!keys) return keys;
   if (const toml::table* t = subtable(root, "runpod")) {
-    Status k = check_keys(*t, "runpod", {"base_url", "default_endpoint", "endpoints"});
+    Status k = check_keys(*t, "runpod",
+                          {"base_url", "default_endpoint", "endpoints", "poll_requests_per_second",
+                           "poll_queued_seconds", "poll_training_seconds",
+                           "unknown_submission_timeout_seconds", "request_timeout_seconds"});
     if (!k) return k;
+    TrackingSettings& tr = s.tracking;
     for (Status st :
          {read(*t, "runpod", "base_url", s.runpod_base_url),
-          read(*t, "runpod", "default_endpoint", s.default_endpoint), read_endpoints(*t, s)}) {
+          read(*t, "runpod", "default_endpoint", s.default_endpoint), read_endpoints(*t, s),
+          read(*t, "runpod", "poll_requests_per_second", tr.poll_requests_per_second),
+          read(*t, "runpod", "poll_queued_seconds", tr.poll_queued_seconds),
+          read(*t, "runpod", "poll_training_seconds", tr.poll_training_seconds),
+          read(*t, "runpod", "unknown_submission_timeout_seconds",
+               tr.unknown_submission_timeout_seconds),
+          read(*t, "runpod", "request_timeout_seconds", tr.request_timeout_seconds)}) {
       if (!st) return st;
+    }
+    if (tr.poll_requests_per_second <= 0 || tr.poll_queued_seconds < 1 ||
+        tr.poll_training_seconds < 1 || tr.unknown_submission_timeout_seconds < 1 ||
+        tr.request_timeout_seconds < 1) {
+      return toml_error("runpod", "poll and timeout settings must be positive");
     }
   }
   if (const toml::table* t = subtable(root, "training")) {

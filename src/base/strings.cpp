@@ -146,7 +146,7 @@ std::string format_utc_timestamp(long long unix_ms) {
   const sys_days day = floor<days>(at);
   const year_month_day ymd{day};
   const hh_mm_ss<seconds> time{at - day};
-  char out[32];
+  char out[64];
   std::snprintf(out, sizeof out, "%04d-%02u-%02uT%02ld:%02ld:%02lldZ", static_cast<int>(ymd.year()),
                 static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
                 static_cast<long>(time.hours().count()), static_cast<long>(time.minutes().count()),

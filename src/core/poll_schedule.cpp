@@ -7,7 +7,6 @@
 namespace atr {
 namespace {
 
-constexpr UnixMs kUnsentCheckMs = 30'000;  // pending versions: send or give up
 constexpr UnixMs kMaxPauseMs = 60'000;
 constexpr double kJitter = 0.2;
 
@@ -28,8 +27,9 @@ double PollSchedule::next_unit() {
 }
 
 UnixMs PollSchedule::interval_ms(VersionStatus status) {
-  UnixMs base = kUnsentCheckMs;
-  if (status == VersionStatus::Queued) base = UnixMs{settings_.poll_queued_seconds} * 1000;
+  // Pending versions (never sent, or sent without an answer) are looked at as often as
+  // queued ones: to send them, or to give up on them in time.
+  UnixMs base = UnixMs{settings_.poll_queued_seconds} * 1000;
   if (status == VersionStatus::Training) base = UnixMs{settings_.poll_training_seconds} * 1000;
   const double factor = 1.0 - kJitter + 2.0 * kJitter * next_unit();
   return std::max<UnixMs>(1, static_cast<UnixMs>(static_cast<double>(base) * factor));

@@ -414,6 +414,8 @@ class Emulator {
 
 int main(int argc, char** argv) {
   CLI::App app{"runpod-emulator: RunPod serverless queue API for tests and the demo"};
+  // A later flag overrides an earlier one, so scripts can add to a default command line.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   std::string host = "127.0.0.1";
   int port = 0;
   std::string endpoint = "emulator-endpoint";

@@ -1,0 +1,439 @@
+// The training lifecycle over real HTTP: the actor-trainer binary (CLI and `serve`) against
+// the RunPod emulator, both started by the test on 127.0.0.1. Waits are bounded polls of the
+// product's own state (`status --json`), never fixed sleeps.
+
+#include <csignal>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
+
+#include "support/images.h"
+#include "support/process.h"
+#include "support/temp_dir.h"
+
+namespace atr {
+namespace {
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace std::chrono_literals;
+using testing::ChildProcess;
+
+constexpr const char* kApiKey = "emulator-key-for-tests";
+constexpr const char* kEndpoint = "test-endpoint";
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+class LifecycleTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string actors = "[\n";
+    for (const std::string id : {"0006", "0008"}) {
+      const std::string name = id + "_european_20_female";
+      std::string urls;
+      for (int i = 0; i < 3; ++i) {
+        urls += std::string(i ? "," : "") + "\"s3://b/actors/" + name + "/training_data/img_" +
+                std::to_string(i) + ".jpg\"";
+        testing::write_image(ws_.path() / "data/actors" / name / "training_data" /
+                                 ("img_" + std::to_string(i) + ".jpg"),
+                             640, 640, i);
+      }
+      actors += std::string(id == "0006" ? "" : ",\n") + R"(  {"id": ")" + id + R"(", "name": ")" +
+                name + R"(", "sex": "female", "custom": [1, 2],
+   "training_data": {"s3_urls": [)" +
+                urls + R"(], "local_path": "data/actors/)" + name +
+                R"(/training_data", "count": 3, "synced": true}})";
+    }
+    ws_.write("actors.json", actors + "\n]\n");
+    webhook_port_ = testing::free_port();
+  }
+
+  void write_config(const std::string& extra = "") {
+    ws_.write("actor-trainer.toml",
+              "[runpod]\npoll_requests_per_second = 20.0\npoll_queued_seconds = 1\n"
+              "poll_training_seconds = 1\nrequest_timeout_seconds = 5\n" +
+                  extra);
+  }
+
+  void start_emulator(const std::vector<std::string>& flags = {}) {
+    std::vector<std::string> argv = {
+        ATR_EMULATOR, "--endpoint", kEndpoint,  "--api-key", kApiKey,
+        "--queue-ms", "300",        "--run-ms", "1500",      "--webhook-retry-delay-ms",
+        "300"};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    emulator_ = std::make_unique<ChildProcess>(argv, std::map<std::string, std::string>{},
+                                               logs_.path(), "emulator");
+    auto line = emulator_->wait_for_line("listening on", 10s);
+    ASSERT_TRUE(line) << emulator_->err();
+    emulator_port_ = testing::port_in(*line);
+  }
+
+  std::map<std::string, std::string> product_env(bool webhook = true) const {
+    return {{"RUNPOD_API_KEY", kApiKey},
+            {"MODEL_TRAINING_RUNPOD_ENDPOINT_ID", kEndpoint},
+            {"RUNPOD_BASE_URL", "http://127.0.0.1:" + std::to_string(emulator_port_) + "/v2"},
+            {"PUBLIC_WEBHOOK_BASE_URL",
+             webhook ? "http://127.0.0.1:" + std::to_string(webhook_port_) : ""},
+            {"ATR_FAULT", ""}};
+  }
+
+  void start_serve() {
+    serve_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{ATR_BINARY, "-w", ws_.path().string(), "serve", "--webhook-port",
+                                 std::to_string(webhook_port_)},
+        product_env(), logs_.path(), "serve");
+    ASSERT_TRUE(serve_->wait_for_line("serving", 15s)) << serve_->err();
+  }
+
+  CliResult cli(const std::string& args, std::map<std::string, std::string> extra_env = {}) {
+    std::vector<std::string> argv = {ATR_BINARY, "-w", ws_.path().string()};
+    std::istringstream words(args);
+    for (std::string w; words >> w;)
+      argv.push_back(w);
+    std::map<std::string, std::string> env = product_env();
+    for (auto& [k, v] : extra_env)
+      env[k] = v;
+    const std::string name = "cli" + std::to_string(++cli_runs_);
+    ChildProcess p(argv, env, logs_.path(), name);
+    std::optional<int> status = p.wait_exit(60s);
+    CliResult r;
+    r.exit_code = status && WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
+    r.out = p.out();
+    r.err = p.err();
+    return r;
+  }
+
+  json cli_json(const std::string& args, int expected_exit = 0) {
+    CliResult r = cli("--json " + args);
+    EXPECT_EQ(r.exit_code, expected_exit) << args << "\n" << r.out << r.err;
+    json doc = json::parse(r.out, nullptr, false);
+    return doc.is_discarded() ? json::object() : doc;
+  }
+
+  // Polls the version's stored state (bounded) until `done` holds; returns the last state.
+  json wait_for(std::int64_t id, const std::function<bool(const json&)>& done,
+                std::chrono::seconds limit = 30s) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    json v;
+    while (std::chrono::steady_clock::now() < deadline) {
+      v = cli_json("status " + std::to_string(id));
+      if (done(v)) return v;
+      std::this_thread::sleep_for(200ms);
+    }
+    ADD_FAILURE() << "version " << id << " did not reach the expected state: " << v.dump(2);
+    return v;
+  }
+
+  json wait_for_status(std::int64_t id, const std::string& status,
+                       std::chrono::seconds limit = 30s) {
+    return wait_for(
+        id, [&](const json& v) { return v.value("status", "") == status; }, limit);
+  }
+
+  json emulator_stats() {
+    httplib::Client c("127.0.0.1", emulator_port_);
+    auto res = c.Get("/_emulator/stats");
+    return res ? json::parse(res->body) : json::object();
+  }
+
+  void configure_emulator(const json& patch) {
+    httplib::Client c("127.0.0.1", emulator_port_);
+    auto res = c.Post("/_emulator/config", patch.dump(), "application/json");
+    ASSERT_TRUE(res && res->status == 200);
+  }
+
+  static int count_lines(const json& version, const std::string& needle) {
+    int n = 0;
+    for (const json& line : version["console"]) {
+      if (line["text"].get<std::string>().find(needle) != std::string::npos) ++n;
+    }
+    return n;
+  }
+
+  testing::TempDir ws_;
+  testing::TempDir logs_;
+  std::unique_ptr<ChildProcess> emulator_;
+  std::unique_ptr<ChildProcess> serve_;
+  int emulator_port_ = 0;
+  int webhook_port_ = 0;
+  int cli_runs_ = 0;
+};
+
+TEST_F(LifecycleTest, HappyPathCompletesWithLoraUrl) {
+  write_config();
+  start_emulator();
+  start_serve();
+  const json started = cli_json("train 6 --description first-try");
+  ASSERT_EQ(started["status"], "queued") << started.dump(2);
+  const json done = wait_for_status(started["id"], "completed");
+  EXPECT_EQ(done["lora_url"], "https://models.emulator.invalid/loras/actor_0006_V1.safetensors");
+  EXPECT_EQ(done["model_size_bytes"], 171966464);
+  EXPECT_EQ(done["description"], "first-try");
+  EXPECT_EQ(count_lines(done, "POST /run"), 1);
+  EXPECT_EQ(emulator_stats()["run"], 1);
+  // The webhook URL went out with the token; no console line, output or log shows it.
+  const json stats = emulator_stats();
+  ASSERT_FALSE(stats["webhooks"].empty());
+  EXPECT_EQ(stats["webhooks"][0]["status"], 200);
+  const std::string everything = done.dump() + serve_->out() + serve_->err();
+  EXPECT_EQ(everything.find(kApiKey), std::string::npos);
+  EXPECT_EQ(everything.find("training-webhook/" + std::string(48, 'x')), std::string::npos);
+  const json versions = cli_json("versions 6");
+  ASSERT_EQ(versions.size(), 1u);
+  EXPECT_EQ(versions[0]["name"], "V1");
+}
+
+TEST_F(LifecycleTest, WorkerFailureBecomesFailedWithReadableError) {
+  write_config();
+  start_emulator({"--fail-rate", "1"});
+  start_serve();
+  const json started = cli_json("train 6");
+  const json failed = wait_for_status(started["id"], "failed");
+  EXPECT_EQ(failed["error"], "RuntimeError: CUDA out of memory while training actor_0006_V1");
+}
+
+TEST_F(LifecycleTest, AbortWhileQueuedAndWhileTraining) {
+  write_config();
+  start_emulator({"--queue-ms", "60000"});
+  start_serve();
+  const json queued = cli_json("train 6");
+  ASSERT_EQ(queued["status"], "queued");
+  const json cancelled = cli_json("abort " + std::to_string(queued["id"].get<int>()));
+  EXPECT_EQ(cancelled["status"], "cancelled");
+
+  configure_emulator({{"queue_ms", 0}, {"run_ms", 60000}});
+  const json second = cli_json("train 8");
+  wait_for_status(second["id"], "training");
+  EXPECT_EQ(cli_json("abort 8/V1")["status"], "cancelled");
+  EXPECT_EQ(emulator_stats()["cancel"], 2);
+  // Aborting again is refused and changes nothing.
+  EXPECT_EQ(cli("abort 8/V1").exit_code, 4);
+}
+
+TEST_F(LifecycleTest, DuplicatedWebhooksChangeNothing) {
+  write_config();
+  start_emulator({"--webhook-duplicate-rate", "1"});
+  start_serve();
+  const json started = cli_json("train 6");
+  json done = wait_for_status(started["id"], "completed");
+  // Both copies were answered 200; the version completed once.
+  wait_for(started["id"], [&](const json&) { return emulator_stats()["webhooks"].size() >= 2; });
+  const json stats = emulator_stats();
+  for (const json& attempt : stats["webhooks"])
+    EXPECT_EQ(attempt["status"], 200);
+  done = cli_json("status " + std::to_string(started["id"].get<int>()));
+  EXPECT_EQ(count_lines(done, "completed after"), 1);
+  EXPECT_NE(serve_->err().find("duplicate"), std::string::npos);
+}
+
+TEST_F(LifecycleTest, DroppedWebhookIsResolvedByPolling) {
+  write_config();
+  start_emulator({"--webhook-drop-rate", "1"});
+  start_serve();
+  const json started = cli_json("train 6");
+  wait_for_status(started["id"], "completed");
+  EXPECT_EQ(emulator_stats()["webhooks_dropped"], 1);
+  EXPECT_TRUE(emulator_stats()["webhooks"].empty());
+}
+
+TEST_F(LifecycleTest, WebhookDelayedPastThePollChangesNothing) {
+  write_config();
+  start_emulator({"--webhook-delay-ms", "2500"});
+  start_serve();
+  const json started = cli_json("train 6");
+  wait_for_status(started["id"], "completed");
+  EXPECT_TRUE(emulator_stats()["webhooks"].empty());  // the poll was first
+  wait_for(started["id"], [&](const json&) { return !emulator_stats()["webhooks"].empty(); });
+  EXPECT_EQ(emulator_stats()["webhooks"][0]["status"], 200);
+  const json done = cli_json("status " + std::to_string(started["id"].get<int>()));
+  EXPECT_EQ(done["status"], "completed");
+  EXPECT_EQ(count_lines(done, "completed after"), 1);
+}
+
+TEST_F(LifecycleTest, WebhookWithoutIdSuffixCompletesTheJob) {
+  // Polling is slowed to a minute, so only the webhook can complete the job in time.
+  write_config();
+  ws_.write("actor-trainer.toml",
+            "[runpod]\npoll_queued_seconds = 60\npoll_training_seconds = 60\n");
+  start_emulator({"--webhook-strip-suffix"});
+  start_serve();
+  const json started = cli_json("train 6");
+  ASSERT_NE(started["job_id"].get<std::string>().find("-u1"), std::string::npos);
+  wait_for_status(started["id"], "completed", 20s);
+}
+
+TEST_F(LifecycleTest, WrongTokenIs404AndChangesNothing) {
+  write_config();
+  start_emulator({"--queue-ms", "60000"});
+  start_serve();
+  const json started = cli_json("train 6");
+  const json body = {{"id", started["job_id"]},
+                     {"status", "COMPLETED"},
+                     {"output", {{"loraUrl", "https://evil.example/x.safetensors"}}}};
+  httplib::Client c("127.0.0.1", webhook_port_);
+  for (const std::string path : {"/api/training-webhook/wrong-token", "/api/training-webhook/",
+                                 "/api/training-webhook", "/", "/api/actors"}) {
+    auto res = c.Post(path.c_str(), body.dump(), "application/json");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 404) << path;
+  }
+  auto get = c.Get("/api/training-webhook/wrong-token");
+  ASSERT_TRUE(get);
+  EXPECT_EQ(get->status, 404);
+  const json after = cli_json("status " + std::to_string(started["id"].get<int>()));
+  EXPECT_EQ(after["status"], "queued");
+  EXPECT_TRUE(after["lora_url"].is_null());
+}
+
+TEST_F(LifecycleTest, RateLimitAnd5xxStormsNeverBecomeAFinalState) {
+  write_config();
+  start_emulator({"--status-429-rate", "0.5", "--status-5xx-rate", "0.3", "--webhook-drop-rate",
+                  "1", "--run-ms", "3000"});
+  start_serve();
+  const json started = cli_json("train 6");
+  const json done = wait_for_status(started["id"], "completed", 60s);
+  EXPECT_GT(emulator_stats().value("injected_429", 0) + emulator_stats().value("injected_5xx", 0),
+            0);
+  EXPECT_EQ(done["error"], nullptr);
+}
+
+TEST_F(LifecycleTest, RunTimeoutIsSubmissionUnknownResolvedByWebhookRequestId) {
+  write_config("");
+  ws_.write("actor-trainer.toml",
+            "[runpod]\npoll_queued_seconds = 1\npoll_training_seconds = 1\n"
+            "request_timeout_seconds = 1\n");
+  start_emulator({"--run-delay-ms", "2500"});
+  start_serve();
+  const json started = cli_json("train 6");
+  EXPECT_EQ(started["status"], "pending");
+  EXPECT_EQ(started["submission"], "unknown");
+  EXPECT_TRUE(started["job_id"].is_null());
+  const json done = wait_for_status(started["id"], "completed");
+  EXPECT_FALSE(done["job_id"].is_null());
+  EXPECT_EQ(count_lines(done, "matched to V1 by request id"), 1);
+  EXPECT_EQ(emulator_stats()["run"], 1);
+}
+
+TEST_F(LifecycleTest, UnknownSubmissionWithoutWebhookIsLostAfterTheLimit) {
+  ws_.write("actor-trainer.toml",
+            "[runpod]\npoll_queued_seconds = 1\npoll_training_seconds = 1\n"
+            "request_timeout_seconds = 1\nunknown_submission_timeout_seconds = 3\n");
+  start_emulator({"--run-delay-ms", "2500", "--webhook-drop-rate", "1"});
+  start_serve();
+  const json started = cli_json("train 6");
+  ASSERT_EQ(started["submission"], "unknown");
+  const json lost = wait_for_status(started["id"], "lost");
+  EXPECT_EQ(emulator_stats()["run"], 1);  // never sent twice
+}
+
+TEST_F(LifecycleTest, KilledAfterStoringIsSentExactlyOnceAfterRestart) {
+  write_config();
+  start_emulator();
+  const CliResult killed = cli("train 6", {{"ATR_FAULT", "after-store"}});
+  EXPECT_EQ(killed.exit_code, -1);  // died by SIGKILL
+  const json stored = cli_json("versions 6");
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_EQ(stored[0]["submission"], "prepared");
+  EXPECT_EQ(emulator_stats().value("run", 0), 0);
+  start_serve();  // recovery sends it
+  wait_for_status(stored[0]["id"], "completed");
+  EXPECT_EQ(emulator_stats()["run"], 1);
+}
+
+TEST_F(LifecycleTest, KilledWhileRunIsInFlightIsNeverSentTwice) {
+  write_config();
+  start_emulator({"--run-delay-ms", "3000"});
+  start_serve();
+  ChildProcess train({ATR_BINARY, "-w", ws_.path().string(), "train", "6"}, product_env(),
+                     logs_.path(), "train-killed");
+  // Kill -9 once the emulator holds the /run (it has created the job).
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (emulator_stats().value("run", 0) < 1 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_EQ(emulator_stats()["run"], 1);
+  train.stop(SIGKILL);
+  const json versions = cli_json("versions 6");
+  ASSERT_EQ(versions.size(), 1u);
+  EXPECT_EQ(versions[0]["submission"], "sending");
+  wait_for_status(versions[0]["id"], "completed");
+  EXPECT_EQ(emulator_stats()["run"], 1);
+}
+
+TEST_F(LifecycleTest, ServeKilledWhileJobsAreActiveResumesThemAfterRestart) {
+  write_config();
+  start_emulator({"--run-ms", "4000", "--webhook-drop-rate", "1"});
+  start_serve();
+  const json a = cli_json("train 6");
+  const json b = cli_json("train 8");
+  wait_for_status(a["id"], "training");
+  serve_->stop(SIGKILL);
+  serve_.reset();
+  start_serve();
+  wait_for_status(a["id"], "completed");
+  wait_for_status(b["id"], "completed");
+  EXPECT_EQ(emulator_stats()["run"], 2);
+}
+
+TEST_F(LifecycleTest, DoubleSubmitWithOneIdempotencyKeyMakesOneJob) {
+  write_config();
+  start_emulator();
+  start_serve();
+  std::vector<std::unique_ptr<ChildProcess>> clicks;
+  for (int i = 0; i < 3; ++i) {
+    clicks.push_back(std::make_unique<ChildProcess>(
+        std::vector<std::string>{ATR_BINARY, "-w", ws_.path().string(), "--json", "train", "6",
+                                 "--idempotency-key", "click-42"},
+        product_env(), logs_.path(), "click" + std::to_string(i)));
+  }
+  for (auto& c : clicks)
+    ASSERT_TRUE(c->wait_exit(60s));
+  std::set<int> ids;
+  for (auto& c : clicks)
+    ids.insert(json::parse(c->out())["id"].get<int>());
+  EXPECT_EQ(ids.size(), 1u);
+  EXPECT_EQ(cli_json("versions 6").size(), 1u);
+  EXPECT_EQ(emulator_stats()["run"], 1);
+  // A second active training of the same actor without the key is refused.
+  EXPECT_EQ(cli_json("train 6", 5)["error"]["code"], "conflict");
+}
+
+TEST_F(LifecycleTest, MarkGoodWritesActorsJsonAndCompareShowsDifferences) {
+  write_config();
+  start_emulator();
+  start_serve();
+  const json v1 = cli_json("train 6");
+  wait_for_status(v1["id"], "completed");
+  const json v2 = cli_json("train 6 --param learning_rate=0.0002");
+  wait_for_status(v2["id"], "completed");
+  const std::string before = testing::slurp(ws_.path() / "actors.json");
+  const json marked = cli_json("mark-good 6 V2");
+  EXPECT_TRUE(marked["good"].get<bool>());
+  const json actors = json::parse(testing::slurp(ws_.path() / "actors.json"));
+  EXPECT_EQ(actors[0]["validated_lora_model"]["version_name"], "V2");
+  EXPECT_EQ(actors[0]["validated_lora_model"]["lora_url"],
+            "https://models.emulator.invalid/loras/actor_0006_V2.safetensors");
+  EXPECT_EQ(actors[0]["good"], true);
+  EXPECT_EQ(actors[0]["custom"], json::array({1, 2}));  // unknown fields survive
+  EXPECT_FALSE(actors[1].contains("validated_lora_model"));
+  const json compared = cli_json("compare 6/V1 6/V2");
+  int differing = 0;
+  for (const json& row : compared["parameters"])
+    differing += row["differs"].get<bool>();
+  EXPECT_EQ(differing, 1);
+  EXPECT_EQ(cli_json("mark-good 6 --clear")["good"], false);
+  EXPECT_FALSE(
+      json::parse(testing::slurp(ws_.path() / "actors.json"))[0].contains("validated_lora_model"));
+  (void)before;
+}
+
+}  // namespace
+}  // namespace atr
