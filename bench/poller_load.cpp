@@ -114,6 +114,7 @@ int main(int argc, char** argv) {
 
   std::cout << "poller, " << jobs << " active jobs, " << seconds << " s, budget " << budget
             << " req/s:\n"
+            << "  checks by poller    " << poller.checks() << "\n"
             << "  status requests     " << calls << " (" << static_cast<double>(calls) / wall
             << " req/s)\n"
             << "  per job per minute  " << static_cast<double>(calls) / jobs / (wall / 60.0) << "\n"

@@ -4,7 +4,7 @@
 // progress step), so every one is a durable write. Compares the group-committing batcher with
 // one transaction per report, in the same run.
 //
-//   webhook_ingest [--reports N] [--clients K] [--versions V] [--rounds R]
+//   webhook_ingest [--reports N] [--clients K] [--versions V] [--rounds R] [--fresh-connections]
 
 #include <algorithm>
 #include <atomic>
@@ -35,10 +35,14 @@ struct Args {
   int clients = 8;
   int versions = 200;
   int rounds = 3;
+  bool fresh_connections = false;
 };
 
 Args parse(int argc, char** argv) {
   Args a;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--fresh-connections") a.fresh_connections = true;
+  }
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const int value = std::atoi(argv[i + 1]);
@@ -103,7 +107,12 @@ double run_round(const Args& a, bool batched) {
   for (int c = 0; c < a.clients; ++c) {
     clients.emplace_back([&] {
       httplib::Client client("127.0.0.1", server.port());
-      client.set_keep_alive(true);
+      // --fresh-connections: one TCP connection per report, as RunPod delivers webhooks;
+      // the default reuses connections so the figure is about storing, not about TCP
+      // set-up (tens of thousands of loopback connections also exhaust ephemeral ports).
+      client.set_keep_alive(!a.fresh_connections);
+      client.set_tcp_nodelay(true);
+      client.set_read_timeout(60, 0);
       for (int i = next++; i < a.reports; i = next++) {
         const int version = i % a.versions;
         const int step = i / a.versions + 1;
@@ -114,7 +123,14 @@ double run_round(const Args& a, bool batched) {
             {"executionTime", 1000 + step},
             {"output", {{"stage", "training"}, {"step", step}, {"total_steps", 100000}}}};
         auto res = client.Post(path.c_str(), body.dump(), "application/json");
-        if (!res || res->status != 200) ++failures;
+        if (!res || res->status != 200) {
+          if (failures++ == 0) {
+            std::cerr << "first failure: "
+                      << (res ? "HTTP " + std::to_string(res->status)
+                              : httplib::to_string(res.error()))
+                      << "\n";
+          }
+        }
       }
     });
   }

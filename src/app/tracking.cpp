@@ -126,7 +126,8 @@ void Poller::run() {
         schedule_.record(id, VersionStatus::Queued,
                          busy ? PollSchedule::Outcome::Busy : PollSchedule::Outcome::Answered,
                          after);
-        if (!busy) std::cerr << "poller: " << checked.error().message << "\n";
+        std::cerr << "poller: " << checked.error().message << (busy ? " (pausing checks)" : "")
+                  << "\n";
         continue;
       }
       schedule_.record(id, checked->status, PollSchedule::Outcome::Answered, after);

@@ -368,6 +368,12 @@ Result<CreatedVersion> SqliteVersionStore::create(const NewVersion& request,
     Result<Version> made = make(number);
     if (!made) return made.error();
     Version v = std::move(made).value();
+    // request_id is "<actor id>_<unix ms>": two forced starts in one millisecond would share
+    // it, and the webhook could not tell them apart.
+    if (select_one(*db_, "request_id = ?", v.request_id)) {
+      return Error{ErrorCode::Conflict,
+                   "request id " + v.request_id + " is taken (two starts in one millisecond)"};
+    }
     SQLite::Statement insert(
         *db_,
         "INSERT INTO versions (actor_id, actor_name, number, name, model_name, request_id, "

@@ -1,4 +1,4 @@
-// runpod-emulator: the RunPod serverless queue API (docs: ../../docs/runpod-emulator.md) over
+// runpod-emulator: the RunPod serverless queue API (see README.md beside this file) over
 // real HTTP for tests and the demo. Jobs move IN_QUEUE → IN_PROGRESS (with progress outputs)
 // → COMPLETED or FAILED on a real-time schedule; webhooks are sent with RunPod's retry rule;
 // fault switches (failures, 429s, 5xx HTML pages, dropped or duplicated webhooks, held /run
@@ -80,6 +80,7 @@ struct Job {
   std::string status = "IN_QUEUE";
   bool fails = false;
   long long total_steps = 1000;
+  std::string model_name = "model";
   int queue_ms = 0;
   int run_ms = 0;
 };
@@ -207,7 +208,7 @@ class Emulator {
         std::chrono::duration_cast<Ms>((j.status == "IN_PROGRESS" ? now : j.finished) - j.picked)
             .count();
     out["executionTime"] = ran;
-    const std::string model = j.input["training_config"].value("model_name", std::string("model"));
+    const std::string& model = j.model_name;
     if (j.status == "IN_PROGRESS") {
       const long long step =
           std::min<long long>(j.total_steps, j.run_ms > 0 ? j.total_steps * ran / j.run_ms : 0);
@@ -325,9 +326,12 @@ class Emulator {
       j.fails = roll() < faults_.fail_rate;
       j.queue_ms = faults_.queue_ms;
       j.run_ms = faults_.run_ms;
-      if (j.input.contains("training_config")) {
-        j.total_steps = j.input["training_config"].value("max_train_steps", 1000LL);
-        run_requests_.push_back(j.input["training_config"].value("request_id", std::string()));
+      if (j.input.is_object() && j.input.contains("training_config") &&
+          j.input["training_config"].is_object()) {
+        const json& config = j.input["training_config"];
+        j.total_steps = config.value("max_train_steps", 1000LL);
+        j.model_name = config.value("model_name", j.model_name);
+        run_requests_.push_back(config.value("request_id", std::string()));
       }
       jobs_[j.id] = j;
       hold = faults_.run_delay_ms;

@@ -1,0 +1,248 @@
+// The training use cases (core/trainings.cpp) over the real SQLite store and the real
+// actors.json registry, with a scripted RunPod backend and a manual clock: the error paths a
+// user can hit, without any network.
+
+#include "core/trainings.h"
+
+#include <deque>
+
+#include <gtest/gtest.h>
+
+#include "registry/json_file_actor_registry.h"
+#include "store/sqlite_version_store.h"
+#include "support/temp_dir.h"
+
+namespace atr {
+namespace {
+
+class ManualClock final : public Clock {
+ public:
+  std::chrono::system_clock::time_point at{std::chrono::seconds(1'800'000'000)};
+  [[nodiscard]] std::chrono::system_clock::time_point now() const override { return at; }
+};
+
+class ScriptedBackend final : public TrainingBackend {
+ public:
+  std::deque<SubmitOutcome> submits;
+  std::deque<Result<JobReport>> statuses;
+  std::deque<Result<JobReport>> cancels;
+  int submit_calls = 0;
+  int status_calls = 0;
+  int cancel_calls = 0;
+  bool render_fails = false;
+
+  [[nodiscard]] Result<std::string> render_request(const TrainingRequest&) const override {
+    if (render_fails) return Error{ErrorCode::InvalidArgument, "binding matches no node"};
+    return std::string("{}");
+  }
+  SubmitOutcome submit(const std::string&, const TrainingRequest&) override {
+    ++submit_calls;
+    SubmitOutcome out = submits.front();
+    submits.pop_front();
+    return out;
+  }
+  Result<JobReport> status(const std::string&, const std::string&, Retries) override {
+    ++status_calls;
+    Result<JobReport> out = statuses.front();
+    statuses.pop_front();
+    return out;
+  }
+  Result<JobReport> cancel(const std::string&, const std::string&) override {
+    ++cancel_calls;
+    Result<JobReport> out = cancels.front();
+    cancels.pop_front();
+    return out;
+  }
+  Result<BackendHealth> health(const std::string&) override { return BackendHealth{}; }
+};
+
+JobReport report(const std::string& status, LifecycleEvent event) {
+  JobReport r;
+  r.job_id = "job-1";
+  r.raw_status = status;
+  r.event = event;
+  return r;
+}
+
+class TrainingsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_.write("actors.json", R"([
+  {"id": "0006", "name": "0006_european_20_female", "note": "kept",
+   "training_data": {"s3_urls": ["s3://b/a.jpg", "s3://b/b.jpg"], "local_path": "x",
+                     "count": 2, "synced": true}}
+]
+)");
+    auto registry = JsonFileActorRegistry::open(dir_.path() / "actors.json",
+                                                dir_.path() / ".actor-trainer" / "actors.lock");
+    ASSERT_TRUE(registry);
+    registry_ = std::move(registry).value();
+    auto store = SqliteVersionStore::open(dir_.path() / ".actor-trainer" / "state.db");
+    ASSERT_TRUE(store);
+    store_ = std::move(store).value();
+    settings_.endpoints = {
+        EndpointProfile{.name = "default", .endpoint_id = "ep", .price_per_second = 0.001}};
+    settings_.default_endpoint = "default";
+    settings_.has_runpod_api_key = true;
+    settings_.tracking.unknown_submission_timeout_seconds = 600;
+    trainings_ = std::make_unique<Trainings>(*registry_, *store_, backend_, clock_, settings_,
+                                             [] { return std::optional<std::string>(); });
+  }
+
+  const Actor& actor() { return registry_->catalog()->actors().front(); }
+
+  TrainingOrder order(const std::string& key = "") {
+    TrainingOrder o;
+    o.parameters = default_parameters(actor());
+    o.idempotency_key = key;
+    return o;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<JsonFileActorRegistry> registry_;
+  std::unique_ptr<SqliteVersionStore> store_;
+  ScriptedBackend backend_;
+  ManualClock clock_;
+  Settings settings_;
+  std::unique_ptr<Trainings> trainings_;
+};
+
+TEST_F(TrainingsTest, WithoutRunpodCredentialsNothingIsStoredOrSent) {
+  settings_.has_runpod_api_key = false;
+  auto started = trainings_->start(actor(), order());
+  ASSERT_FALSE(started);
+  EXPECT_EQ(started.error().code, ErrorCode::FailedPrecondition);
+  EXPECT_NE(started.error().message.find("RUNPOD_API_KEY"), std::string::npos);
+  EXPECT_TRUE(store_->list_for_actor("0006")->empty());
+  EXPECT_EQ(backend_.submit_calls, 0);
+}
+
+TEST_F(TrainingsTest, BrokenWorkflowStoresNothing) {
+  backend_.render_fails = true;
+  EXPECT_FALSE(trainings_->start(actor(), order()));
+  EXPECT_TRUE(store_->list_for_actor("0006")->empty());
+}
+
+TEST_F(TrainingsTest, RefusedRunFailsTheVersionWithTheAnswer) {
+  backend_.submits.push_back({SubmitOutcome::Kind::Rejected, "", "/run: HTTP 401: unauthorized"});
+  auto started = trainings_->start(actor(), order());
+  ASSERT_TRUE(started);
+  EXPECT_EQ(started->version.status, VersionStatus::Failed);
+  EXPECT_EQ(started->version.submit_state, SubmitState::Rejected);
+  EXPECT_EQ(started->version.error, "/run: HTTP 401: unauthorized");
+  // A failed version is final, so a new training may start.
+  clock_.at += std::chrono::seconds(1);
+  backend_.submits.push_back({SubmitOutcome::Kind::Accepted, "job-2", "ok"});
+  auto second = trainings_->start(actor(), order());
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->version.name, "V2");
+}
+
+TEST_F(TrainingsTest, RepeatedKeyReturnsTheFirstVersionAndSendsNothing) {
+  backend_.submits.push_back({SubmitOutcome::Kind::Accepted, "job-1", "ok"});
+  auto first = trainings_->start(actor(), order("k"));
+  auto again = trainings_->start(actor(), order("k"));
+  ASSERT_TRUE(first && again);
+  EXPECT_FALSE(again->created);
+  EXPECT_EQ(again->version.id, first->version.id);
+  EXPECT_EQ(backend_.submit_calls, 1);
+}
+
+TEST_F(TrainingsTest, UnknownSubmissionIsNeverResentAndIsLostAfterTheLimit) {
+  backend_.submits.push_back({SubmitOutcome::Kind::Unknown, "", "/run: no answer: timeout"});
+  auto started = trainings_->start(actor(), order());
+  ASSERT_TRUE(started);
+  EXPECT_EQ(started->version.submit_state, SubmitState::Unknown);
+  const std::int64_t id = started->version.id;
+  EXPECT_EQ(trainings_->check(id, Retries::None)->status, VersionStatus::Pending);
+  auto abort = trainings_->abort(id);
+  ASSERT_FALSE(abort);
+  EXPECT_EQ(abort.error().code, ErrorCode::FailedPrecondition);
+  clock_.at += std::chrono::seconds(601);
+  EXPECT_EQ(trainings_->check(id, Retries::None)->status, VersionStatus::Lost);
+  EXPECT_EQ(backend_.submit_calls, 1);
+  EXPECT_EQ(backend_.status_calls, 0);
+}
+
+TEST_F(TrainingsTest, AbortBeforeSendingWithdrawsWithoutCallingRunpod) {
+  // Stored but never sent (as after a crash between storing and /run).
+  auto created = store_->create(NewVersion{"0006", "", false},
+                                [&](int n) -> Result<Version> {
+                                  Version v;
+                                  v.actor_id = "0006";
+                                  v.number = n;
+                                  v.name = "V1";
+                                  v.model_name = "m";
+                                  v.request_id = "r";
+                                  v.endpoint_name = "default";
+                                  v.endpoint_id = "ep";
+                                  return v;
+                                },
+                                {});
+  ASSERT_TRUE(created);
+  auto aborted = trainings_->abort(created->version.id);
+  ASSERT_TRUE(aborted) << aborted.error().message;
+  EXPECT_EQ(aborted->status, VersionStatus::Cancelled);
+  EXPECT_EQ(backend_.cancel_calls, 0);
+  // Withdrawn means it is never sent later either.
+  EXPECT_EQ(trainings_->check(created->version.id, Retries::None)->status,
+            VersionStatus::Cancelled);
+  EXPECT_EQ(backend_.submit_calls, 0);
+}
+
+TEST_F(TrainingsTest, StatusErrorsChangeNothing) {
+  backend_.submits.push_back({SubmitOutcome::Kind::Accepted, "job-1", "ok"});
+  auto started = trainings_->start(actor(), order());
+  ASSERT_TRUE(started);
+  backend_.statuses.push_back(Error{ErrorCode::Unavailable, "RunPod status job-1: HTTP 429"});
+  auto checked = trainings_->check(started->version.id, Retries::None);
+  ASSERT_FALSE(checked);
+  EXPECT_EQ(checked.error().code, ErrorCode::Unavailable);
+  EXPECT_EQ(store_->get(started->version.id)->status, VersionStatus::Queued);
+}
+
+TEST_F(TrainingsTest, FinalVersionsAreNotCheckedAgain) {
+  backend_.submits.push_back({SubmitOutcome::Kind::Accepted, "job-1", "ok"});
+  auto started = trainings_->start(actor(), order());
+  ASSERT_TRUE(started);
+  JobReport done = report("COMPLETED", LifecycleEvent::ReportedCompleted);
+  done.lora_url = "https://x/a.safetensors";
+  done.execution_ms = 10'000;
+  backend_.statuses.push_back(done);
+  auto checked = trainings_->check(started->version.id, Retries::None);
+  ASSERT_TRUE(checked);
+  EXPECT_EQ(checked->status, VersionStatus::Completed);
+  EXPECT_DOUBLE_EQ(*checked->cost, 0.01);
+  EXPECT_TRUE(trainings_->check(started->version.id, Retries::None));
+  EXPECT_EQ(backend_.status_calls, 1);
+}
+
+TEST_F(TrainingsTest, MarkGoodNeedsACompletedVersionWithALora) {
+  backend_.submits.push_back({SubmitOutcome::Kind::Accepted, "job-1", "ok"});
+  auto started = trainings_->start(actor(), order());
+  ASSERT_TRUE(started);
+  const std::string before = testing::slurp(dir_.path() / "actors.json");
+  auto refused = trainings_->mark_good(started->version.id);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::FailedPrecondition);
+  EXPECT_EQ(testing::slurp(dir_.path() / "actors.json"), before);
+
+  JobReport done = report("COMPLETED", LifecycleEvent::ReportedCompleted);
+  done.lora_url = "https://x/a.safetensors";
+  ASSERT_TRUE(trainings_->ingest({done}));
+  auto marked = trainings_->mark_good(started->version.id);
+  ASSERT_TRUE(marked) << marked.error().message;
+  EXPECT_TRUE(marked->good);
+  const std::string after = testing::slurp(dir_.path() / "actors.json");
+  EXPECT_NE(after.find("\"version_name\": \"V1\""), std::string::npos) << after;
+  EXPECT_NE(after.find("\"marked_at\": \"2027-01-15T08:00:00Z\""), std::string::npos) << after;
+  EXPECT_NE(after.find("\"note\": \"kept\""), std::string::npos);
+  ASSERT_TRUE(registry_->reload());
+  ASSERT_TRUE(trainings_->clear_good(registry_->catalog()->actors().front()));
+  EXPECT_EQ(testing::slurp(dir_.path() / "actors.json").find("validated_lora_model"),
+            std::string::npos);
+  EXPECT_FALSE(store_->get(started->version.id)->good);
+}
+
+}  // namespace
+}  // namespace atr
