@@ -104,6 +104,7 @@ double run_round(const Args& a, bool batched) {
   std::atomic<int> failures{0};
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::thread> clients;
+  clients.reserve(static_cast<size_t>(a.clients));
   for (int c = 0; c < a.clients; ++c) {
     clients.emplace_back([&] {
       httplib::Client client("127.0.0.1", server.port());
@@ -134,8 +135,9 @@ double run_round(const Args& a, bool batched) {
       }
     });
   }
-  for (auto& t : clients)
+  for (auto& t : clients) {
     t.join();
+  }
   const double seconds = Seconds(std::chrono::steady_clock::now() - start).count();
   server.stop();
   ATR_CHECK(failures.load() == 0, "every webhook must be answered 200");
@@ -149,8 +151,9 @@ double run_round(const Args& a, bool batched) {
   long long expected = 0;
   for (int v = 0; v < a.versions; ++v) {
     int last = 0;
-    for (int i = v; i < a.reports; i += a.versions)
+    for (int i = v; i < a.reports; i += a.versions) {
       last = i / a.versions + 1;
+    }
     expected += last;
   }
   // Clients race, so a version's last stored step may be any recent one, never a missing one.

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build="${1:-build/dev}"
 [ -f "$build/compile_commands.json" ] || { echo "tidy: configure $build first" >&2; exit 1; }
-mapfile -t files < <(git ls-files -co --exclude-standard 'src/*.cpp' 'tests/*.cpp' 'bench/*.cpp')
+mapfile -t files < <(git ls-files -co --exclude-standard 'src/*.cpp' 'tests/*.cpp' 'bench/*.cpp' 'tools/*.cpp')
 log=$(mktemp)
 status=0
 run-clang-tidy -quiet -extra-arg=-Wno-unknown-warning-option -p "$build" -j "$(nproc)" "${files[@]}" >"$log" 2>&1 || status=$?

@@ -51,8 +51,9 @@ void ReportBatcher::run() {
     }
     std::vector<JobReport> reports;
     reports.reserve(batch.size());
-    for (const Pending& p : batch)
+    for (const Pending& p : batch) {
       reports.push_back(p.report);
+    }
     Result<std::vector<ReportOutcome>> outcomes = trainings_.ingest(reports);
     for (size_t i = 0; i < batch.size(); ++i) {
       if (outcomes) {

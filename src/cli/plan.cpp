@@ -23,8 +23,10 @@ int run_plan(Context& context, const Options& o) {
   if (!endpoint) return report_error(endpoint.error(), o.json);
   Result<TrainingDataReport> report = scan_with_progress(context, actor, o.json);
   if (!report) return report_error(report.error(), o.json);
+  Result<std::optional<double>> speed = context.trainings.learned_speed(endpoint->name);
+  if (!speed) return report_error(speed.error(), o.json);
   Result<TrainingPlan> plan =
-      plan_training(actor, report->usable_count, context.settings.policy, *endpoint, std::nullopt);
+      plan_training(actor, report->usable_count, context.settings.policy, *endpoint, *speed);
   if (!plan) return report_error(plan.error(), o.json);
   if (o.json) {
     print_json(plan_to_json(*plan));

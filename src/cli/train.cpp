@@ -62,8 +62,9 @@ int dry_run(Context& context, const Options& o, const Actor& actor, const Endpoi
   Result<std::vector<Version>> existing = context.store.list_for_actor(actor.id);
   if (!existing) return report_error(existing.error(), o.json);
   std::vector<std::string> names;
-  for (const Version& v : *existing)
+  for (const Version& v : *existing) {
     names.push_back(v.name);
+  }
   Result<TrainingRequest> request = prepare_training_request(
       actor, params, context.settings.identity, next_version_number(names), now_ms, webhook);
   if (!request) return report_error(request.error(), o.json);
@@ -135,8 +136,9 @@ int run_eligible(Context& context, const Options& o) {
       queue.push_back(&actor);
     }
   }
-  if (o.max > 0 && queue.size() > static_cast<size_t>(o.max))
+  if (o.max > 0 && queue.size() > static_cast<size_t>(o.max)) {
     queue.resize(static_cast<size_t>(o.max));
+  }
   std::cerr << "train --eligible: " << queue.size() << " actors, at most " << o.concurrency
             << " at once\n";
   nlohmann::ordered_json results = nlohmann::ordered_json::array();

@@ -19,9 +19,15 @@ std::string when(const std::optional<UnixMs>& at) {
 
 std::string duration_of(const Version& v) {
   if (v.execution_ms) return format_duration_seconds(*v.execution_ms / 1000);
-  if (v.started_at && v.finished_at)
+  if (v.started_at && v.finished_at) {
     return format_duration_seconds((*v.finished_at - *v.started_at) / 1000);
+  }
   return "-";
+}
+
+// Short emulated or warm jobs cost fractions of a cent; show them instead of "$0".
+std::string cost_text(double cost) {
+  return "$" + format_decimal(cost, cost < 0.01 ? 4 : 2);
 }
 
 std::string status_text(const Version& v) {
@@ -59,7 +65,7 @@ void print_version(const Version& v) {
             << "  finished    " << when(v.finished_at) << "\n"
             << "  images      " << v.image_count << "\n"
             << "  duration    " << duration_of(v) << "\n"
-            << "  cost        " << (v.cost ? "$" + format_decimal(*v.cost, 2) : "-") << "\n";
+            << "  cost        " << (v.cost ? cost_text(*v.cost) : "-") << "\n";
   if (v.progress) std::cout << "  progress    " << progress_line(*v.progress) << "\n";
   if (!v.lora_url.empty()) std::cout << "  LoRA        " << v.lora_url << "\n";
   if (v.model_size_bytes) {
@@ -89,15 +95,17 @@ int show(Context& context, const Options& o, const Version& v) {
     nlohmann::ordered_json out = version_to_json(v);
     nlohmann::ordered_json& console = out["console"];
     console = nlohmann::ordered_json::array();
-    for (const LogLine& line : *lines)
+    for (const LogLine& line : *lines) {
       console.push_back(log_line_to_json(line));
+    }
     print_json(out);
     return kExitOk;
   }
   print_version(v);
   std::cout << "console:\n";
-  for (const LogLine& line : *lines)
+  for (const LogLine& line : *lines) {
     print_line(line);
+  }
   return kExitOk;
 }
 
@@ -131,8 +139,9 @@ int run_versions(Context& context, const Options& o) {
   if (!versions) return report_error(versions.error(), o.json);
   if (o.json) {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
-    for (const Version& v : *versions)
+    for (const Version& v : *versions) {
       out.push_back(version_to_json(v));
+    }
     print_json(out);
     return kExitOk;
   }
@@ -145,12 +154,11 @@ int run_versions(Context& context, const Options& o) {
   for (const Version& v : *versions) {
     if (v.cost) total += *v.cost;
     table.add_row({std::to_string(v.id), v.name, status_text(v), format_utc_timestamp(v.created_at),
-                   std::to_string(v.image_count), duration_of(v),
-                   v.cost ? "$" + format_decimal(*v.cost, 2) : "-", v.good ? "yes" : "",
-                   v.lora_url.empty() ? "-" : v.lora_url});
+                   std::to_string(v.image_count), duration_of(v), v.cost ? cost_text(*v.cost) : "-",
+                   v.good ? "yes" : "", v.lora_url.empty() ? "-" : v.lora_url});
   }
   table.set_max_width(8, 60);
-  std::cout << table.render() << "total cost $" << format_decimal(total, 2) << "\n";
+  std::cout << table.render() << "total cost " << cost_text(total) << "\n";
   return kExitOk;
 }
 

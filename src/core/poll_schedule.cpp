@@ -38,11 +38,13 @@ UnixMs PollSchedule::interval_ms(VersionStatus status) {
 std::vector<std::int64_t> PollSchedule::due(const std::vector<Version>& unfinished, UnixMs now) {
   // Forget versions that finished (or vanished) since the last call.
   std::set<std::int64_t> present;
-  for (const Version& v : unfinished)
+  for (const Version& v : unfinished) {
     present.insert(v.id);
+  }
   std::erase_if(next_due_, [&](const auto& entry) { return !present.contains(entry.first); });
-  for (const Version& v : unfinished)
+  for (const Version& v : unfinished) {
     next_due_.try_emplace(v.id, now);
+  }
 
   // Token bucket: at most `rate` checks per second, with a burst of one second's worth.
   const double rate = std::max(0.1, settings_.poll_requests_per_second);
@@ -71,7 +73,7 @@ void PollSchedule::record(std::int64_t id, VersionStatus status, Outcome outcome
     busy_streak_ = std::min(busy_streak_ + 1, 16);
     const UnixMs pause = std::min<UnixMs>(kMaxPauseMs, UnixMs{1000} << (busy_streak_ - 1));
     paused_until_ =
-        now + pause / 2 + static_cast<UnixMs>(static_cast<double>(pause / 2) * next_unit());
+        now + pause / 2 + static_cast<UnixMs>(static_cast<double>(pause) / 2.0 * next_unit());
     // The version goes to the back of the line, not the front: others wait longer already.
     if (auto it = next_due_.find(id); it != next_due_.end()) it->second = paused_until_;
     return;

@@ -310,14 +310,20 @@ Status Trainings::clear_good(const Actor& actor) {
   return store_.set_good(actor.id, 0);
 }
 
+Result<std::optional<double>> Trainings::learned_speed(const std::string& endpoint_name) {
+  constexpr int kLearnFromLast = 20;
+  Result<std::vector<Version>> finished = store_.list_completed(endpoint_name, kLearnFromLast);
+  if (!finished) return finished.error();
+  return learned_seconds_per_step(*finished);
+}
+
 Result<Estimate> Trainings::estimate_for(const TrainingParameters& params,
                                          const std::string& endpoint_name) {
   Result<EndpointProfile> endpoint = settings_.endpoint(endpoint_name);
   if (!endpoint) return endpoint.error();
-  constexpr int kLearnFromLast = 20;
-  Result<std::vector<Version>> finished = store_.list_completed(endpoint->name, kLearnFromLast);
-  if (!finished) return finished.error();
-  return estimate(params, *endpoint, learned_seconds_per_step(*finished));
+  Result<std::optional<double>> speed = learned_speed(endpoint->name);
+  if (!speed) return speed.error();
+  return estimate(params, *endpoint, *speed);
 }
 
 }  // namespace atr

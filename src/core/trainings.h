@@ -66,6 +66,10 @@ class Trainings {
   /// Removes the actor's validated model and good mark.
   Status clear_good(const Actor& actor);
 
+  /// Seconds per step learned from this endpoint's last 20 completed versions (median, once
+  /// three exist); nothing before that.
+  [[nodiscard]] Result<std::optional<double>> learned_speed(const std::string& endpoint_name);
+
   /// Duration and cost of `params` on `endpoint`, with the speed learned from finished jobs.
   [[nodiscard]] Result<Estimate> estimate_for(const TrainingParameters& params,
                                               const std::string& endpoint);

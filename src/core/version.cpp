@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 
 #include "base/strings.h"
 
@@ -66,7 +67,7 @@ void complete_progress(TrainingProgress& progress, std::optional<UnixMs> started
     const double per_step =
         static_cast<double>(now - *started_at) / 1000.0 / static_cast<double>(step);
     progress.eta_seconds =
-        static_cast<long long>(per_step * static_cast<double>(*progress.total_steps - step) + 0.5);
+        std::llround(per_step * static_cast<double>(*progress.total_steps - step));
   }
 }
 

@@ -26,7 +26,7 @@ class WebhookServer {
   /// Told about each report that was stored (for logs).
   using Notify = std::function<void(const JobReport&, const ReportOutcome&)>;
 
-  static constexpr size_t kDefaultBodyLimit = 8 * 1024 * 1024;
+  static constexpr size_t kDefaultBodyLimit = size_t{8} * 1024 * 1024;
 
   WebhookServer(Secret token, Ingest ingest, Notify notify = {},
                 size_t body_limit = kDefaultBodyLimit);

@@ -47,7 +47,10 @@ HttpResponse CurlHttpClient::send(const HttpRequest& request) {
   ATR_CHECK(curl != nullptr, "curl_easy_init failed");
   curl_slist* headers = nullptr;
   for (const auto& [name, value] : request.headers) {
-    headers = curl_slist_append(headers, (name + ": " + value).c_str());
+    std::string line = name;
+    line += ": ";
+    line += value;
+    headers = curl_slist_append(headers, line.c_str());
   }
   // No "Expect: 100-continue" round trip for small JSON bodies.
   headers = curl_slist_append(headers, "Expect:");

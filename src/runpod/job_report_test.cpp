@@ -66,7 +66,7 @@ TEST(ParseJobReportTest, FailureErrorInJsonTextIsMadeReadable) {
   EXPECT_EQ(r->event, LifecycleEvent::ReportedFailed);
   EXPECT_EQ(r->error, "RuntimeError: CUDA out of memory");
   EXPECT_EQ(readable_error("plain text"), "plain text");
-  EXPECT_NE(readable_error(R"({"details":[1,2]})").find("\n"), std::string::npos);
+  EXPECT_NE(readable_error(R"({"details":[1,2]})").find('\n'), std::string::npos);
 }
 
 TEST(ParseJobReportTest, UnknownStatusKeepsTheJobRunning) {

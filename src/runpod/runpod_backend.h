@@ -37,7 +37,7 @@ class RunpodBackend final : public TrainingBackend {
 
   [[nodiscard]] Result<std::string> render_request(const TrainingRequest& request) const override;
   [[nodiscard]] SubmitOutcome submit(const std::string& endpoint_id,
-                                     const TrainingRequest& request) override;
+                                     const TrainingRequest& training) override;
   [[nodiscard]] Result<JobReport> status(const std::string& endpoint_id, const std::string& job_id,
                                          Retries retries) override;
   [[nodiscard]] Result<JobReport> cancel(const std::string& endpoint_id,

@@ -76,7 +76,7 @@ TEST(RunpodBackendTest, RunIsSentOnceWithBearerKey) {
 }
 
 TEST(RunpodBackendTest, RunTimeoutAnd5xxAreUnknownAndNeverRepeated) {
-  for (HttpResponse answer :
+  for (const HttpResponse& answer :
        {ScriptedHttpClient::failure(HttpResponse::Outcome::NoAnswer),
         ScriptedHttpClient::answer(502, "<html><body>Bad gateway</body></html>")}) {
     Fixture f;
@@ -89,9 +89,9 @@ TEST(RunpodBackendTest, RunTimeoutAnd5xxAreUnknownAndNeverRepeated) {
 }
 
 TEST(RunpodBackendTest, RunRefusalOrNoConnectionIsRejected) {
-  for (HttpResponse answer : {ScriptedHttpClient::answer(401, R"({"error":"unauthorized"})"),
-                              ScriptedHttpClient::answer(400, "bad input"),
-                              ScriptedHttpClient::failure(HttpResponse::Outcome::NotSent)}) {
+  for (const HttpResponse& answer : {ScriptedHttpClient::answer(401, R"({"error":"unauthorized"})"),
+                                     ScriptedHttpClient::answer(400, "bad input"),
+                                     ScriptedHttpClient::failure(HttpResponse::Outcome::NotSent)}) {
     Fixture f;
     f.http->script.push_back(answer);
     const SubmitOutcome out = f.backend.submit("ep1", sample_request());
@@ -116,8 +116,9 @@ TEST(RunpodBackendTest, StatusRetries429And5xxWithBackoffThenSucceeds) {
 
 TEST(RunpodBackendTest, StatusGivesUpAfterBoundedAttempts) {
   Fixture f;
-  for (int i = 0; i < 10; ++i)
+  for (int i = 0; i < 10; ++i) {
     f.http->script.push_back(ScriptedHttpClient::answer(429, ""));
+  }
   auto r = f.backend.status("ep1", "job-1", Retries::WithBackoff);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::Unavailable);

@@ -101,8 +101,9 @@ Error db_error(std::string_view what, const std::exception& e) {
 
 std::string encode_parameters(const TrainingParameters& p) {
   json out = json::object();
-  for (const auto& [name, value] : parameter_values(p))
+  for (const auto& [name, value] : parameter_values(p)) {
     out[name] = value;
+  }
   return out.dump();
 }
 
@@ -272,8 +273,9 @@ std::optional<Version> select_one(SQLite::Database& db, const std::string& where
 
 std::vector<Version> select_many(SQLite::Statement& q) {
   std::vector<Version> out;
-  while (q.executeStep())
+  while (q.executeStep()) {
     out.push_back(read_version(q));
+  }
   return out;
 }
 

@@ -7,7 +7,7 @@
 #include "base/result.h"
 #include "core/version_store.h"
 
-namespace SQLite {
+namespace SQLite {  // NOLINT(readability-identifier-naming): the library's namespace
 class Database;
 }
 

@@ -126,10 +126,12 @@ TEST(SqliteVersionStoreTest, ConcurrentCreatesWithOneKeyMakeOneVersion) {
       ids[i] = made ? made->version.id : -1;
     });
   }
-  for (auto& t : threads)
+  for (auto& t : threads) {
     t.join();
-  for (std::int64_t id : ids)
+  }
+  for (std::int64_t id : ids) {
     EXPECT_EQ(id, ids[0]);
+  }
   EXPECT_EQ(f.store->list_for_actor("0006")->size(), 1u);
 }
 

@@ -40,17 +40,23 @@ class LifecycleTest : public ::testing::Test {
       const std::string name = id + "_european_20_female";
       std::string urls;
       for (int i = 0; i < 3; ++i) {
-        urls += std::string(i ? "," : "") + "\"s3://b/actors/" + name + "/training_data/img_" +
-                std::to_string(i) + ".jpg\"";
+        urls += i ? ",\"s3://b/actors/" : "\"s3://b/actors/";
+        urls += name;
+        urls += "/training_data/img_" + std::to_string(i) + ".jpg\"";
         testing::write_image(ws_.path() / "data/actors" / name / "training_data" /
                                  ("img_" + std::to_string(i) + ".jpg"),
                              640, 640, i);
       }
-      actors += std::string(id == "0006" ? "" : ",\n") + R"(  {"id": ")" + id + R"(", "name": ")" +
-                name + R"(", "sex": "female", "custom": [1, 2],
-   "training_data": {"s3_urls": [)" +
-                urls + R"(], "local_path": "data/actors/)" + name +
-                R"(/training_data", "count": 3, "synced": true}})";
+      actors += id == "0006" ? "" : ",\n";
+      actors += R"(  {"id": ")";
+      actors += id;
+      actors += R"(", "name": ")";
+      actors += name;
+      actors += R"(", "sex": "female", "custom": [1, 2], "training_data": {"s3_urls": [)";
+      actors += urls;
+      actors += R"(], "local_path": "data/actors/)";
+      actors += name;
+      actors += R"(/training_data", "count": 3, "synced": true}})";
     }
     ws_.write("actors.json", actors + "\n]\n");
     webhook_port_ = testing::free_port();
@@ -93,14 +99,16 @@ class LifecycleTest : public ::testing::Test {
     ASSERT_TRUE(serve_->wait_for_line("serving", 15s)) << serve_->err();
   }
 
-  CliResult cli(const std::string& args, std::map<std::string, std::string> extra_env = {}) {
+  CliResult cli(const std::string& args, const std::map<std::string, std::string>& extra_env = {}) {
     std::vector<std::string> argv = {ATR_BINARY, "-w", ws_.path().string()};
     std::istringstream words(args);
-    for (std::string w; words >> w;)
+    for (std::string w; words >> w;) {
       argv.push_back(w);
+    }
     std::map<std::string, std::string> env = product_env();
-    for (auto& [k, v] : extra_env)
+    for (const auto& [k, v] : extra_env) {
       env[k] = v;
+    }
     const std::string name = "cli" + std::to_string(++cli_runs_);
     ChildProcess p(argv, env, logs_.path(), name);
     std::optional<int> status = p.wait_exit(60s);
@@ -227,8 +235,9 @@ TEST_F(LifecycleTest, DuplicatedWebhooksChangeNothing) {
   // Both copies were answered 200; the version completed once.
   wait_for(started["id"], [&](const json&) { return emulator_stats()["webhooks"].size() >= 2; });
   const json stats = emulator_stats();
-  for (const json& attempt : stats["webhooks"])
+  for (const json& attempt : stats["webhooks"]) {
     EXPECT_EQ(attempt["status"], 200);
+  }
   done = cli_json("status " + std::to_string(started["id"].get<int>()));
   EXPECT_EQ(count_lines(done, "completed after"), 1);
   EXPECT_NE(serve_->err().find("duplicate"), std::string::npos);
@@ -288,6 +297,11 @@ TEST_F(LifecycleTest, WrongTokenIs404AndChangesNothing) {
   auto get = c.Get("/api/training-webhook/wrong-token");
   ASSERT_TRUE(get);
   EXPECT_EQ(get->status, 404);
+  // Bodies over the limit are refused before anything reads them.
+  auto huge = c.Post("/api/training-webhook/wrong-token", std::string(size_t{9} * 1024 * 1024, ' '),
+                     "application/json");
+  ASSERT_TRUE(huge);
+  EXPECT_EQ(huge->status, 413);
   const json after = cli_json("status " + std::to_string(started["id"].get<int>()));
   EXPECT_EQ(after["status"], "queued");
   EXPECT_TRUE(after["lora_url"].is_null());
@@ -388,17 +402,20 @@ TEST_F(LifecycleTest, DoubleSubmitWithOneIdempotencyKeyMakesOneJob) {
   start_emulator();
   start_serve();
   std::vector<std::unique_ptr<ChildProcess>> clicks;
+  clicks.reserve(3);
   for (int i = 0; i < 3; ++i) {
     clicks.push_back(std::make_unique<ChildProcess>(
         std::vector<std::string>{ATR_BINARY, "-w", ws_.path().string(), "--json", "train", "6",
                                  "--idempotency-key", "click-42"},
         product_env(), logs_.path(), "click" + std::to_string(i)));
   }
-  for (auto& c : clicks)
+  for (auto& c : clicks) {
     ASSERT_TRUE(c->wait_exit(60s));
+  }
   std::set<int> ids;
-  for (auto& c : clicks)
+  for (auto& c : clicks) {
     ids.insert(json::parse(c->out())["id"].get<int>());
+  }
   EXPECT_EQ(ids.size(), 1u);
   EXPECT_EQ(cli_json("versions 6").size(), 1u);
   EXPECT_EQ(emulator_stats()["run"], 1);
@@ -426,13 +443,61 @@ TEST_F(LifecycleTest, MarkGoodWritesActorsJsonAndCompareShowsDifferences) {
   EXPECT_FALSE(actors[1].contains("validated_lora_model"));
   const json compared = cli_json("compare 6/V1 6/V2");
   int differing = 0;
-  for (const json& row : compared["parameters"])
+  for (const json& row : compared["parameters"]) {
     differing += row["differs"].get<bool>();
+  }
   EXPECT_EQ(differing, 1);
   EXPECT_EQ(cli_json("mark-good 6 --clear")["good"], false);
   EXPECT_FALSE(
       json::parse(testing::slurp(ws_.path() / "actors.json"))[0].contains("validated_lora_model"));
   (void)before;
+}
+
+TEST_F(LifecycleTest, ExpiredJobWithoutWebhookBecomesLost) {
+  write_config();
+  start_emulator({"--queue-ms", "60000", "--webhook-drop-rate", "1"});
+  start_serve();
+  const json started = cli_json("train 6");
+  httplib::Client c("127.0.0.1", emulator_port_);
+  auto res =
+      c.Post(("/_emulator/jobs/" + started["job_id"].get<std::string>() + "/expire").c_str());
+  ASSERT_TRUE(res && res->status == 200);
+  const json lost = wait_for_status(started["id"], "lost");
+  EXPECT_EQ(count_lines(lost, "lost: RunPod no longer knows the job"), 1);
+}
+
+TEST_F(LifecycleTest, WithoutServeTheCliTracksTheJobItself) {
+  write_config();
+  start_emulator({"--webhook-drop-rate", "1"});
+  const json started = cli_json("train 6");
+  ASSERT_EQ(started["status"], "queued");
+  const CliResult watched = cli("watch " + std::to_string(started["id"].get<int>()));
+  EXPECT_EQ(watched.exit_code, 0) << watched.out << watched.err;
+  EXPECT_NE(watched.out.find("completed"), std::string::npos);
+  EXPECT_EQ(cli_json("status 6/V1")["status"], "completed");
+  const json refreshed = cli_json("refresh 6/V1");
+  EXPECT_EQ(refreshed["status"], "completed");
+}
+
+TEST_F(LifecycleTest, TrainEligibleKeepsToTheConcurrencyLimit) {
+  write_config();
+  start_emulator({"--run-ms", "1000"});
+  start_serve();
+  const json batch = cli_json("train --eligible --concurrency 1");
+  ASSERT_EQ(batch.size(), 2u) << batch.dump(2);
+  // With one slot, the second started only after the first had finished.
+  const json first = cli_json("status 6/V1");
+  const json second = cli_json("status 8/V1");
+  EXPECT_EQ(first["status"], "completed");
+  EXPECT_GE(second["created_at"].get<std::string>(), first["finished_at"].get<std::string>());
+  EXPECT_EQ(emulator_stats()["run"], 2);
+  // Nothing is eligible twice while versions are unfinished, and an actor with a validated
+  // model is not eligible at all.
+  wait_for_status(second["id"], "completed");
+  ASSERT_EQ(cli("mark-good 6 V1").exit_code, 0);
+  const json again = cli_json("train --eligible --max 5");
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0]["actor_id"], "0008");
 }
 
 }  // namespace

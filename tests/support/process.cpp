@@ -14,7 +14,7 @@
 
 #include "support/temp_dir.h"
 
-extern char** environ;
+extern char** environ;  // NOLINT(*-avoid-non-const-global-variables): POSIX declares it
 
 namespace atr::testing {
 
@@ -36,8 +36,13 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv,
     }
   }
   std::vector<std::string> env_items;
-  for (const auto& [k, v] : merged)
-    env_items.push_back(k + "=" + v);
+  env_items.reserve(merged.size());
+  for (const auto& [k, v] : merged) {
+    std::string item = k;
+    item += '=';
+    item += v;
+    env_items.push_back(std::move(item));
+  }
   pid_ = fork();
   if (pid_ == 0) {
     const int out = ::open(out_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -47,12 +52,16 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv,
     dup2(out, 1);
     dup2(err, 2);
     std::vector<char*> args;
-    for (const std::string& a : argv)
+    args.reserve(argv.size() + 1);
+    for (const std::string& a : argv) {
       args.push_back(const_cast<char*>(a.c_str()));
+    }
     args.push_back(nullptr);
     std::vector<char*> envp;
-    for (const std::string& e : env_items)
+    envp.reserve(env_items.size() + 1);
+    for (const std::string& e : env_items) {
       envp.push_back(const_cast<char*>(e.c_str()));
+    }
     envp.push_back(nullptr);
     execve(args[0], args.data(), envp.data());
     _exit(127);
@@ -116,7 +125,10 @@ int free_port() {
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   addr.sin_port = 0;
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return 0;
+  }
   socklen_t len = sizeof addr;
   getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
   const int port = ntohs(addr.sin_port);

@@ -424,14 +424,14 @@ int main(int argc, char** argv) {
   int port = 0;
   std::string endpoint = "emulator-endpoint";
   std::string key = "emulator-key";
-  unsigned seed = 1;
+  unsigned seed = 0;
   Faults f;
   app.add_option("--host", host, "address to listen on")->capture_default_str();
   app.add_option("--port", port, "port (0: any free port; printed on start)")
       ->capture_default_str();
   app.add_option("--endpoint", endpoint, "the endpoint id it serves")->capture_default_str();
   app.add_option("--api-key", key, "the API key it accepts (Bearer)")->capture_default_str();
-  app.add_option("--seed", seed, "random seed for fault switches")->capture_default_str();
+  app.add_option("--seed", seed, "random seed for job ids and fault switches (0: random)");
   app.add_option("--queue-ms", f.queue_ms, "time a job waits in IN_QUEUE")->capture_default_str();
   app.add_option("--run-ms", f.run_ms, "time a job runs in IN_PROGRESS")->capture_default_str();
   app.add_option("--fail-rate", f.fail_rate, "fraction of jobs that fail")->capture_default_str();
@@ -457,7 +457,7 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  Emulator emulator(endpoint, key, f, seed);
+  Emulator emulator(endpoint, key, f, seed != 0 ? seed : std::random_device{}());
   httplib::Server server;
   emulator.routes(server);
   const int bound = port == 0 ? server.bind_to_any_port(host.c_str())
