@@ -191,9 +191,18 @@ TEST_F(LifecycleTest, HappyPathCompletesWithLoraUrl) {
   const json stats = emulator_stats();
   ASSERT_FALSE(stats["webhooks"].empty());
   EXPECT_EQ(stats["webhooks"][0]["status"], 200);
-  const std::string everything = done.dump() + serve_->out() + serve_->err();
+  ASSERT_EQ(stats["webhook_urls"].size(), 1u);
+  const std::string url = stats["webhook_urls"][0];
+  EXPECT_EQ(
+      url.rfind("http://127.0.0.1:" + std::to_string(webhook_port_) + "/api/training-webhook/", 0),
+      0u)
+      << url;
+  const std::string token = url.substr(url.rfind('/') + 1);
+  EXPECT_GE(token.size(), 32u);
+  std::string everything = done.dump() + serve_->out() + serve_->err() + started.dump();
+  everything += cli("versions 6").out + cli("status 6/V1").out + cli("--json status 6/V1").out;
   EXPECT_EQ(everything.find(kApiKey), std::string::npos);
-  EXPECT_EQ(everything.find("training-webhook/" + std::string(48, 'x')), std::string::npos);
+  EXPECT_EQ(everything.find(token), std::string::npos);
   const json versions = cli_json("versions 6");
   ASSERT_EQ(versions.size(), 1u);
   EXPECT_EQ(versions[0]["name"], "V1");

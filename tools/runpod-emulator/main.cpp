@@ -142,8 +142,9 @@ class Emulator {
           }
         }
       }
-      for (Delivery& d : due)
+      for (Delivery& d : due) {
         deliver(d);
+      }
       std::this_thread::sleep_for(Ms(20));
     }
   }
@@ -322,6 +323,7 @@ class Emulator {
       j.id = new_id();
       j.input = body["input"];
       j.webhook = body.value("webhook", std::string());
+      if (!j.webhook.empty()) webhook_urls_.push_back(j.webhook);
       j.created = Clock::now();
       j.fails = roll() < faults_.fail_rate;
       j.queue_ms = faults_.queue_ms;
@@ -398,6 +400,7 @@ class Emulator {
     json out = counts_;
     out["jobs"] = jobs_.size();
     out["run_request_ids"] = run_requests_;
+    out["webhook_urls"] = webhook_urls_;
     out["webhooks"] = webhook_log_;
     return out;
   }
@@ -411,12 +414,13 @@ class Emulator {
   std::deque<Delivery> deliveries_;
   std::map<std::string, long long> counts_;
   std::vector<std::string> run_requests_;
+  std::vector<std::string> webhook_urls_;
   json webhook_log_ = json::array();
 };
 
 }  // namespace
 
-int main(int argc, char** argv) {
+static int run(int argc, char** argv) {
   CLI::App app{"runpod-emulator: RunPod serverless queue API for tests and the demo"};
   // A later flag overrides an earlier one, so scripts can add to a default command line.
   app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
@@ -478,4 +482,13 @@ int main(int argc, char** argv) {
   listener.join();
   ticker.join();
   return 0;
+}
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "runpod-emulator: " << e.what() << "\n";
+    return 1;
+  }
 }
