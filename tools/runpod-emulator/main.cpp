@@ -96,7 +96,11 @@ struct Delivery {
 class Emulator {
  public:
   Emulator(std::string endpoint, std::string key, Faults faults, unsigned seed)
-      : endpoint_(std::move(endpoint)), key_(std::move(key)), faults_(faults), rng_(seed) {}
+      : endpoint_(std::move(endpoint)),
+        key_(std::move(key)),
+        faults_(faults),
+        rng_(seed),
+        call_rng_(seed + 1) {}
 
   void routes(httplib::Server& s) {
     const std::string base = "/v2/([^/]+)";
@@ -169,6 +173,9 @@ class Emulator {
   }
 
   double roll() { return std::uniform_real_distribution<double>(0.0, 1.0)(rng_); }
+  // Status and cancel faults draw from their own generator, so with a fixed seed the n-th call
+  // gets the same answer on every run, whatever the job timings.
+  double roll_call() { return std::uniform_real_distribution<double>(0.0, 1.0)(call_rng_); }
 
   std::string new_id() {
     std::uniform_int_distribution<int> hex(0, 15);
@@ -183,12 +190,12 @@ class Emulator {
   // A status/cancel call may be refused by a fault switch: 429, or a 502 HTML page.
   bool injected_fault(httplib::Response& res) {
     std::lock_guard lock(mutex_);
-    if (roll() < faults_.status_429_rate) {
+    if (roll_call() < faults_.status_429_rate) {
       ++counts_["injected_429"];
       reply(res, 429, {{"error", "rate limit exceeded"}});
       return true;
     }
-    if (roll() < faults_.status_5xx_rate) {
+    if (roll_call() < faults_.status_5xx_rate) {
       ++counts_["injected_5xx"];
       res.status = 502;
       res.set_content(
@@ -410,6 +417,7 @@ class Emulator {
   std::mutex mutex_;
   Faults faults_;
   std::mt19937 rng_;
+  std::mt19937 call_rng_;
   std::map<std::string, Job> jobs_;
   std::deque<Delivery> deliveries_;
   std::map<std::string, long long> counts_;
