@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -43,8 +44,13 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv,
     item += v;
     env_items.push_back(std::move(item));
   }
+  const pid_t parent = getpid();
   pid_ = fork();
   if (pid_ == 0) {
+    // If the test process dies (a crash, a sanitizer abort), its servers die with it
+    // instead of lingering on their ports.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);
     const int out = ::open(out_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     const int err = ::open(err_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     const int in = ::open("/dev/null", O_RDONLY);
