@@ -151,7 +151,6 @@ ReportEffect apply_report(Version& v, const JobReport& r, double price_per_secon
     v.not_found_count += 1;
     // One 404 may be a routing glitch; the second in a row means RunPod dropped the job.
     if (v.not_found_count < kNotFoundAnswersForLost) {
-      if (r.source == ReportSource::Poll) v.last_checked_at = now;
       effect.changed = !(v == before);
       return effect;
     }
@@ -190,7 +189,6 @@ ReportEffect apply_report(Version& v, const JobReport& r, double price_per_secon
       if (r.delay_ms) v.delay_ms = r.delay_ms;
     }
   }
-  if (r.source == ReportSource::Poll) v.last_checked_at = now;
   effect.changed = !(v == before);
   if (effect.changed) v.updated_at = now;
   return effect;

@@ -85,7 +85,6 @@ struct Version {
   std::optional<double> cost;  ///< USD, execution time × the endpoint's price
   bool good = false;           ///< marked as the actor's validated model
   int not_found_count = 0;     ///< consecutive 404 answers to status checks
-  std::optional<UnixMs> last_checked_at;
   bool operator==(const Version&) const = default;
 };
 

@@ -114,6 +114,20 @@ TEST(RunpodBackendTest, StatusRetries429And5xxWithBackoffThenSucceeds) {
   EXPECT_LE(f.sleeps[1], backoff.delay(1, 1.0));
 }
 
+TEST(RunpodBackendTest, RetryAfterIsHonouredWithinTheCap) {
+  Fixture f;
+  HttpResponse limited = ScriptedHttpClient::answer(429, "");
+  limited.headers["retry-after"] = "3";
+  HttpResponse long_wait = ScriptedHttpClient::answer(429, "");
+  long_wait.headers["retry-after"] = "3600";
+  f.http->script = {limited, long_wait,
+                    ScriptedHttpClient::answer(200, R"({"id":"job-1","status":"IN_QUEUE"})")};
+  ASSERT_TRUE(f.backend.status("ep1", "job-1", Retries::WithBackoff));
+  ASSERT_EQ(f.sleeps.size(), 2u);
+  EXPECT_EQ(f.sleeps[0], std::chrono::milliseconds(3000));
+  EXPECT_EQ(f.sleeps[1], Backoff{}.cap);
+}
+
 TEST(RunpodBackendTest, StatusGivesUpAfterBoundedAttempts) {
   Fixture f;
   for (int i = 0; i < 10; ++i) {

@@ -52,7 +52,6 @@ CREATE TABLE versions (
   cost REAL,
   good INTEGER NOT NULL DEFAULT 0,
   not_found_count INTEGER NOT NULL DEFAULT 0,
-  last_checked_at INTEGER,
   UNIQUE (actor_id, number)
 );
 CREATE INDEX versions_by_job ON versions (job_key) WHERE job_key <> '';
@@ -86,8 +85,7 @@ constexpr std::string_view kColumns =
     "id, actor_id, actor_name, number, name, model_name, request_id, endpoint_name, "
     "endpoint_id, parameters, description, image_count, s3_urls, submit_state, job_id, status, "
     "created_at, updated_at, submitted_at, started_at, finished_at, progress, delay_ms, "
-    "execution_ms, lora_url, model_size_bytes, message, error, cost, good, not_found_count, "
-    "last_checked_at";
+    "execution_ms, lora_url, model_size_bytes, message, error, cost, good, not_found_count";
 
 UnixMs wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -193,7 +191,6 @@ Version read_version(SQLite::Statement& q) {
   v.cost = optional_column<double>(q.getColumn(i++));
   v.good = q.getColumn(i++).getInt() != 0;
   v.not_found_count = q.getColumn(i++).getInt();
-  v.last_checked_at = optional_column<UnixMs>(q.getColumn(i++));
   return v;
 }
 
@@ -218,7 +215,7 @@ void write_version(SQLite::Database& db, const Version& v) {
                       "progress = :progress, delay_ms = :delay_ms, execution_ms = :execution_ms, "
                       "lora_url = :lora_url, model_size_bytes = :model_size_bytes, "
                       "message = :message, error = :error, cost = :cost, good = :good, "
-                      "not_found_count = :not_found_count, last_checked_at = :last_checked_at "
+                      "not_found_count = :not_found_count "
                       "WHERE id = :id");
   q.bind(":submit_state", std::string(to_string(v.submit_state)));
   q.bind(":job_id", v.job_id);
@@ -243,7 +240,6 @@ void write_version(SQLite::Database& db, const Version& v) {
   bind_optional(q, ":cost", v.cost);
   q.bind(":good", v.good ? 1 : 0);
   q.bind(":not_found_count", v.not_found_count);
-  bind_optional(q, ":last_checked_at", v.last_checked_at);
   q.bind(":id", static_cast<std::int64_t>(v.id));
   q.exec();
 }

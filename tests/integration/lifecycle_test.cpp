@@ -179,6 +179,10 @@ TEST_F(LifecycleTest, HappyPathCompletesWithLoraUrl) {
   write_config();
   start_emulator();
   start_serve();
+  // One serve per workspace: a second would double the poller's request budget.
+  const CliResult second_serve = cli("serve --webhook-port 0");
+  EXPECT_EQ(second_serve.exit_code, 1);
+  EXPECT_NE(second_serve.err.find("another actor-trainer serve is running"), std::string::npos);
   const json started = cli_json("train 6 --description first-try");
   ASSERT_EQ(started["status"], "queued") << started.dump(2);
   const json done = wait_for_status(started["id"], "completed");
@@ -442,7 +446,6 @@ TEST_F(LifecycleTest, MarkGoodWritesActorsJsonAndCompareShowsDifferences) {
   wait_for_status(v1["id"], "completed");
   const json v2 = cli_json("train 6 --param learning_rate=0.0002");
   wait_for_status(v2["id"], "completed");
-  const std::string before = testing::slurp(ws_.path() / "actors.json");
   const json marked = cli_json("mark-good 6 V2");
   EXPECT_TRUE(marked["good"].get<bool>());
   const json actors = json::parse(testing::slurp(ws_.path() / "actors.json"));
@@ -461,7 +464,6 @@ TEST_F(LifecycleTest, MarkGoodWritesActorsJsonAndCompareShowsDifferences) {
   EXPECT_EQ(cli_json("mark-good 6 --clear")["good"], false);
   EXPECT_FALSE(
       json::parse(testing::slurp(ws_.path() / "actors.json"))[0].contains("validated_lora_model"));
-  (void)before;
 }
 
 TEST_F(LifecycleTest, ExpiredJobWithoutWebhookBecomesLost) {

@@ -40,35 +40,12 @@ struct Faults {
   int retention_ms = 30 * 60'000;     // terminal jobs are forgotten (404) after this
 };
 
-void from_json(const json& j, Faults& f) {
-  f.queue_ms = j.value("queue_ms", f.queue_ms);
-  f.run_ms = j.value("run_ms", f.run_ms);
-  f.fail_rate = j.value("fail_rate", f.fail_rate);
-  f.status_429_rate = j.value("status_429_rate", f.status_429_rate);
-  f.status_5xx_rate = j.value("status_5xx_rate", f.status_5xx_rate);
-  f.webhook_drop_rate = j.value("webhook_drop_rate", f.webhook_drop_rate);
-  f.webhook_duplicate_rate = j.value("webhook_duplicate_rate", f.webhook_duplicate_rate);
-  f.webhook_delay_ms = j.value("webhook_delay_ms", f.webhook_delay_ms);
-  f.webhook_retry_delay_ms = j.value("webhook_retry_delay_ms", f.webhook_retry_delay_ms);
-  f.webhook_strip_suffix = j.value("webhook_strip_suffix", f.webhook_strip_suffix);
-  f.run_delay_ms = j.value("run_delay_ms", f.run_delay_ms);
-  f.retention_ms = j.value("retention_ms", f.retention_ms);
-}
-
-json to_json(const Faults& f) {
-  return {{"queue_ms", f.queue_ms},
-          {"run_ms", f.run_ms},
-          {"fail_rate", f.fail_rate},
-          {"status_429_rate", f.status_429_rate},
-          {"status_5xx_rate", f.status_5xx_rate},
-          {"webhook_drop_rate", f.webhook_drop_rate},
-          {"webhook_duplicate_rate", f.webhook_duplicate_rate},
-          {"webhook_delay_ms", f.webhook_delay_ms},
-          {"webhook_retry_delay_ms", f.webhook_retry_delay_ms},
-          {"webhook_strip_suffix", f.webhook_strip_suffix},
-          {"run_delay_ms", f.run_delay_ms},
-          {"retention_ms", f.retention_ms}};
-}
+// to_json/from_json; keys missing from a document keep the defaults of a new Faults.
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Faults, queue_ms, run_ms, fail_rate,
+                                                status_429_rate, status_5xx_rate, webhook_drop_rate,
+                                                webhook_duplicate_rate, webhook_delay_ms,
+                                                webhook_retry_delay_ms, webhook_strip_suffix,
+                                                run_delay_ms, retention_ms)
 
 struct Job {
   std::string id;
@@ -113,14 +90,17 @@ class Emulator {
     s.Get("/_emulator/stats", [this](const auto&, auto& res) { reply(res, 200, stats()); });
     s.Get("/_emulator/config", [this](const auto&, auto& res) {
       std::lock_guard lock(mutex_);
-      reply(res, 200, to_json(faults_));
+      reply(res, 200, faults_);
     });
     s.Post("/_emulator/config", [this](const auto& req, auto& res) {
       const json patch = json::parse(req.body, nullptr, false);
       if (!patch.is_object()) return reply(res, 400, {{"error", "expected a JSON object"}});
       std::lock_guard lock(mutex_);
-      from_json(patch, faults_);
-      reply(res, 200, to_json(faults_));
+      // A patch: keys it leaves out keep their current values.
+      json merged = faults_;
+      merged.update(patch);
+      faults_ = merged.get<Faults>();
+      reply(res, 200, faults_);
     });
     s.Post("/_emulator/jobs/([^/]+)/expire", [this](const auto& req, auto& res) {
       std::lock_guard lock(mutex_);
