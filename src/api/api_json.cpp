@@ -39,7 +39,7 @@ ordered_json error_to_json(const Error& error) {
   return out;
 }
 
-ordered_json actor_to_json(const Actor& actor) {
+ordered_json actor_to_json(const Actor& actor, const ActorView& view) {
   ordered_json out;
   out["id"] = id_value(actor);
   out["name"] = actor.name;
@@ -47,11 +47,18 @@ ordered_json actor_to_json(const Actor& actor) {
   out["ethnicity"] = actor.ethnicity;
   out["age"] = actor.age;
   out["description"] = actor.description;
-  out["poster_url"] =
-      actor.poster_url.empty() ? ordered_json(nullptr) : ordered_json(actor.poster_url);
+  const std::string& poster = view.poster_url ? *view.poster_url : actor.poster_url;
+  out["poster_url"] = poster.empty() ? ordered_json(nullptr) : ordered_json(poster);
   ordered_json& data = out["training_data"];
-  data["count"] = actor.training_data ? actor.training_data->count : 0;
-  data["synced"] = actor.training_data && actor.training_data->synced;
+  const bool synced = actor.training_data && actor.training_data->synced;
+  const int recorded = actor.training_data ? actor.training_data->count : 0;
+  data["count"] = view.data_known ? view.data_count : recorded;
+  data["synced"] = synced;
+  SyncState state = view.data_state;
+  if (!view.data_known) {
+    state = recorded == 0 ? SyncState::NoData : synced ? SyncState::Synced : SyncState::NotSynced;
+  }
+  data["state"] = to_string(state);
   out["good"] = actor.good;
   if (actor.validated_model) {
     const ValidatedModel& model = *actor.validated_model;
@@ -62,15 +69,23 @@ ordered_json actor_to_json(const Actor& actor) {
   } else {
     out["validated_lora_model"] = nullptr;
   }
+  if (view.latest_version) {
+    out["latest_version"] = {{"name", view.latest_version->first},
+                             {"status", to_string(view.latest_version->second)}};
+  } else {
+    out["latest_version"] = nullptr;
+  }
   return out;
 }
 
-ordered_json actor_list_to_json(const ActorCatalog& catalog, const ActorSearchResult& result) {
+ordered_json actor_list_to_json(const ActorCatalog& catalog, const ActorSearchResult& result,
+                                const ActorViewFn& view) {
   ordered_json out;
   out["total"] = result.total;
   out["items"] = ordered_json::array();
   for (size_t index : result.items) {
-    out["items"].push_back(actor_to_json(catalog.actors()[index]));
+    const Actor& actor = catalog.actors()[index];
+    out["items"].push_back(actor_to_json(actor, view ? view(actor) : ActorView{}));
   }
   ordered_json& facets = out["facets"];
   facets["sex"] = ordered_json::object();

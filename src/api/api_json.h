@@ -1,5 +1,10 @@
 #pragma once
 
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+
 #include <nlohmann/json.hpp>
 
 #include "base/error.h"
@@ -16,12 +21,26 @@ namespace atr {
 
 /// `{"error": {"code", "message"}}`.
 nlohmann::ordered_json error_to_json(const Error& error);
+
+/// What a listing adds to an actor's record from outside the registry.
+struct ActorView {
+  std::optional<std::string> poster_url;     ///< where to load the poster; unset: the record's URL
+  SyncState data_state = SyncState::NoData;  ///< used when `data_known`
+  int data_count = 0;                        ///< used when `data_known`
+  bool data_known = false;  ///< false: state and count from the registry record alone
+  std::optional<std::pair<std::string, VersionStatus>> latest_version;  ///< name, status
+};
+/// Gives the view of one actor (the HTTP server looks at the disk and the state store).
+using ActorViewFn = std::function<ActorView(const Actor&)>;
+
 /// One actor as listed: id and name as in the file, sex, ethnicity, age, description,
-/// poster_url, training_data {count, synced}, good, validated_lora_model.
-nlohmann::ordered_json actor_to_json(const Actor& actor);
+/// poster_url, training_data {count, synced, state}, good, validated_lora_model,
+/// latest_version {name, status} (null when there is none).
+nlohmann::ordered_json actor_to_json(const Actor& actor, const ActorView& view = {});
 /// `{"total", "items", "facets"}` for a search.
 nlohmann::ordered_json actor_list_to_json(const ActorCatalog& catalog,
-                                          const ActorSearchResult& result);
+                                          const ActorSearchResult& result,
+                                          const ActorViewFn& view = {});
 /// Every parameter by its PRODUCT.md name.
 nlohmann::ordered_json parameters_to_json(const TrainingParameters& params);
 /// `[{"field", "message"}]`.

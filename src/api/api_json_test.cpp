@@ -34,9 +34,33 @@ TEST(ActorJsonTest, ListItemCarriesTheDocumentedFields) {
   }
   EXPECT_EQ(keys, (std::vector<std::string>{"id", "name", "sex", "ethnicity", "age", "description",
                                             "poster_url", "training_data", "good",
-                                            "validated_lora_model"}));
-  EXPECT_EQ(item["training_data"], ordered_json({{"count", 1}, {"synced", true}}));
+                                            "validated_lora_model", "latest_version"}));
+  EXPECT_EQ(item["training_data"],
+            ordered_json({{"count", 1}, {"synced", true}, {"state", "synced"}}));
   EXPECT_EQ(item["validated_lora_model"]["version_name"], "V2");
+  EXPECT_TRUE(item["latest_version"].is_null());
+}
+
+TEST(ActorJsonTest, ViewAddsPosterDataStateAndLatestVersion) {
+  Actor a;
+  a.id = "0006";
+  a.name = "n";
+  a.poster_url = "https://cdn.example/p.webp";
+  ActorView view;
+  view.poster_url = "/api/actors/0006/poster";
+  view.data_known = true;
+  view.data_state = SyncState::NotSynced;
+  view.data_count = 4;
+  view.latest_version = std::make_pair(std::string("V3"), VersionStatus::Training);
+  const ordered_json item = actor_to_json(a, view);
+  EXPECT_EQ(item["poster_url"], "/api/actors/0006/poster");
+  EXPECT_EQ(item["training_data"],
+            ordered_json({{"count", 4}, {"synced", false}, {"state", "not_synced"}}));
+  EXPECT_EQ(item["latest_version"], ordered_json({{"name", "V3"}, {"status", "training"}}));
+  // Without a view: the record's remote poster and no data.
+  const ordered_json plain = actor_to_json(a);
+  EXPECT_EQ(plain["poster_url"], "https://cdn.example/p.webp");
+  EXPECT_EQ(plain["training_data"]["state"], "no_data");
 }
 
 TEST(ActorListJsonTest, HasTotalItemsAndFacets) {

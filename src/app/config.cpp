@@ -224,12 +224,13 @@ Status read_toml(const fs::path& file, Settings& s) {
     }
   }
   if (const toml::table* t = subtable(root, "webhook")) {
-    Status k = check_keys(*t, "webhook", {"public_base_url"});
+    Status k = check_keys(*t, "webhook", {"public_base_url", "ngrok_api_url"});
     if (!k) return k;
     std::string url;
     Status st = read(*t, "webhook", "public_base_url", url);
     if (!st) return st;
     if (!url.empty()) s.public_webhook_base_url = url;
+    if (Status api = read(*t, "webhook", "ngrok_api_url", s.ngrok_api_url); !api) return api;
   }
   return Ok{};
 }
@@ -333,8 +334,13 @@ Result<Config> load_config(const fs::path& workspace,
   if (auto v = lookup("AWS_ACCESS_KEY_ID")) config.secrets.aws_access_key_id = Secret(*v);
   if (auto v = lookup("AWS_SECRET_ACCESS_KEY")) config.secrets.aws_secret_access_key = Secret(*v);
   if (auto v = lookup("S3_BUCKET")) s.s3_bucket = *v;
+  s.has_s3_credentials =
+      !config.secrets.aws_access_key_id.empty() && !config.secrets.aws_secret_access_key.empty();
   if (auto v = lookup("NGROK_AUTHTOKEN")) config.secrets.ngrok_authtoken = Secret(*v);
   if (auto v = lookup("PUBLIC_WEBHOOK_BASE_URL")) s.public_webhook_base_url = *v;
+  if (auto v = lookup("NGROK_AGENT_API_URL")) s.ngrok_api_url = *v;
+  s.ngrok_api_url = strip_trailing_slash(s.ngrok_api_url);
+  s.has_ngrok_authtoken = !config.secrets.ngrok_authtoken.empty();
   if (s.public_webhook_base_url) {
     s.public_webhook_base_url = strip_trailing_slash(*s.public_webhook_base_url);
   }

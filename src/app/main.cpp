@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "app/ngrok_tunnel.h"
 #include "app/serve.h"
 #include "app/workspace.h"
 #include "base/strings.h"
@@ -76,19 +77,29 @@ int run_main(int argc, char** argv) {
     atr::Result<std::unique_ptr<atr::Workspace>> ws = atr::open_workspace(options.workspace);
     if (!ws) return atr::cli::report_error(ws.error(), options.json);
     atr::Workspace& w = **ws;
-    atr::cli::Context context{
-        w.root,
-        *w.registry,
-        *w.scanner,
-        *w.backend,
-        w.clock,
-        w.config.settings,
-        *w.store,
-        *w.trainings,
-        [&w](const Options& o) {
-          return atr::run_serve(w, atr::ServeOptions{o.webhook_host, o.webhook_port});
-        },
-        [&w] { return atr::serve_is_running(w.root); }};
+    atr::cli::Context context{w.root,
+                              *w.registry,
+                              *w.scanner,
+                              *w.backend,
+                              w.clock,
+                              w.config.settings,
+                              *w.store,
+                              *w.trainings,
+                              [&w](const Options& o) {
+                                atr::ServeOptions serve;
+                                serve.host = o.host;
+                                serve.port = o.port;
+                                serve.webhook_host = o.webhook_host;
+                                serve.webhook_port = o.webhook_port;
+                                serve.auth_token = o.auth_token;
+                                serve.allow_origins = o.allow_origins;
+                                serve.ui_dir = o.ui_dir;
+                                serve.heartbeat_seconds = o.heartbeat_seconds;
+                                serve.start_tunnel = o.ngrok;
+                                return atr::run_serve(w, serve);
+                              },
+                              [&w] { return atr::serve_is_running(w.root); },
+                              [] { return atr::NgrokTunnel::find_binary(); }};
     return command.run(context, options);
   }
   std::cerr << "actor-trainer: unknown command '" << path << "'\n";

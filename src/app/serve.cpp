@@ -1,27 +1,39 @@
 #include "app/serve.h"
 
+#include <atomic>
+#include <condition_variable>
 #include <csignal>
 #include <iostream>
+#include <mutex>
+#include <thread>
 
 #include <fcntl.h>
 #include <pthread.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "api/api_json.h"
+#include "app/live_events.h"
+#include "app/ngrok_tunnel.h"
 #include "app/tracking.h"
+#include "http/api_server.h"
+#include "http/event_hub.h"
 #include "http/webhook_server.h"
+#include "images/vips_thumbnailer.h"
 
 namespace atr {
 namespace {
 
+namespace fs = std::filesystem;
 constexpr int kExitFailure = 1;
 
 // Held for the life of the process: a second `serve` on the same workspace would double the
 // poller's request budget and race the first one's listener.
-int lock_workspace(const std::filesystem::path& root) {
+int lock_workspace(const fs::path& root) {
   std::error_code ec;
-  std::filesystem::create_directories(root / ".actor-trainer", ec);
-  const std::filesystem::path path = root / ".actor-trainer" / "serve.lock";
+  fs::create_directories(root / ".actor-trainer", ec);
+  const fs::path path = root / ".actor-trainer" / "serve.lock";
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) return -1;
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
@@ -39,6 +51,80 @@ std::string describe(const Version& v) {
   return out;
 }
 
+std::string tunnel_json(const TunnelStatus& t) {
+  nlohmann::ordered_json doc;
+  doc["state"] = to_string(t.state);
+  doc["public_url"] =
+      t.public_url.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(t.public_url);
+  doc["message"] = t.message;
+  return doc.dump();
+}
+
+// Re-reads actors.json when another tool changed it (checked once a second), so the API
+// serves the current registry, and keeps the last good copy when the new text is malformed.
+class RegistryWatcher {
+ public:
+  RegistryWatcher(ActorRegistry& registry, fs::path file, EventHub& events)
+      : registry_(registry), file_(std::move(file)), events_(events) {
+    stamp_ = stamp();
+    thread_ = std::thread([this] { run(); });
+  }
+  ~RegistryWatcher() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+  RegistryWatcher(const RegistryWatcher&) = delete;
+  RegistryWatcher& operator=(const RegistryWatcher&) = delete;
+
+ private:
+  std::string stamp() const {
+    struct stat info {};
+    if (::stat(file_.c_str(), &info) != 0) return {};
+    return std::to_string(info.st_ino) + ':' + std::to_string(info.st_size) + ':' +
+           std::to_string(info.st_mtim.tv_sec) + '.' + std::to_string(info.st_mtim.tv_nsec);
+  }
+  void run() {
+    std::unique_lock lock(mutex_);
+    while (!wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; })) {
+      std::string now = stamp();
+      if (now == stamp_) continue;
+      stamp_ = now;
+      Status reloaded = registry_.reload();
+      nlohmann::ordered_json doc;
+      if (reloaded) {
+        doc["actors"] = registry_.catalog()->actors().size();
+        std::cerr << "registry: reloaded " << file_.filename().string() << "\n";
+      } else {
+        doc["error"] = reloaded.error().message;
+        std::cerr << "registry: keeping the last good copy: " << reloaded.error().message << "\n";
+      }
+      events_.publish("registry", "", 0, doc.dump());
+    }
+  }
+
+  ActorRegistry& registry_;
+  fs::path file_;
+  EventHub& events_;
+  std::string stamp_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+fs::path default_ui_dir(const fs::path& configured) {
+  if (!configured.empty()) return configured;
+#ifdef ATR_DEFAULT_UI_DIR
+  return fs::path(ATR_DEFAULT_UI_DIR);
+#else
+  return {};
+#endif
+}
+
 }  // namespace
 
 int run_serve(Workspace& w, const ServeOptions& options) {
@@ -54,10 +140,24 @@ int run_serve(Workspace& w, const ServeOptions& options) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  Metrics& metrics = *w.metrics;
+  EventHub events;
+  std::atomic<ApiServer*> api_ptr{nullptr};
+  LivePublisher publisher(*w.store, events, [&api_ptr](const Version& v) {
+    if (ApiServer* api = api_ptr.load(); api != nullptr) api->version_changed(v);
+  });
+  w.store->set_observer(
+      [&publisher](const std::vector<std::int64_t>& ids) { publisher.changed(ids); });
+
   ReportBatcher batcher(*w.trainings);
   WebhookServer webhooks(
       w.webhook_token, [&](const JobReport& report) { return batcher.ingest(report); },
-      [](const JobReport& report, const ReportOutcome& outcome) {
+      [&metrics](const JobReport& report, const ReportOutcome& outcome) {
+        const char* result = outcome.version_id == 0                         ? "unmatched"
+                             : outcome.duplicate_webhook && !outcome.changed ? "duplicate"
+                                                                             : "applied";
+        metrics.add("atr_webhook_receipts_total", "webhook reports received, by result",
+                    {{"result", result}});
         if (outcome.version_id == 0) {
           std::cerr << "webhook: job " << report.job_id << " (" << report.raw_status
                     << ") matches no version\n";
@@ -67,8 +167,74 @@ int run_serve(Workspace& w, const ServeOptions& options) {
       });
   if (Status started = webhooks.start(options.webhook_host, options.webhook_port); !started) {
     std::cerr << "serve: " << started.error().message << "\n";
+    ::close(lock);
     return kExitFailure;
   }
+
+  CurlHttpClient agent_http;
+  NgrokTunnel tunnel(webhooks.port(), w.config.secrets.ngrok_authtoken,
+                     w.config.settings.ngrok_api_url, w.root / ".actor-trainer" / "ngrok.log",
+                     agent_http, [&](const TunnelStatus& t) {
+                       w.set_tunnel_url(t.state == TunnelState::Running ? t.public_url : "");
+                       events.publish("tunnel", "", 0, tunnel_json(t));
+                       std::cerr << "tunnel: " << to_string(t.state)
+                                 << (t.public_url.empty() ? "" : " " + t.public_url)
+                                 << (t.message.empty() ? "" : ": " + t.message) << "\n";
+                     });
+
+  VipsThumbnailer thumbnails(w.root, w.root / ".actor-trainer" / "thumbnails");
+  ApiServices services{w.root,
+                       *w.registry,
+                       *w.scanner,
+                       *w.store,
+                       *w.trainings,
+                       w.config.settings,
+                       thumbnails,
+                       tunnel,
+                       events,
+                       metrics,
+                       [&w]() -> std::pair<std::string, std::string> {
+                         if (w.config.settings.public_webhook_base_url) {
+                           return {"public_url", *w.config.settings.public_webhook_base_url};
+                         }
+                         std::string tunnel_url = w.tunnel_url();
+                         if (!tunnel_url.empty()) return {"ngrok", tunnel_url};
+                         return {"none", ""};
+                       },
+                       [&w, &metrics] {
+                         Result<std::vector<Version>> active = w.store->list_unfinished();
+                         if (!active) return;
+                         metrics.clear("atr_active_versions");
+                         std::map<std::string, int> by_status;
+                         for (VersionStatus s : {VersionStatus::Pending, VersionStatus::Queued,
+                                                 VersionStatus::Training}) {
+                           by_status[std::string(to_string(s))] = 0;
+                         }
+                         for (const Version& v : *active) {
+                           ++by_status[std::string(to_string(v.status))];
+                         }
+                         for (const auto& [status, count] : by_status) {
+                           metrics.set("atr_active_versions", "unfinished versions, by status",
+                                       {{"status", status}}, count);
+                         }
+                       }};
+  ApiOptions api_options;
+  api_options.host = options.host;
+  api_options.port = options.port;
+  api_options.auth_token = Secret(options.auth_token);
+  api_options.extra_origins = options.allow_origins;
+  api_options.ui_dir = default_ui_dir(options.ui_dir);
+  api_options.heartbeat = std::chrono::seconds(options.heartbeat_seconds);
+  ApiServer api(std::move(services), api_options);
+  if (Status started = api.start(); !started) {
+    std::cerr << "serve: " << started.error().message << "\n";
+    webhooks.stop();
+    ::close(lock);
+    return kExitFailure;
+  }
+  api_ptr.store(&api);
+  RegistryWatcher watcher(*w.registry, w.root / "actors.json", events);
+
   Poller poller(*w.trainings, *w.store, w.clock, w.config.settings.tracking,
                 [last = std::map<std::int64_t, std::string>()](const Version& v) mutable {
                   std::string line = describe(v);
@@ -79,18 +245,33 @@ int run_serve(Workspace& w, const ServeOptions& options) {
 
   std::cout << "webhook listener: http://" << options.webhook_host << ":" << webhooks.port()
             << "/api/training-webhook/<token>" << std::endl;
-  if (!w.config.settings.public_webhook_base_url) {
-    std::cout << "no PUBLIC_WEBHOOK_BASE_URL: RunPod gets no webhook; jobs are tracked by polling"
+  if (options.start_tunnel) {
+    Result<TunnelStatus> t = tunnel.start();
+    if (!t) std::cerr << "serve: tunnel not started: " << t.error().message << "\n";
+  }
+  if (!w.config.settings.public_webhook_base_url && w.tunnel_url().empty()) {
+    std::cout << "no PUBLIC_WEBHOOK_BASE_URL and no tunnel: RunPod gets no webhook; jobs are "
+                 "tracked by polling (start the ngrok tunnel from the UI or with --ngrok)"
               << std::endl;
   }
+  if (options.host != "127.0.0.1" && options.host != "localhost" && options.auth_token.empty()) {
+    std::cerr << "serve: warning: the API listens on " << options.host
+              << " without --auth-token; anyone who can reach it can start paid trainings\n";
+  }
+  std::cout << "API and UI: http://" << options.host << ":" << api.port() << "/" << std::endl;
   std::cout << "serving " << w.root.string() << " (Ctrl-C stops)" << std::endl;
 
   int received = 0;
   sigwait(&signals, &received);
   std::cout << "stopping" << std::endl;
+  api.stop();  // live streams end; requests in flight finish
+  api_ptr.store(nullptr);
+  tunnel.stop();
   poller.stop();
   webhooks.stop();
+  w.store->set_observer({});
   ::close(lock);
+  std::cout << "stopped" << std::endl;
   return 0;
 }
 

@@ -60,6 +60,23 @@ std::optional<std::string> webhook_url(const Settings& settings, const Secret& t
   return *settings.public_webhook_base_url + WebhookServer::path_for(token);
 }
 
+void Workspace::set_tunnel_url(std::string url) {
+  std::lock_guard lock(tunnel_mutex_);
+  tunnel_url_ = std::move(url);
+}
+
+std::string Workspace::tunnel_url() const {
+  std::lock_guard lock(tunnel_mutex_);
+  return tunnel_url_;
+}
+
+std::optional<std::string> Workspace::current_webhook_url() const {
+  if (std::optional<std::string> url = webhook_url(config.settings, webhook_token)) return url;
+  std::string tunnel = tunnel_url();
+  if (tunnel.empty() || webhook_token.empty()) return std::nullopt;
+  return tunnel + WebhookServer::path_for(webhook_token);
+}
+
 bool serve_is_running(const fs::path& root) {
   const fs::path lock = root / ".actor-trainer" / "serve.lock";
   const int fd = ::open(lock.c_str(), O_RDONLY | O_CLOEXEC);
@@ -115,21 +132,23 @@ Result<std::unique_ptr<Workspace>> open_workspace(const fs::path& root) {
   }
   ws->registry = std::move(registry).value();
   ws->scanner = std::make_unique<VipsTrainingDataScanner>(ws->root);
-  ws->backend = std::make_unique<RunpodBackend>(
-      load_workflow(ws->root, ws->config.settings.workflow), connection_for(ws->config),
-      std::make_shared<CurlHttpClient>());
+  ws->metrics = std::make_shared<Metrics>();
+  ws->backend = std::make_unique<CountingBackend>(
+      std::make_unique<RunpodBackend>(load_workflow(ws->root, ws->config.settings.workflow),
+                                      connection_for(ws->config),
+                                      std::make_shared<CurlHttpClient>()),
+      ws->metrics);
   Result<std::unique_ptr<SqliteVersionStore>> store =
       SqliteVersionStore::open(ws->root / ".actor-trainer" / "state.db");
   if (!store) return store.error();
-  ws->store = std::move(store).value();
+  ws->store = std::make_unique<ObservedVersionStore>(std::move(store).value());
   Result<std::string> token = ws->store->get_or_create_setting("webhook_token", random_token);
   if (!token) return token.error();
   ws->webhook_token = Secret(std::move(token).value());
   Workspace* w = ws.get();
   ws->trainings = std::make_unique<Trainings>(
       *ws->registry, *ws->store, *ws->backend, ws->clock, ws->config.settings,
-      [w] { return webhook_url(w->config.settings, w->webhook_token); },
-      fault_point_from_environment());
+      [w] { return w->current_webhook_url(); }, fault_point_from_environment());
   return ws;
 }
 

@@ -2,8 +2,11 @@
 
 #include <filesystem>
 #include <memory>
+#include <mutex>
+#include <string>
 
 #include "app/config.h"
+#include "app/live_events.h"
 #include "base/secret.h"
 #include "core/actor_registry.h"
 #include "core/clock.h"
@@ -30,11 +33,23 @@ struct Workspace {
   Config config;
   std::unique_ptr<ActorRegistry> registry;
   std::unique_ptr<TrainingDataScanner> scanner;
-  std::unique_ptr<TrainingBackend> backend;
-  std::unique_ptr<VersionStore> store;
+  std::shared_ptr<Metrics> metrics;          ///< RunPod calls and, in `serve`, the API's
+  std::unique_ptr<TrainingBackend> backend;  ///< RunPod, counted into `metrics`
+  std::unique_ptr<ObservedVersionStore> store;
   Secret webhook_token;  ///< generated once per workspace, kept in the state store
   SystemClock clock;
   std::unique_ptr<Trainings> trainings;
+
+  /// The ngrok tunnel's public base URL while it runs (set by `serve`), else empty.
+  void set_tunnel_url(std::string url);
+  [[nodiscard]] std::string tunnel_url() const;
+  /// The webhook URL a submission sends now: PUBLIC_WEBHOOK_BASE_URL, else the tunnel's URL,
+  /// each with the token path; nothing when neither is there (polling only).
+  [[nodiscard]] std::optional<std::string> current_webhook_url() const;
+
+ private:
+  mutable std::mutex tunnel_mutex_;
+  std::string tunnel_url_;
 };
 
 /// The webhook URL RunPod is given: the public base URL + the token path, or none.

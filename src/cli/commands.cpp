@@ -62,12 +62,33 @@ void add_train_options(CLI::App& command, Options& o) {
 }
 
 void add_serve_options(CLI::App& command, Options& o) {
+  command.add_option("--host", o.host, "address of the API and web UI (keep it on loopback)")
+      ->capture_default_str();
+  command.add_option("--port", o.port, "port of the API and web UI (0: any)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
+  command
+      .add_option("--auth-token", o.auth_token,
+                  "require 'Authorization: Bearer TOKEN' on the API (or set "
+                  "ACTOR_TRAINER_AUTH_TOKEN, which keeps it out of the process list)")
+      ->envname("ACTOR_TRAINER_AUTH_TOKEN");
+  add_repeatable(command, "--allow-origin", o.allow_origins,
+                 "another origin (http://host:port) that may use the API; repeat for several");
+  command.add_option("--ui-dir", o.ui_dir, "folder of the built web UI (default: web/dist)")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  command.add_option("--heartbeat-seconds", o.heartbeat_seconds, "SSE heartbeat interval")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 300));
+  command.add_flag("--ngrok", o.ngrok,
+                   "start the ngrok tunnel to the webhook listener at start-up");
   command.add_option("--webhook-host", o.webhook_host, "address of the webhook listener")
       ->capture_default_str();
   command.add_option("--webhook-port", o.webhook_port, "port of the webhook listener (0: any)")
       ->capture_default_str()
       ->check(CLI::Range(0, 65535));
 }
+
+void add_no_options(CLI::App& /*command*/, Options& /*o*/) {}
 
 void add_version_argument(CLI::App& command, Options& o) {
   command.add_option("VERSION", o.version, "version id (see `versions`) or ACTOR/Vn, e.g. 6/V3")
@@ -101,8 +122,10 @@ constexpr Command kCommands[] = {
      &run_plan},
     {"train", "start a training of an actor on RunPod (or --dry-run, or --eligible)",
      &add_train_options, &run_train},
-    {"serve", "run the webhook listener and the poller that track trainings", &add_serve_options,
+    {"serve", "run the API, web UI, live events, webhook listener and poller", &add_serve_options,
      &run_serve},
+    {"doctor", "check configuration, RunPod /health, S3 settings and webhook reachability",
+     &add_no_options, &run_doctor},
     {"versions", "list an actor's training versions", &add_actor_argument, &run_versions},
     {"status", "show one version with its console", &add_version_argument, &run_status},
     {"watch", "follow a version live: progress bar and console", &add_watch_options, &run_watch},

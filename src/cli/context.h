@@ -46,8 +46,15 @@ struct Options {
   bool clear = false;
   bool once = false;  ///< watch: print the state once and return
   // serve
+  std::string host = "127.0.0.1";
+  int port = 8090;
   std::string webhook_host = "127.0.0.1";
   int webhook_port = 8091;
+  std::string auth_token;
+  std::vector<std::string> allow_origins;
+  std::string ui_dir;
+  int heartbeat_seconds = 15;
+  bool ngrok = false;
 };
 
 /// The services a command works with; app/ builds it for the chosen workspace.
@@ -65,6 +72,8 @@ struct Context {
   /// True while an `actor-trainer serve` tracks this workspace; commands then leave status
   /// checks to it instead of asking RunPod themselves.
   std::function<bool()> serve_running;
+  /// The ngrok agent on PATH, or empty (for `doctor`).
+  std::function<std::string()> ngrok_binary;
 };
 
 }  // namespace atr::cli

@@ -17,36 +17,26 @@ constexpr std::string_view kWebhookTokenPlaceholder = "<webhook-token>";
 
 Result<TrainingParameters> parameters_for(const Actor& actor, const Settings& settings,
                                           const std::vector<std::string>& overrides) {
-  TrainingParameters params = default_parameters(actor);
-  // The images that will be trained on are the synced ones, so their count drives auto-adjust.
-  if (actor.has_training_data()) {
-    Result<TrainingParameters> adjusted =
-        auto_adjust(params, actor.training_data->count, settings.policy);
-    if (!adjusted) return adjusted.error();
-    params = std::move(adjusted).value();
-  }
+  std::vector<ParameterOverride> pairs;
+  pairs.reserve(overrides.size());
   for (const std::string& item : overrides) {
     const size_t eq = item.find('=');
     if (eq == std::string::npos) {
       return Error{ErrorCode::InvalidArgument, "--param " + item + ": expected name=value"};
     }
-    Status set = set_parameter(params, std::string(trim(item.substr(0, eq))), item.substr(eq + 1));
-    if (!set) return set.error().with_context("--param");
+    pairs.emplace_back(std::string(trim(item.substr(0, eq))), item.substr(eq + 1));
   }
+  Result<TrainingParameters> params = planned_parameters(actor, settings.policy, pairs);
+  if (!params) return params.error().with_context("--param");
   return params;
 }
 
 // The recorded block can be stale: refuse when the local images no longer match it.
 Status check_local_data(Context& context, const Actor& actor, bool json) {
-  Result<TrainingDataReport> report = scan_with_progress(context, actor, json);
-  if (!report) return report.error();
-  if (report->sync != SyncState::Synced) {
-    return Error{ErrorCode::FailedPrecondition,
-                 "train " + actor.label() + ": local training data is " +
-                     std::string(to_string(report->sync)) +
-                     " with the recorded S3 copy; sync the actor's images first"};
-  }
-  return Ok{};
+  ProgressBar bar("scanning " + actor.label(), !json);
+  return require_synced_data(
+      actor, context.scanner, context.settings.limits,
+      [&bar](std::size_t done, std::size_t total) { bar.update(done, total); });
 }
 
 int dry_run(Context& context, const Options& o, const Actor& actor, const EndpointProfile& endpoint,

@@ -32,6 +32,9 @@ struct TrainingParameters {
 /// The actor defaults of PRODUCT.md §2.3, with the actor's name as trigger word.
 TrainingParameters default_parameters(const Actor& actor);
 
+/// A parameter set by the user: its PRODUCT.md name and its value as text.
+using ParameterOverride = std::pair<std::string, std::string>;
+
 /// One band of image counts and what auto-adjust sets inside it. `num_repeats` goes linearly
 /// from `repeats_at_min` to `repeats_at_max` across the band, rounded to the nearest integer.
 struct AutoAdjustTier {

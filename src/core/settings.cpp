@@ -72,4 +72,19 @@ Status set_parameter(TrainingParameters& p, const std::string& name, const std::
   return Error{ErrorCode::InvalidArgument, "unknown parameter '" + name + "'"};
 }
 
+Result<TrainingParameters> planned_parameters(const Actor& actor, const AutoAdjustPolicy& policy,
+                                              const std::vector<ParameterOverride>& overrides) {
+  TrainingParameters params = default_parameters(actor);
+  // The images that will be trained on are the synced ones, so their count drives auto-adjust.
+  if (actor.has_training_data()) {
+    Result<TrainingParameters> adjusted = auto_adjust(params, actor.training_data->count, policy);
+    if (!adjusted) return adjusted.error();
+    params = std::move(adjusted).value();
+  }
+  for (const auto& [name, value] : overrides) {
+    if (Status set = set_parameter(params, name, value); !set) return set.error();
+  }
+  return params;
+}
+
 }  // namespace atr

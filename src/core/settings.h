@@ -31,9 +31,12 @@ struct Settings {
   AutoAdjustPolicy policy = default_auto_adjust_policy();
   DataCheckLimits limits;
   std::optional<std::string> public_webhook_base_url;
+  std::string ngrok_api_url = "http://127.0.0.1:4040";  ///< the ngrok agent's local API
+  bool has_ngrok_authtoken = false;
   std::string runpod_base_url = "https://api.runpod.ai/v2";
   bool has_runpod_api_key = false;
   std::string s3_bucket;
+  bool has_s3_credentials = false;  ///< AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are set
   std::string s3_key_layout = "actors/{actor}/training_data/{file}";
   std::string workflow = "flux_actor_lora";
   TrackingSettings tracking;
@@ -45,5 +48,11 @@ struct Settings {
 /// Sets one parameter from text ("learning_rate", "0.0003"). InvalidArgument for an unknown
 /// name or a value of the wrong type; range rules are validate()'s job.
 Status set_parameter(TrainingParameters& params, const std::string& name, const std::string& value);
+
+/// The parameters a training of `actor` runs with: the defaults, auto-adjusted to the recorded
+/// (synced) image count, then `overrides` in order. InvalidArgument naming the parameter for a
+/// bad override; range rules stay validate()'s job.
+Result<TrainingParameters> planned_parameters(const Actor& actor, const AutoAdjustPolicy& policy,
+                                              const std::vector<ParameterOverride>& overrides);
 
 }  // namespace atr

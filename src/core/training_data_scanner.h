@@ -30,4 +30,9 @@ Result<TrainingDataReport> inspect_training_data(const Actor& actor, TrainingDat
                                                  const DataCheckLimits& limits,
                                                  const ProgressFn& progress);
 
+/// Refuses (FailedPrecondition) unless a fresh scan of the actor's local images matches the
+/// recorded S3 copy: the recorded block can be stale, and a training sends the recorded URLs.
+Status require_synced_data(const Actor& actor, TrainingDataScanner& scanner,
+                           const DataCheckLimits& limits, const ProgressFn& progress);
+
 }  // namespace atr

@@ -51,6 +51,8 @@ class VersionStore {
   /// Every version of one actor, oldest first.
   [[nodiscard]] virtual Result<std::vector<Version>> list_for_actor(
       const std::string& actor_id) const = 0;
+  /// The newest version (highest number) of every actor that has one.
+  [[nodiscard]] virtual Result<std::vector<Version>> latest_per_actor() const = 0;
   /// Every version that is not final, oldest first: what the poller tracks.
   [[nodiscard]] virtual Result<std::vector<Version>> list_unfinished() const = 0;
   /// Completed versions that ran on `endpoint_name`, newest first, at most `limit`.
@@ -74,6 +76,9 @@ class VersionStore {
   /// Console lines of one version (0: of all versions) after sequence number `after`.
   [[nodiscard]] virtual Result<std::vector<LogLine>> logs(std::int64_t version_id,
                                                           std::int64_t after, int limit) const = 0;
+
+  /// The sequence number of the newest console line of any version (0: none yet).
+  [[nodiscard]] virtual Result<std::int64_t> last_log_seq() const = 0;
 
   /// Marks `version_id` as the actor's good version and clears any other; 0 clears all.
   virtual Status set_good(const std::string& actor_id, std::int64_t version_id) = 0;

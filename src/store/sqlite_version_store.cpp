@@ -441,6 +441,19 @@ Result<std::vector<Version>> SqliteVersionStore::list_for_actor(const std::strin
   }
 }
 
+Result<std::vector<Version>> SqliteVersionStore::latest_per_actor() const {
+  std::lock_guard lock(mutex_);
+  try {
+    // UNIQUE (actor_id, number) gives the index this correlated MAX uses.
+    SQLite::Statement q(*db_, "SELECT " + std::string(kColumns) +
+                                  " FROM versions AS v WHERE number = (SELECT MAX(number) FROM "
+                                  "versions WHERE actor_id = v.actor_id) ORDER BY id");
+    return select_many(q);
+  } catch (const std::exception& e) {
+    return db_error("list the newest versions", e);
+  }
+}
+
 Result<std::vector<Version>> SqliteVersionStore::list_unfinished() const {
   std::lock_guard lock(mutex_);
   try {
@@ -560,6 +573,17 @@ Result<std::vector<LogLine>> SqliteVersionStore::logs(std::int64_t version_id, s
       out.push_back(std::move(line));
     }
     return out;
+  } catch (const std::exception& e) {
+    return db_error("read console lines", e);
+  }
+}
+
+Result<std::int64_t> SqliteVersionStore::last_log_seq() const {
+  std::lock_guard lock(mutex_);
+  try {
+    SQLite::Statement q(*db_, "SELECT COALESCE(MAX(seq), 0) FROM log_lines");
+    q.executeStep();
+    return static_cast<std::int64_t>(q.getColumn(0).getInt64());
   } catch (const std::exception& e) {
     return db_error("read console lines", e);
   }

@@ -29,6 +29,7 @@ class SqliteVersionStore final : public VersionStore {
   [[nodiscard]] Result<Version> get(std::int64_t id) const override;
   [[nodiscard]] Result<std::vector<Version>> list_for_actor(
       const std::string& actor_id) const override;
+  [[nodiscard]] Result<std::vector<Version>> latest_per_actor() const override;
   [[nodiscard]] Result<std::vector<Version>> list_unfinished() const override;
   [[nodiscard]] Result<std::vector<Version>> list_completed(const std::string& endpoint_name,
                                                             int limit) const override;
@@ -38,6 +39,7 @@ class SqliteVersionStore final : public VersionStore {
   Status append_log(std::int64_t version_id, const std::vector<LogEntry>& lines) override;
   [[nodiscard]] Result<std::vector<LogLine>> logs(std::int64_t version_id, std::int64_t after,
                                                   int limit) const override;
+  [[nodiscard]] Result<std::int64_t> last_log_seq() const override;
   Status set_good(const std::string& actor_id, std::int64_t version_id) override;
   [[nodiscard]] Result<std::string> get_or_create_setting(
       const std::string& key, const std::function<std::string()>& make) override;

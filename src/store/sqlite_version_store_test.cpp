@@ -230,3 +230,29 @@ TEST(SqliteVersionStoreTest, RefusesADatabaseFromANewerVersion) {
 
 }  // namespace
 }  // namespace atr
+
+namespace atr {
+namespace {
+
+TEST(SqliteVersionStoreTest, LatestPerActorAndLastLogSequence) {
+  Fixture f;
+  EXPECT_EQ(*f.store->last_log_seq(), 0);
+  EXPECT_TRUE(f.store->latest_per_actor()->empty());
+  ASSERT_TRUE(f.create("0006"));
+  ASSERT_TRUE(f.create("0006", "", /*force=*/true));
+  ASSERT_TRUE(f.create("0007"));
+  Result<std::vector<Version>> latest = f.store->latest_per_actor();
+  ASSERT_TRUE(latest);
+  ASSERT_EQ(latest->size(), 2u);
+  EXPECT_EQ((*latest)[0].actor_id, "0006");
+  EXPECT_EQ((*latest)[0].name, "V2");
+  EXPECT_EQ((*latest)[1].actor_id, "0007");
+  EXPECT_EQ((*latest)[1].name, "V1");
+  Result<std::vector<LogLine>> lines = f.store->logs(0, 0, 100);
+  ASSERT_TRUE(lines);
+  ASSERT_FALSE(lines->empty());
+  EXPECT_EQ(*f.store->last_log_seq(), lines->back().seq);
+}
+
+}  // namespace
+}  // namespace atr

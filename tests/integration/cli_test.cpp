@@ -75,7 +75,8 @@ TEST_F(CliTest, ActorsListJsonHasTheApiShape) {
   ASSERT_EQ(list["items"].size(), 3u);
   EXPECT_EQ(list["items"][0]["id"], "0006");
   EXPECT_EQ(list["items"][1]["id"], 7);  // numeric in the file, numeric here
-  EXPECT_EQ(list["items"][0]["training_data"], json({{"count", 3}, {"synced", true}}));
+  EXPECT_EQ(list["items"][0]["training_data"],
+            json({{"count", 3}, {"synced", true}, {"state", "synced"}}));
   EXPECT_EQ(list["facets"]["sex"]["female"], 2);
   EXPECT_EQ(list["facets"]["has_model"], 1);
 }
