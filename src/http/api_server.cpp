@@ -229,8 +229,8 @@ constexpr const char* kNoUiPage = R"(<!doctype html>
 <style>body{background:#111;color:#ddd;font:16px system-ui,sans-serif;margin:3em}
 code,a{color:#8cf}</style></head><body>
 <h1>Actor Trainer</h1>
-<p>The API is running, but the web UI is not built here. Build it with <code>make ui</code>
-(or start <code>serve --ui-dir DIR</code> with a built UI).</p>
+<p>The API is running, but the web UI is not built here (it is looked for in
+<code>web/dist</code>; start <code>serve --ui-dir DIR</code> to serve a built one).</p>
 <p>API: <a href="/api/health">/api/health</a>, <a href="/api/actors">/api/actors</a>,
 document: <a href="/api/openapi.json">/api/openapi.json</a>.</p>
 </body></html>

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Load test of the HTTP API on loopback (PRODUCT targets: GET /api/actors?q=...&sex=female at
+# >= 5,000 req/s with p99 <= 20 ms on a 10,000-actor workspace; 200 SSE clients get every
+# event; serve's RSS <= 120 MB). Builds the release binaries, generates the workspace, starts
+# `serve` (API on a free port, the ngrok stand-in on its PATH for the SSE events), runs wrk
+# and the SSE fan-out client, prints the figures and stops everything it started.
+# Usage: bench/api_load.sh [SECONDS per wrk run, default 20] [CONNECTIONS, default 32]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${1:-20}"
+connections="${2:-32}"
+command -v wrk >/dev/null || { echo "api_load: wrk is missing (scripts/setup installs it)" >&2; exit 1; }
+cmake --preset release >/dev/null
+cmake --build --preset release -j "$(nproc)" \
+  --target actor-trainer ngrok-standin make_workspace sse_clients >/dev/null
+bin=build/release
+work=$(mktemp -d)
+serve_pid=""
+cleanup() {
+  [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+"$bin/bench/make_workspace" "$work/ws" --actors 10000
+mkdir -p "$work/path"
+cp "$bin/tools/ngrok-standin/ngrok-standin" "$work/path/ngrok"
+agent_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+env -u RUNPOD_API_KEY -u PUBLIC_WEBHOOK_BASE_URL PATH="$work/path:$PATH" NGROK_AUTHTOKEN=load-test \
+  NGROK_AGENT_API_URL="http://127.0.0.1:$agent_port" NGROK_STANDIN_DELAY_MS=0 \
+  "$bin/src/actor-trainer" -w "$work/ws" serve --port 0 --webhook-port 0 \
+  >"$work/serve.out" 2>"$work/serve.err" &
+serve_pid=$!
+for _ in $(seq 200); do grep -q "API and UI" "$work/serve.out" 2>/dev/null && break; sleep 0.05; done
+port=$(grep -o 'API and UI: http://127.0.0.1:[0-9]*' "$work/serve.out" | grep -o '[0-9]*$')
+[ -n "$port" ] || { echo "api_load: serve did not start"; cat "$work/serve.err"; exit 1; }
+url="http://127.0.0.1:$port"
+rss() { grep -E "^(VmRSS|VmHWM)" "/proc/$serve_pid/status" | tr -s ' ' | tr '\n' ' '; echo; }
+echo "serve pid $serve_pid on $url; after start-up: $(rss)"
+
+echo
+echo "== wrk: the same search ($seconds s, $connections connections, 2 threads)"
+wrk -t2 -c"$connections" -d"${seconds}s" --latency "$url/api/actors?q=european&sex=female" \
+  | grep -E "Requests/sec|Latency|50%|90%|99%|requests in|Non-2xx"
+echo "serve: $(rss)"
+
+echo
+echo "== wrk: 512 different searches in rotation (answers not cached)"
+cat >"$work/rotate.lua" <<'LUA'
+local words = {"european", "african", "asian", "latino", "nordic", "calm", "eyes", "hair", "beard", "young"}
+local sexes = {"female", "male"}
+local n = 0
+request = function()
+  n = n + 1
+  local w = words[(n % #words) + 1]
+  local s = sexes[(n % 2) + 1]
+  return wrk.format("GET", "/api/actors?q=" .. w .. "&sex=" .. s .. "&offset=" .. (n % 512) * 10)
+end
+LUA
+wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$work/rotate.lua" "$url" \
+  | grep -E "Requests/sec|Latency|50%|90%|99%|requests in|Non-2xx"
+echo "serve: $(rss)"
+
+echo
+echo "== 200 SSE clients, 20 tunnel start/stop cycles (60 events)"
+"$bin/bench/sse_clients" --port "$port" --clients 200 --cycles 20 --timeout 60
+echo "serve: $(rss)"
