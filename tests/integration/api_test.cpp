@@ -95,9 +95,11 @@ class ApiTest : public ::testing::Test {
   void TearDown() override {
     if (serve_) {
       serve_->stop(SIGTERM);
-      seen_ += serve_->out() + serve_->err();
+      remember(serve_->out() + serve_->err());
+      // A failed test shows what serve said (its files go with the temp folder).
+      if (HasFailure()) std::cerr << "--- serve's stderr:\n" << serve_->err().substr(0, 20000);
     }
-    seen_ += testing::slurp(ws_.path() / ".actor-trainer" / "ngrok.log");
+    remember(testing::slurp(ws_.path() / ".actor-trainer" / "ngrok.log"));
     const std::string token = webhook_token();
     ASSERT_FALSE(token.empty());
     for (const std::string& secret :
@@ -185,12 +187,12 @@ class ApiTest : public ::testing::Test {
     a.status = r->status;
     a.body = r->body;
     a.headers = r->headers;
-    seen_ += r->body;
+    remember(r->body);
     for (const auto& [k, v] : r->headers) {
-      seen_ += k;
-      seen_ += ": ";
-      seen_ += v;
-      seen_ += '\n';
+      std::string line = k;
+      line += ": ";
+      line += v;
+      remember(line);
     }
     a.doc = json::parse(r->body, nullptr, false);
     if (a.doc.is_discarded()) a.doc = nullptr;
@@ -246,7 +248,7 @@ class ApiTest : public ::testing::Test {
       text.append(data, n);
       return !enough(text) && std::chrono::steady_clock::now() < deadline;
     });
-    seen_ += text;
+    remember(text);
     return text;
   }
 
@@ -269,7 +271,7 @@ class ApiTest : public ::testing::Test {
       }
     }
     ::close(fd);
-    seen_ += answer;
+    remember(answer);
     return answer;
   }
 
@@ -303,7 +305,13 @@ class ApiTest : public ::testing::Test {
   int webhook_port_ = 0;
   int port_ = 0;
   int serves_ = 0;
-  std::string seen_;  // every body and header received, and serve's output
+  // Every body and header received, and serve's output; SSE readers add from their threads.
+  void remember(const std::string& text) {
+    std::lock_guard lock(seen_mutex_);
+    seen_ += text;
+  }
+  std::mutex seen_mutex_;
+  std::string seen_;
 };
 
 TEST_F(ApiTest, HealthSettingsAndTheServedOpenApiDocument) {
@@ -593,6 +601,55 @@ TEST_F(ApiTest, BadTrainingRequestsChangeNothing) {
   EXPECT_EQ(emulator_stats().value("run", 0), 0);
 }
 
+// Every route that takes an actor or a version: an unknown one is 404 and changes nothing;
+// every route that changes state refuses a body over the limit with 413 from the headers.
+TEST_F(ApiTest, EveryRouteAnswersUnknownIdsWith404AndOversizeWith413) {
+  start_serve();
+  const std::vector<std::pair<std::string, std::string>> unknown = {
+      {"GET", "/api/actors/999"},
+      {"GET", "/api/actors/999/poster"},
+      {"GET", "/api/actors/999/training-data"},
+      {"GET", "/api/actors/999/training-data/a.jpg"},
+      {"POST", "/api/actors/999/sync"},
+      {"GET", "/api/actors/999/training-plan"},
+      {"POST", "/api/actors/999/training-plan"},
+      {"GET", "/api/actors/999/training-versions"},
+      {"POST", "/api/actors/999/training-versions"},
+      {"POST", "/api/actors/999/mark-good"},
+      {"DELETE", "/api/actors/999/mark-good"},
+      {"GET", "/api/training-versions/compare?left=999998&right=999999"},
+      {"GET", "/api/training-versions/999999"},
+      {"GET", "/api/training-versions/999999/logs"},
+      {"POST", "/api/training-versions/999999/abort"},
+      {"POST", "/api/training-versions/999999/refresh"},
+      {"GET", "/api/events?actor=999"},
+  };
+  for (const auto& [method, path] : unknown) {
+    const Answer a = method == "GET"    ? get(path)
+                     : method == "POST" ? post(path, R"({"version_id": 1})")
+                                        : del(path);
+    EXPECT_EQ(a.status, 404) << method << " " << path << ": " << a.body;
+    EXPECT_EQ(a.doc["error"]["code"], "not_found") << method << " " << path;
+  }
+  const Answer sync = post("/api/actors/6/sync");
+  EXPECT_EQ(sync.status, 501);
+  EXPECT_EQ(sync.doc["error"]["code"], "not_implemented");
+
+  for (const std::string path :
+       {"/api/actors/6/sync", "/api/actors/6/training-plan", "/api/actors/6/training-versions",
+        "/api/actors/6/mark-good", "/api/training-versions/1/abort",
+        "/api/training-versions/1/refresh", "/api/tunnel/start", "/api/tunnel/stop"}) {
+    std::string request = "POST " + path;
+    request += " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port_);
+    request += "\r\nX-Actor-Trainer: 1\r\nConnection: close\r\nContent-Length: 1048577\r\n\r\n{";
+    const std::string answer = raw_exchange(request);
+    EXPECT_TRUE(answer.starts_with("HTTP/1.1 413")) << path << ": " << answer.substr(0, 100);
+  }
+  EXPECT_EQ(get("/api/actors/6/training-versions").doc["items"].size(), 0u);
+  EXPECT_EQ(get("/api/tunnel").doc["ngrok"]["state"], "off");
+  EXPECT_EQ(emulator_stats().value("run", 0), 0);
+}
+
 TEST_F(ApiTest, CrossOriginWritesAreRefusedAndStartNothing) {
   start_serve();
   const std::string path = "/api/actors/6/training-versions";
@@ -723,7 +780,7 @@ TEST_F(ApiTest, NgrokTunnelStartsStopsAndCarriesTheWebhook) {
   // Started again, then serve shuts down: the child goes with it.
   ASSERT_EQ(post("/api/tunnel/start", "").status, 200);
   serve_->stop(SIGTERM);
-  seen_ += serve_->out() + serve_->err();
+  remember(serve_->out() + serve_->err());
   serve_.reset();
   EXPECT_FALSE(agent.Get("/api/tunnels"));
 }
@@ -736,7 +793,7 @@ TEST_F(ApiTest, NgrokProblemsAreReportedClearly) {
             std::string::npos);
   EXPECT_EQ(get("/api/tunnel").doc["ngrok"]["state"], "failed");
   serve_->stop(SIGTERM);
-  seen_ += serve_->out() + serve_->err();
+  remember(serve_->out() + serve_->err());
 
   const fs::path bin = logs_.path() / "bin";
   fs::create_directories(bin);
@@ -749,7 +806,7 @@ TEST_F(ApiTest, NgrokProblemsAreReportedClearly) {
   EXPECT_NE(no_token.doc["error"]["message"].get<std::string>().find("NGROK_AUTHTOKEN"),
             std::string::npos);
   serve_->stop(SIGTERM);
-  seen_ += serve_->out() + serve_->err();
+  remember(serve_->out() + serve_->err());
 
   start_serve({}, {{"PATH", bin.string() + ":/usr/bin:/bin"},
                    {"PUBLIC_WEBHOOK_BASE_URL", ""},
@@ -799,7 +856,7 @@ TEST_F(ApiTest, SigtermEndsStreamsAndStopsCleanly) {
   EXPECT_LT(std::chrono::steady_clock::now() - began, 10s);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   EXPECT_NE(serve_->out().find("stopped"), std::string::npos);
-  seen_ += serve_->out() + serve_->err();
+  remember(serve_->out() + serve_->err());
   serve_.reset();
 }
 
@@ -831,7 +888,7 @@ TEST_F(ApiTest, ServesTheBuiltUiWithAnSpaFallbackOrAPlainPage) {
   EXPECT_EQ(plain.status, 200);
   EXPECT_NE(plain.body.find("web UI is not built"), std::string::npos);
   serve_->stop(SIGTERM);
-  seen_ += serve_->out() + serve_->err();
+  remember(serve_->out() + serve_->err());
 
   ws_.write("ui/index.html", "<!doctype html><title>Actor Trainer UI</title>");
   ws_.write("ui/assets/app-1234.js", "console.log('ui')");
@@ -857,7 +914,7 @@ TEST_F(ApiTest, DoctorChecksRunpodAndExplainsWhatIsMissing) {
     ChildProcess p({ATR_BINARY, "-w", ws_.path().string(), "--json", "doctor"}, env, logs_.path(),
                    "doctor" + std::to_string(++serves_));
     std::optional<int> status = p.wait_exit(30s);
-    seen_ += p.out() + p.err();
+    remember(p.out() + p.err());
     return std::make_pair(status && WIFEXITED(*status) ? WEXITSTATUS(*status) : -1,
                           json::parse(p.out(), nullptr, false));
   };
