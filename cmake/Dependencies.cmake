@@ -12,6 +12,7 @@ find_package(PkgConfig REQUIRED)
 # ABI (OpenSSL, zlib, brotli), so they are required.
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 pkg_check_modules(VIPS REQUIRED IMPORTED_TARGET vips)   # libvips-dev: no CMake config on Debian 12
+pkg_check_modules(LIBXML2 REQUIRED IMPORTED_TARGET libxml-2.0)  # libxml2-dev: S3 listings
 if(ATR_BUILD_TESTS)
   find_package(GTest REQUIRED)              # libgtest-dev, libgmock-dev
 endif()

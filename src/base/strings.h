@@ -33,5 +33,8 @@ std::string format_duration_seconds(long long seconds);
 /// RFC 3339 UTC time of `unix_ms` milliseconds since the epoch, to the second:
 /// "2026-11-28T10:00:00Z".
 std::string format_utc_timestamp(long long unix_ms);
+/// Percent-encodes every byte except the unreserved ones of RFC 3986 (A-Z a-z 0-9 - . _ ~),
+/// as %XX with uppercase hex; '/' stays when `keep_slash`. This is also SigV4's canonical form.
+std::string percent_encode(std::string_view text, bool keep_slash = false);
 
 }  // namespace atr

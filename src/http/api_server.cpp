@@ -101,22 +101,6 @@ bool equal_constant_time(std::string_view a, std::string_view b) {
   return diff == 0;
 }
 
-std::string url_encode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += ch;
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 // "scheme://host[:port]" of a URL, lowercased.
 std::string origin_of(std::string_view url) {
   const std::size_t scheme = url.find("://");
@@ -565,7 +549,7 @@ std::string local_poster(const std::filesystem::path& workspace, const Actor& ac
 }
 
 std::string actor_ref(const Actor& actor) {
-  return url_encode(actor.id.empty() ? actor.name : actor.id);
+  return percent_encode(actor.id.empty() ? actor.name : actor.id);
 }
 
 void send_file_validated(const Req& req, Res& res, const Result<Thumbnail>& thumb) {
@@ -776,7 +760,7 @@ void ApiServer::training_data(const Req& req, Res& res) {
   ordered_json doc = training_data_to_json(a, *report);
   for (ordered_json& file : doc["files"]) {
     file["thumbnail_url"] = "/api/actors/" + actor_ref(a) + "/training-data/" +
-                            url_encode(file["name"].get<std::string>());
+                            percent_encode(file["name"].get<std::string>());
   }
   send_json(res, 200, doc);
 }
