@@ -266,4 +266,23 @@ ordered_json comparison_to_json(const Version& left, const Version& right,
   return out;
 }
 
+ordered_json sync_report_to_json(const SyncReport& report) {
+  ordered_json out;
+  out["actor_id"] = report.actor_id;
+  out["prefix"] = report.prefix;
+  out["uploads"] = ordered_json::array();
+  for (const PutItem& item : report.uploads) {
+    out["uploads"].push_back(item.key);
+  }
+  out["upload_bytes"] = report.upload_bytes;
+  out["unchanged"] = report.unchanged;
+  out["deletions"] = report.deletions;
+  out["orphans"] = report.orphans;
+  out["refused"] = report.refused;
+  out["failed"] = report.failed;
+  out["count"] = report.s3_urls.size();
+  out["marked_synced"] = report.marked_synced;
+  return out;
+}
+
 }  // namespace atr

@@ -10,6 +10,7 @@
 #include "base/error.h"
 #include "core/actor.h"
 #include "core/actor_search.h"
+#include "core/data_sync.h"
 #include "core/plan.h"
 #include "core/training_data.h"
 #include "core/version.h"
@@ -51,6 +52,9 @@ nlohmann::ordered_json estimate_to_json(const Estimate& estimate);
 nlohmann::ordered_json plan_to_json(const TrainingPlan& plan);
 /// The scan report: summary, sync state, files with their checks, findings.
 nlohmann::ordered_json training_data_to_json(const Actor& actor, const TrainingDataReport& report);
+/// A sync's plan and outcome: actor_id, prefix, uploaded/deleted/orphan/refused/failed
+/// lists, unchanged count, upload_bytes, s3_urls count, marked_synced.
+nlohmann::ordered_json sync_report_to_json(const SyncReport& report);
 /// One training version: id, actor_id, name, status, submission, job id, parameters,
 /// description, image_count, times (RFC 3339), progress, results, cost, good.
 nlohmann::ordered_json version_to_json(const Version& version);

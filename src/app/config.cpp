@@ -216,10 +216,12 @@ Status read_toml(const fs::path& file, Settings& s) {
     }
   }
   if (const toml::table* t = subtable(root, "s3")) {
-    Status k = check_keys(*t, "s3", {"bucket", "key_layout"});
+    Status k = check_keys(*t, "s3", {"bucket", "key_layout", "endpoint_url", "region"});
     if (!k) return k;
     for (Status st :
-         {read(*t, "s3", "bucket", s.s3_bucket), read(*t, "s3", "key_layout", s.s3_key_layout)}) {
+         {read(*t, "s3", "bucket", s.s3_bucket), read(*t, "s3", "key_layout", s.s3_key_layout),
+          read(*t, "s3", "endpoint_url", s.s3_endpoint_url),
+          read(*t, "s3", "region", s.s3_region)}) {
       if (!st) return st;
     }
   }
@@ -334,6 +336,8 @@ Result<Config> load_config(const fs::path& workspace,
   if (auto v = lookup("AWS_ACCESS_KEY_ID")) config.secrets.aws_access_key_id = Secret(*v);
   if (auto v = lookup("AWS_SECRET_ACCESS_KEY")) config.secrets.aws_secret_access_key = Secret(*v);
   if (auto v = lookup("S3_BUCKET")) s.s3_bucket = *v;
+  if (auto v = lookup("S3_ENDPOINT_URL")) s.s3_endpoint_url = *v;
+  if (auto v = lookup("AWS_REGION")) s.s3_region = *v;
   s.has_s3_credentials =
       !config.secrets.aws_access_key_id.empty() && !config.secrets.aws_secret_access_key.empty();
   if (auto v = lookup("NGROK_AUTHTOKEN")) config.secrets.ngrok_authtoken = Secret(*v);

@@ -85,6 +85,7 @@ int run_main(int argc, char** argv) {
                               w.config.settings,
                               *w.store,
                               *w.trainings,
+                              w.objects.get(),
                               [&w](const Options& o) {
                                 atr::ServeOptions serve;
                                 serve.host = o.host;

@@ -16,6 +16,7 @@
 #include "images/vips_scanner.h"
 #include "registry/json_file_actor_registry.h"
 #include "runpod/runpod_backend.h"
+#include "s3/s3_object_store.h"
 #include "store/sqlite_version_store.h"
 
 namespace atr {
@@ -142,6 +143,15 @@ Result<std::unique_ptr<Workspace>> open_workspace(const fs::path& root) {
       SqliteVersionStore::open(ws->root / ".actor-trainer" / "state.db");
   if (!store) return store.error();
   ws->store = std::make_unique<ObservedVersionStore>(std::move(store).value());
+  if (!ws->config.settings.s3_bucket.empty() && ws->config.settings.has_s3_credentials) {
+    S3Config s3;
+    s3.endpoint_url = ws->config.settings.s3_endpoint_url;
+    s3.region = ws->config.settings.s3_region;
+    s3.bucket = ws->config.settings.s3_bucket;
+    s3.access_key_id = ws->config.secrets.aws_access_key_id;
+    s3.secret_access_key = ws->config.secrets.aws_secret_access_key;
+    ws->objects = std::make_unique<S3ObjectStore>(std::move(s3), ws->root);
+  }
   Result<std::string> token = ws->store->get_or_create_setting("webhook_token", random_token);
   if (!token) return token.error();
   ws->webhook_token = Secret(std::move(token).value());

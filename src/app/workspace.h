@@ -10,6 +10,7 @@
 #include "base/secret.h"
 #include "core/actor_registry.h"
 #include "core/clock.h"
+#include "core/object_store.h"
 #include "core/training_backend.h"
 #include "core/training_data_scanner.h"
 #include "core/trainings.h"
@@ -36,6 +37,8 @@ struct Workspace {
   std::shared_ptr<Metrics> metrics;          ///< RunPod calls and, in `serve`, the API's
   std::unique_ptr<TrainingBackend> backend;  ///< RunPod, counted into `metrics`
   std::unique_ptr<ObservedVersionStore> store;
+  /// The S3 bucket of the training images; null when S3_BUCKET or the credentials are missing.
+  std::unique_ptr<ObjectStore> objects;
   Secret webhook_token;  ///< generated once per workspace, kept in the state store
   SystemClock clock;
   std::unique_ptr<Trainings> trainings;

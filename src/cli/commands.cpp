@@ -32,6 +32,18 @@ void add_list_options(CLI::App& command, Options& o) {
   command.add_option("--offset", o.offset, "skip the first N matches")->capture_default_str();
 }
 
+void add_sync_options(CLI::App& command, Options& o) {
+  command.add_option("ACTOR", o.actor, "actor id in any form (6, 0006) or full name");
+  command.add_flag("--all", o.all, "sync every actor that has local training images");
+  command.add_flag("--delete", o.delete_orphans,
+                   "delete remote objects under the actor's prefix that have no local file");
+  command.add_option("--concurrency", o.sync_concurrency, "uploads in parallel")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
+  command.add_flag("--dry-run", o.dry_run,
+                   "show what would be uploaded and deleted; change nothing");
+}
+
 void add_plan_options(CLI::App& command, Options& o) {
   add_actor_argument(command, o);
   command.add_option("--endpoint", o.endpoint,
@@ -118,6 +130,8 @@ constexpr Command kCommands[] = {
     {"actors show", "show one actor's record", &add_actor_argument, &run_actors_show},
     {"data scan", "scan an actor's training images and run the quality checks", &add_actor_argument,
      &run_data_scan},
+    {"data sync", "upload an actor's training images to S3 and record them (or --all)",
+     &add_sync_options, &run_data_sync},
     {"plan", "show defaults, auto-adjusted parameters, validation and estimates", &add_plan_options,
      &run_plan},
     {"train", "start a training of an actor on RunPod (or --dry-run, or --eligible)",
@@ -145,7 +159,7 @@ std::span<const Command> commands() {
 
 std::string_view group_summary(std::string_view group) {
   if (group == "actors") return "list, search and show the actors of the registry";
-  if (group == "data") return "inspect actors' training images";
+  if (group == "data") return "inspect actors' training images and sync them to S3";
   return "";
 }
 

@@ -7,6 +7,7 @@
 
 #include "core/actor_registry.h"
 #include "core/clock.h"
+#include "core/object_store.h"
 #include "core/settings.h"
 #include "core/training_backend.h"
 #include "core/training_data_scanner.h"
@@ -45,6 +46,10 @@ struct Options {
   std::string other_version;  ///< compare: the second one
   bool clear = false;
   bool once = false;  ///< watch: print the state once and return
+  // data sync
+  bool all = false;
+  bool delete_orphans = false;
+  int sync_concurrency = 8;
   // serve
   std::string host = "127.0.0.1";
   int port = 8090;
@@ -67,6 +72,8 @@ struct Context {
   const Settings& settings;
   VersionStore& store;
   Trainings& trainings;
+  /// The S3 bucket; null when S3 is not configured.
+  ObjectStore* objects;
   /// Runs `serve` (app/ supplies it: threads and listeners live there).
   std::function<int(const Options&)> serve;
   /// True while an `actor-trainer serve` tracks this workspace; commands then leave status

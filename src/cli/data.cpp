@@ -58,4 +58,86 @@ int run_data_scan(Context& context, const Options& o) {
   return kExitOk;
 }
 
+namespace {
+
+void print_sync(const SyncReport& r, bool dry_run) {
+  std::cout << r.actor_id << ": " << (dry_run ? "would upload " : "uploaded ") << r.uploads.size()
+            << " (" << format_bytes(static_cast<unsigned long long>(r.upload_bytes)) << "), "
+            << r.unchanged << " unchanged, " << (dry_run ? "would delete " : "deleted ")
+            << r.deletions.size();
+  if (!r.orphans.empty()) {
+    std::cout << ", " << r.orphans.size() << " remote files without a local one kept (--delete)";
+  }
+  std::cout << (r.marked_synced ? "; recorded as synced" : "") << "\n";
+  for (const std::string& refused : r.refused) {
+    std::cout << "  not uploaded: " << refused << "\n";
+  }
+  for (const std::string& failed : r.failed) {
+    std::cout << "  failed: " << failed << "\n";
+  }
+  if (!dry_run && !r.marked_synced) {
+    std::cout << "  not marked synced: fix the files above and run the sync again\n";
+  }
+}
+
+}  // namespace
+
+int run_data_sync(Context& context, const Options& o) {
+  if (context.objects == nullptr) {
+    return report_error(Error{ErrorCode::FailedPrecondition,
+                              "data sync: S3 is not configured (set S3_BUCKET, AWS_ACCESS_KEY_ID "
+                              "and AWS_SECRET_ACCESS_KEY; S3_ENDPOINT_URL for an S3-compatible "
+                              "store)"},
+                        o.json);
+  }
+  if (o.all == !o.actor.empty()) {
+    return report_error(Error{ErrorCode::InvalidArgument, "data sync: give an ACTOR or --all"},
+                        o.json);
+  }
+  std::shared_ptr<const ActorCatalog> catalog = context.registry.catalog();
+  std::vector<const Actor*> actors;
+  if (o.all) {
+    for (const Actor& a : catalog->actors()) {
+      if (!a.name.empty()) actors.push_back(&a);
+    }
+  } else {
+    Result<const Actor*> actor = catalog->find(o.actor);
+    if (!actor) return report_error(actor.error(), o.json);
+    actors.push_back(*actor);
+  }
+  SyncOptions options;
+  options.delete_orphans = o.delete_orphans;
+  options.dry_run = o.dry_run;
+  options.concurrency = o.sync_concurrency;
+  nlohmann::ordered_json results = nlohmann::ordered_json::array();
+  bool all_ok = true;
+  for (const Actor* actor : actors) {
+    Result<SyncReport> report = Error{ErrorCode::Internal, "not run"};
+    {
+      ProgressBar bar("sync " + actor->label(), !o.json);
+      report = sync_actor(*actor, context.scanner, *context.objects, context.registry,
+                          context.settings.limits, context.settings.s3_key_layout, options,
+                          [&bar](const std::string& stage, std::size_t done, std::size_t total) {
+                            if (stage == "upload" || stage == "scan") bar.update(done, total);
+                          });
+    }
+    if (!report) {
+      if (!o.all) return report_error(report.error(), o.json);
+      all_ok = false;
+      results.push_back({{"actor_id", actor->id}, {"error", error_to_json(report.error())}});
+      if (!o.json) std::cout << actor->label() << ": " << report.error().message << "\n";
+      continue;
+    }
+    if (o.all && report->uploads.empty() && report->unchanged == 0 && report->refused.empty() &&
+        report->deletions.empty()) {
+      continue;  // no local images and nothing remote: nothing to say
+    }
+    all_ok = all_ok && (o.dry_run || report->marked_synced);
+    results.push_back(sync_report_to_json(*report));
+    if (!o.json) print_sync(*report, o.dry_run);
+  }
+  if (o.json) print_json(o.all ? results : results.at(0));
+  return all_ok ? kExitOk : kExitOther;
+}
+
 }  // namespace atr::cli

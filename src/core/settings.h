@@ -36,6 +36,8 @@ struct Settings {
   std::string runpod_base_url = "https://api.runpod.ai/v2";
   bool has_runpod_api_key = false;
   std::string s3_bucket;
+  std::string s3_endpoint_url;  ///< an S3-compatible store; empty: AWS
+  std::string s3_region = "us-east-1";
   bool has_s3_credentials = false;  ///< AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are set
   std::string s3_key_layout = "actors/{actor}/training_data/{file}";
   std::string workflow = "flux_actor_lora";

@@ -1,0 +1,135 @@
+#include "core/data_sync.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "base/strings.h"
+
+namespace atr {
+
+Result<std::string> key_prefix(const std::string& layout, const Actor& actor) {
+  const std::size_t file = layout.find("{file}");
+  if (file == std::string::npos || file + 6 != layout.size()) {
+    return Error{ErrorCode::InvalidArgument, "S3 key layout '" + layout + "' must end with {file}"};
+  }
+  if (actor.name.empty() || actor.name.find('/') != std::string::npos || actor.name == "." ||
+      actor.name == "..") {
+    return Error{ErrorCode::InvalidArgument,
+                 "actor " + actor.label() + " has no name usable in an S3 key"};
+  }
+  std::string prefix = layout.substr(0, file);
+  for (std::size_t at = prefix.find("{actor}"); at != std::string::npos;
+       at = prefix.find("{actor}")) {
+    prefix.replace(at, 7, actor.name);
+  }
+  return prefix;
+}
+
+SyncReport plan_sync(const Actor& actor, const TrainingDataReport& scan,
+                     const std::vector<StoredObject>& remote, const std::string& prefix,
+                     const ObjectStore& store) {
+  SyncReport plan;
+  plan.actor_id = actor.id;
+  plan.prefix = prefix;
+  std::map<std::string, std::string> file_errors;
+  for (const Finding& f : scan.findings) {
+    if (f.severity == Severity::Error && !f.file.empty()) file_errors.emplace(f.file, f.message);
+  }
+  std::map<std::string, const StoredObject*> by_key;
+  for (const StoredObject& o : remote) {
+    by_key[o.key] = &o;
+  }
+  std::set<std::string> local_keys;
+  for (const ScannedFile& file : scan.files) {
+    if (auto error = file_errors.find(file.name); error != file_errors.end()) {
+      plan.refused.push_back(file.name + ": " + error->second);
+      continue;
+    }
+    if (file.status != FileStatus::Image) {
+      plan.refused.push_back(file.name + ": " + std::string(to_string(file.status)));
+      continue;
+    }
+    const std::string key = prefix + file.name;
+    local_keys.insert(key);
+    plan.s3_urls.push_back(store.url_of(key));
+    auto there = by_key.find(key);
+    if (there != by_key.end() && to_lower(there->second->etag) == to_lower(file.md5) &&
+        static_cast<std::uint64_t>(there->second->size) == file.bytes) {
+      ++plan.unchanged;
+      continue;
+    }
+    plan.uploads.push_back(
+        {key, scan.folder + "/" + file.name, file.md5, static_cast<std::int64_t>(file.bytes)});
+    plan.upload_bytes += static_cast<std::int64_t>(file.bytes);
+  }
+  for (const StoredObject& o : remote) {
+    if (local_keys.count(o.key) == 0) plan.orphans.push_back(o.key);
+  }
+  std::sort(plan.s3_urls.begin(), plan.s3_urls.end());
+  return plan;
+}
+
+Result<SyncReport> sync_actor(const Actor& actor, TrainingDataScanner& scanner, ObjectStore& store,
+                              ActorRegistry& registry, const DataCheckLimits& limits,
+                              const std::string& key_layout, const SyncOptions& options,
+                              const SyncProgress& progress) {
+  const std::string what = "sync " + actor.label();
+  auto tell = [&](const std::string& stage, std::size_t done, std::size_t total) {
+    if (progress) progress(stage, done, total);
+  };
+  Result<std::string> prefix = key_prefix(key_layout, actor);
+  if (!prefix) return prefix.error().with_context(what);
+  Result<TrainingDataReport> scan = inspect_training_data(
+      actor, scanner, limits,
+      [&](std::size_t done, std::size_t total) { tell("scan", done, total); });
+  if (!scan) return scan.error().with_context(what);
+  tell("list", 0, 1);
+  Result<std::vector<StoredObject>> remote = store.list(*prefix);
+  if (!remote) return remote.error().with_context(what);
+  tell("list", 1, 1);
+  SyncReport report = plan_sync(actor, *scan, *remote, *prefix, store);
+  if (options.delete_orphans) {
+    report.deletions = report.orphans;
+    report.orphans.clear();
+  }
+  if (options.dry_run) return report;
+
+  std::size_t uploaded = 0;
+  tell("upload", 0, report.uploads.size());
+  const std::vector<Status> outcomes =
+      store.put_all(report.uploads, std::max(1, options.concurrency),
+                    [&](const PutItem& /*item*/, const Status& /*outcome*/) {
+                      tell("upload", ++uploaded, report.uploads.size());
+                    });
+  for (std::size_t i = 0; i < outcomes.size(); ++i) {
+    if (!outcomes[i]) {
+      report.failed.push_back(report.uploads[i].key + ": " + outcomes[i].error().message);
+    }
+  }
+  for (std::size_t i = 0; i < report.deletions.size(); ++i) {
+    if (Status removed = store.remove(report.deletions[i]); !removed) {
+      report.failed.push_back(report.deletions[i] + ": " + removed.error().message);
+    }
+    tell("delete", i + 1, report.deletions.size());
+  }
+  if (!report.failed.empty() || !report.refused.empty()) return report;
+
+  tell("record", 0, 1);
+  TrainingDataRecord record;
+  record.s3_urls = report.s3_urls;
+  record.local_path = scan->folder;
+  record.count = static_cast<int>(report.s3_urls.size());
+  record.synced = true;
+  ActorPatch patch;
+  patch.actor_ref = actor.id.empty() ? actor.name : actor.id;
+  patch.training_data = record;
+  if (Status written = registry.update({patch}); !written) {
+    return written.error().with_context(what + ": record the training_data block");
+  }
+  report.marked_synced = true;
+  tell("record", 1, 1);
+  return report;
+}
+
+}  // namespace atr

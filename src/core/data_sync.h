@@ -1,0 +1,62 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "core/actor.h"
+#include "core/actor_registry.h"
+#include "core/object_store.h"
+#include "core/training_data.h"
+#include "core/training_data_scanner.h"
+
+namespace atr {
+
+/// How a sync runs.
+struct SyncOptions {
+  bool delete_orphans = false;  ///< delete remote objects under the prefix with no local file
+  bool dry_run = false;         ///< plan only: upload, delete and write nothing
+  int concurrency = 8;
+};
+
+/// What a sync will do (the plan) and did (the outcome).
+struct SyncReport {
+  std::string actor_id;
+  std::string prefix;                  ///< "actors/<name>/training_data/"
+  std::vector<PutItem> uploads;        ///< new or changed files
+  std::vector<std::string> deletions;  ///< orphans deleted (or to delete, on a dry run)
+  std::vector<std::string> orphans;    ///< remote objects with no local file, kept
+  std::vector<std::string> refused;    ///< local files not uploaded: "name: why"
+  std::vector<std::string> failed;     ///< uploads or deletions that failed: "key: why"
+  int unchanged = 0;                   ///< already there with the same MD5
+  std::int64_t upload_bytes = 0;
+  std::vector<std::string> s3_urls;  ///< what the training_data block records (sorted)
+  bool marked_synced = false;        ///< the registry now says synced: true
+};
+
+/// The key prefix of an actor's images from the layout ("actors/{actor}/training_data/{file}").
+/// InvalidArgument when the layout lacks `{file}` or the actor has no usable name.
+Result<std::string> key_prefix(const std::string& layout, const Actor& actor);
+
+/// The pure part: which local files to upload, which remote objects are orphans, which files
+/// are refused (an error-level finding), from a scan and a listing.
+SyncReport plan_sync(const Actor& actor, const TrainingDataReport& scan,
+                     const std::vector<StoredObject>& remote, const std::string& prefix,
+                     const ObjectStore& store);
+
+/// Progress of a sync: a stage ("scan", "list", "upload", "delete", "record") and counts.
+using SyncProgress =
+    std::function<void(const std::string& stage, std::size_t done, std::size_t total)>;
+
+/// Syncs one actor: scan, list the prefix, upload what is new or changed (MD5 against the
+/// ETag), delete orphans when asked, then record the `training_data` block (sorted s3 URLs,
+/// local_path, count, synced: true) through the registry's safe write. Nothing is marked
+/// synced when a file was refused or an upload failed; a re-run uploads only what is missing.
+Result<SyncReport> sync_actor(const Actor& actor, TrainingDataScanner& scanner, ObjectStore& store,
+                              ActorRegistry& registry, const DataCheckLimits& limits,
+                              const std::string& key_layout, const SyncOptions& options,
+                              const SyncProgress& progress);
+
+}  // namespace atr

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+
+namespace atr {
+
+/// One stored object as a listing shows it.
+struct StoredObject {
+  std::string key;
+  std::string etag;  ///< MD5 hex for a single-part upload
+  std::int64_t size = 0;
+};
+
+/// One file to upload.
+struct PutItem {
+  std::string key;
+  std::string file;  ///< workspace-relative path of the local file
+  std::string md5;   ///< lowercase hex; the store verifies the bytes against it
+  std::int64_t size = 0;
+};
+
+/// The bucket the training images go to (S3). s3/ implements it.
+class ObjectStore {
+ public:
+  virtual ~ObjectStore() = default;
+  /// "s3://bucket/key".
+  [[nodiscard]] virtual std::string url_of(const std::string& key) const = 0;
+  /// Every object under `prefix`.
+  [[nodiscard]] virtual Result<std::vector<StoredObject>> list(const std::string& prefix) = 0;
+  /// Uploads every item, `concurrency` at a time; `done` hears each one as it ends (from any
+  /// thread, one call at a time). Returns one Status per item, in order.
+  using PutDone = std::function<void(const PutItem& item, const Status& outcome)>;
+  [[nodiscard]] virtual std::vector<Status> put_all(const std::vector<PutItem>& items,
+                                                    int concurrency, const PutDone& done) = 0;
+  /// Deletes `key`.
+  virtual Status remove(const std::string& key) = 0;
+  /// The object's metadata; NotFound when it is missing.
+  [[nodiscard]] virtual Result<StoredObject> head(const std::string& key) = 0;
+};
+
+}  // namespace atr

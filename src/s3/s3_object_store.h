@@ -1,0 +1,30 @@
+#pragma once
+
+#include <filesystem>
+
+#include "core/object_store.h"
+#include "s3/s3_client.h"
+
+namespace atr {
+
+/// The core's ObjectStore on S3Client: files are workspace-relative and confined to the
+/// workspace; put_all runs `concurrency` worker threads over the list.
+class S3ObjectStore final : public ObjectStore {
+ public:
+  S3ObjectStore(S3Config config, std::filesystem::path workspace_root);
+
+  [[nodiscard]] std::string url_of(const std::string& key) const override;
+  [[nodiscard]] Result<std::vector<StoredObject>> list(const std::string& prefix) override;
+  [[nodiscard]] std::vector<Status> put_all(const std::vector<PutItem>& items, int concurrency,
+                                            const PutDone& done) override;
+  Status remove(const std::string& key) override;
+  [[nodiscard]] Result<StoredObject> head(const std::string& key) override;
+
+  [[nodiscard]] S3Client& client() { return client_; }
+
+ private:
+  S3Client client_;
+  std::filesystem::path workspace_root_;
+};
+
+}  // namespace atr

@@ -1,0 +1,237 @@
+// `data sync` against a real S3-protocol server (s3rver from npm, started by the test on
+// 127.0.0.1), with the objects checked back by Debian's awscli (/usr/bin/aws): same keys,
+// byte-identical content. s3rver does not verify signatures; the signing is tested against
+// AWS's examples and an independent verifier in src/s3/.
+
+#include <csignal>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
+
+#include "support/images.h"
+#include "support/process.h"
+#include "support/temp_dir.h"
+
+namespace atr {
+namespace {
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace std::chrono_literals;
+using testing::ChildProcess;
+
+constexpr const char* kActor = "0006_european_20_female";
+constexpr const char* kPrefix = "actors/0006_european_20_female/training_data/";
+
+struct CliRun {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+class SyncTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(fs::exists(ATR_S3RVER)) << "s3rver is not installed: run scripts/setup";
+    ASSERT_TRUE(fs::exists("/usr/bin/aws")) << "awscli is not installed: run scripts/setup";
+    ws_.write("actors.json", std::string("[\n  {\"id\": \"0006\", \"name\": \"") + kActor +
+                                 "\", \"sex\": \"female\", \"custom\": true}\n]\n");
+    for (int i = 0; i < 6; ++i) {
+      write_local("img_" + std::to_string(i) + ".jpg", i);
+    }
+    fs::create_directories(s3_dir_.path() / "data");
+    s3rver_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{ATR_NODE, ATR_S3RVER, "-d", (s3_dir_.path() / "data").string(),
+                                 "-a", "127.0.0.1", "-p", "0", "--configure-bucket", "bucket"},
+        std::map<std::string, std::string>{}, logs_.path(), "s3rver");
+    auto line = s3rver_->wait_for_line("listening on", 20s);
+    ASSERT_TRUE(line) << s3rver_->out() << s3rver_->err();
+    port_ = testing::port_in(*line);
+    ASSERT_GT(port_, 0);
+  }
+
+  void write_local(const std::string& name, int seed, int size = 640) {
+    testing::write_image(ws_.path() / "data/actors" / kActor / "training_data" / name, size, size,
+                         seed);
+  }
+
+  std::map<std::string, std::string> env(const std::string& key_id = "S3RVER") const {
+    return {{"S3_BUCKET", "bucket"},
+            {"S3_ENDPOINT_URL", "http://127.0.0.1:" + std::to_string(port_)},
+            {"AWS_ACCESS_KEY_ID", key_id},
+            {"AWS_SECRET_ACCESS_KEY", "S3RVER"},
+            {"AWS_REGION", "us-east-1"}};
+  }
+
+  CliRun cli(const std::string& args, const std::string& key_id = "S3RVER") {
+    std::vector<std::string> argv = {ATR_BINARY, "-w", ws_.path().string()};
+    std::istringstream words(args);
+    for (std::string w; words >> w;) {
+      argv.push_back(w);
+    }
+    ChildProcess p(argv, env(key_id), logs_.path(), "cli" + std::to_string(++runs_));
+    std::optional<int> status = p.wait_exit(60s);
+    return {status && WIFEXITED(*status) ? WEXITSTATUS(*status) : -1, p.out(), p.err()};
+  }
+
+  json sync(const std::string& flags = "", int expected_exit = 0) {
+    CliRun r = cli("--json data sync 6 " + flags);
+    EXPECT_EQ(r.exit_code, expected_exit) << r.out << r.err;
+    json doc = json::parse(r.out, nullptr, false);
+    return doc.is_discarded() ? json::object() : doc;
+  }
+
+  // `aws s3 ...` (Debian's awscli v2) against the test's server; returns stdout.
+  std::string aws(const std::vector<std::string>& args, bool empty_ok = false) {
+    std::vector<std::string> argv = {"/usr/bin/aws", "--endpoint-url",
+                                     "http://127.0.0.1:" + std::to_string(port_), "s3"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::map<std::string, std::string> e = env();
+    e["AWS_EC2_METADATA_DISABLED"] = "true";
+    e["AWS_CONFIG_FILE"] = (logs_.path() / "none").string();
+    e["AWS_SHARED_CREDENTIALS_FILE"] = (logs_.path() / "none").string();
+    ChildProcess p(argv, e, logs_.path(), "aws" + std::to_string(++runs_));
+    std::optional<int> status = p.wait_exit(60s);
+    const int code = status && WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
+    // `aws s3 ls` exits 1 when nothing matches.
+    EXPECT_TRUE(code == 0 || (empty_ok && code == 1 && p.out().empty())) << p.err();
+    return p.out();
+  }
+
+  std::set<std::string> remote_keys() {
+    std::set<std::string> keys;
+    std::istringstream lines(aws({"ls", "s3://bucket/actors/", "--recursive"}, true));
+    for (std::string line; std::getline(lines, line);) {
+      const std::size_t at = line.find("actors/");
+      if (at != std::string::npos) keys.insert(line.substr(at));
+    }
+    return keys;
+  }
+
+  // Downloads the prefix with awscli and compares every file byte for byte with the local one.
+  void expect_remote_matches_local() {
+    const fs::path down = logs_.path() / ("down" + std::to_string(++runs_));
+    aws({"cp", std::string("s3://bucket/") + kPrefix, down.string(), "--recursive"});
+    const fs::path local = ws_.path() / "data/actors" / kActor / "training_data";
+    std::set<std::string> local_names;
+    for (const auto& e : fs::directory_iterator(local)) {
+      local_names.insert(e.path().filename().string());
+    }
+    std::set<std::string> remote_names;
+    for (const auto& e : fs::directory_iterator(down)) {
+      remote_names.insert(e.path().filename().string());
+      EXPECT_EQ(testing::slurp(e.path()), testing::slurp(local / e.path().filename()))
+          << e.path().filename();
+    }
+    EXPECT_EQ(remote_names, local_names);
+  }
+
+  testing::TempDir ws_;
+  testing::TempDir s3_dir_;
+  testing::TempDir logs_;
+  std::unique_ptr<ChildProcess> s3rver_;
+  int port_ = 0;
+  int runs_ = 0;
+};
+
+TEST_F(SyncTest, FirstSyncUploadsEverythingAndRecordsTheBlock) {
+  const json first = sync();
+  EXPECT_EQ(first["uploads"].size(), 6u);
+  EXPECT_EQ(first["marked_synced"], true);
+  EXPECT_EQ(remote_keys().size(), 6u);
+  expect_remote_matches_local();
+  const std::string registry = testing::slurp(ws_.path() / "actors.json");
+  EXPECT_NE(registry.find(std::string("\"s3://bucket/") + kPrefix + "img_0.jpg\""),
+            std::string::npos);
+  const json block = json::parse(registry)[0]["training_data"];
+  EXPECT_EQ(block["synced"], true);
+  EXPECT_EQ(block["count"], 6);
+  EXPECT_EQ(block["local_path"], std::string("data/actors/") + kActor + "/training_data");
+  EXPECT_NE(registry.find("\"custom\": true"), std::string::npos);  // the rest untouched
+  EXPECT_EQ(cli("--json data scan 6").out.find("\"sync\": \"synced\"") != std::string::npos, true);
+
+  // A no-op re-sync uploads nothing.
+  const json again = sync();
+  EXPECT_EQ(again["uploads"].size(), 0u);
+  EXPECT_EQ(again["unchanged"], 6);
+}
+
+TEST_F(SyncTest, ChangedAndDeletedFilesAreFollowed) {
+  sync();
+  write_local("img_2.jpg", 99);  // changed content, same name: the MD5 no longer matches the ETag
+  const json changed = sync();
+  ASSERT_EQ(changed["uploads"].size(), 1u);
+  EXPECT_EQ(changed["uploads"][0], std::string(kPrefix) + "img_2.jpg");
+  expect_remote_matches_local();
+
+  fs::remove(ws_.path() / "data/actors" / kActor / "training_data/img_5.jpg");
+  EXPECT_NE(cli("--json data scan 6").out.find("\"sync\": \"out_of_sync\""), std::string::npos);
+  const json kept = sync();
+  EXPECT_EQ(kept["orphans"].size(), 1u);
+  EXPECT_EQ(kept["deletions"].size(), 0u);
+  EXPECT_EQ(kept["count"], 5);
+  EXPECT_EQ(remote_keys().size(), 6u);  // without --delete the remote file stays
+  const json deleted = sync("--delete");
+  EXPECT_EQ(deleted["deletions"].size(), 1u);
+  EXPECT_EQ(remote_keys().size(), 5u);
+  expect_remote_matches_local();
+}
+
+TEST_F(SyncTest, AnInterruptedSyncResumesWithWhatIsMissing) {
+  for (int i = 6; i < 40; ++i) {
+    write_local("img_" + std::to_string(i) + ".jpg", i, 900);
+  }
+  // Killed (SIGKILL) once at least one object has arrived.
+  ChildProcess p({ATR_BINARY, "-w", ws_.path().string(), "data", "sync", "6", "--concurrency", "1"},
+                 env(), logs_.path(), "interrupted");
+  const fs::path stored = s3_dir_.path() / "data/bucket/actors";
+  for (int i = 0; i < 400 && !fs::exists(stored); ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  p.stop(SIGKILL);
+  const std::size_t before = remote_keys().size();
+  EXPECT_GT(before, 0u);
+  EXPECT_LT(before, 40u) << "the sync finished before it was killed";
+  EXPECT_EQ(testing::slurp(ws_.path() / "actors.json").find("s3_urls"), std::string::npos);
+  const json resumed = sync();
+  EXPECT_EQ(resumed["uploads"].size() + before, 40u);
+  EXPECT_EQ(resumed["unchanged"], static_cast<int>(before));
+  EXPECT_EQ(resumed["marked_synced"], true);
+  expect_remote_matches_local();
+}
+
+TEST_F(SyncTest, CorruptFilesAreRefusedAndNothingIsMarkedSynced) {
+  const fs::path broken = ws_.path() / "data/actors" / kActor / "training_data/broken.jpg";
+  write_local("broken.jpg", 5);
+  fs::resize_file(broken, fs::file_size(broken) / 2);
+  const json report = sync("", 1);
+  EXPECT_EQ(report["uploads"].size(), 6u);
+  ASSERT_EQ(report["refused"].size(), 1u);
+  EXPECT_NE(report["refused"][0].get<std::string>().find("broken.jpg"), std::string::npos);
+  EXPECT_EQ(report["marked_synced"], false);
+  EXPECT_EQ(remote_keys().count(std::string(kPrefix) + "broken.jpg"), 0u);
+  EXPECT_EQ(testing::slurp(ws_.path() / "actors.json").find("s3_urls"), std::string::npos);
+}
+
+TEST_F(SyncTest, WrongCredentialsAreAClearErrorAndChangeNothing) {
+  const std::string registry = testing::slurp(ws_.path() / "actors.json");
+  CliRun r = cli("data sync 6", "NOT-A-KEY");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("InvalidAccessKeyId"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("S3RVER"), std::string::npos);  // the secret is not in the message
+  EXPECT_EQ(testing::slurp(ws_.path() / "actors.json"), registry);
+  EXPECT_TRUE(remote_keys().empty());
+  // Without configuration: a clear refusal.
+  std::vector<std::string> argv = {ATR_BINARY, "-w", ws_.path().string(), "data", "sync", "6"};
+  ChildProcess p(argv, {{"S3_BUCKET", ""}}, logs_.path(), "unconfigured");
+  std::optional<int> status = p.wait_exit(30s);
+  EXPECT_TRUE(status && WIFEXITED(*status) && WEXITSTATUS(*status) != 0);
+  EXPECT_NE(p.err().find("S3 is not configured"), std::string::npos) << p.err();
+}
+
+}  // namespace
+}  // namespace atr
