@@ -198,6 +198,7 @@ int run_serve(Workspace& w, const ServeOptions& options) {
                        tunnel,
                        events,
                        metrics,
+                       w.objects.get(),
                        [&w]() -> std::pair<std::string, std::string> {
                          if (w.config.settings.public_webhook_base_url) {
                            return {"public_url", *w.config.settings.public_webhook_base_url};

@@ -419,6 +419,14 @@ void ApiServer::stop() {
   server_->stop();
   if (thread_.joinable()) thread_.join();
   server_.reset();
+  std::vector<std::thread> syncs;
+  {
+    std::lock_guard lock(syncs_mutex_);
+    syncs.swap(sync_threads_);
+  }
+  for (std::thread& t : syncs) {
+    t.join();  // a running sync finishes its uploads and its registry write
+  }
 }
 
 // The checks of PRODUCT.md §4, before any route runs; false means `res` holds the refusal.
@@ -786,9 +794,54 @@ void ApiServer::training_image(const Req& req, Res& res) {
 void ApiServer::sync(const Req& req, Res& res) {
   Result<Found> found = find_actor(s_.registry, req.matches[1]);
   if (!found) return send_error(res, found.error());
-  send_problem(res, 501, "not_implemented",
-               "S3 sync is not part of this build yet; upload the images and record "
-               "training_data.s3_urls with another tool meanwhile");
+  Result<nlohmann::json> body = body_object(req);
+  if (!body) return send_error(res, body.error(), "body");
+  SyncOptions options;
+  for (const char* name : {"delete", "dry_run"}) {
+    if (!body->contains(name) || (*body)[name].is_null()) continue;
+    if (!(*body)[name].is_boolean()) {
+      return send_problem(res, 400, "invalid_argument",
+                          std::string(name) + " must be true or false", name);
+    }
+    (std::string_view(name) == "delete" ? options.delete_orphans : options.dry_run) =
+        (*body)[name].get<bool>();
+  }
+  if (s_.objects == nullptr) {
+    return send_problem(res, 409, "failed_precondition",
+                        "S3 is not configured (S3_BUCKET, AWS_ACCESS_KEY_ID, "
+                        "AWS_SECRET_ACCESS_KEY; S3_ENDPOINT_URL for an S3-compatible store)");
+  }
+  const Actor actor = *found->actor;
+  {
+    std::lock_guard lock(syncs_mutex_);
+    if (!syncing_.insert(actor.id).second) {
+      return send_problem(res, 409, "conflict", "a sync of " + actor.label() + " is running");
+    }
+    // The sync runs after the answer; its progress and outcome arrive as "sync" events.
+    sync_threads_.emplace_back([this, actor, options] {
+      auto publish = [&](nlohmann::ordered_json doc) {
+        doc["actor_id"] = actor.id;
+        s_.events.publish("sync", actor.id, 0, dump(doc));
+      };
+      Result<SyncReport> report = sync_actor(
+          actor, s_.scanner, *s_.objects, s_.registry, s_.settings.limits,
+          s_.settings.s3_key_layout, options,
+          [&](const std::string& stage, std::size_t done, std::size_t total) {
+            publish({{"state", "running"}, {"stage", stage}, {"done", done}, {"total", total}});
+          });
+      if (report) {
+        nlohmann::ordered_json doc = sync_report_to_json(*report);
+        doc["state"] = report->marked_synced || options.dry_run ? "done" : "incomplete";
+        publish(std::move(doc));
+      } else {
+        publish({{"state", "failed"}, {"error", error_to_json(report.error())["error"]}});
+      }
+      generation_.fetch_add(1);
+      std::lock_guard done(syncs_mutex_);
+      syncing_.erase(actor.id);
+    });
+  }
+  send_json(res, 202, {{"actor_id", actor.id}, {"state", "running"}});
 }
 
 void ApiServer::get_plan(const Req& req, Res& res) {

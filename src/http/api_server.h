@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "base/result.h"
 #include "base/secret.h"
 #include "core/actor_registry.h"
+#include "core/object_store.h"
 #include "core/settings.h"
 #include "core/thumbnails.h"
 #include "core/training_data_scanner.h"
@@ -44,6 +46,8 @@ struct ApiServices {
   Tunnel& tunnel;
   EventHub& events;
   Metrics& metrics;
+  /// The S3 bucket of the training images; null when S3 is not configured.
+  ObjectStore* objects;
   /// Where webhooks reach us now: "public_url", "ngrok" or "none", and the base URL (no token).
   std::function<std::pair<std::string, std::string>()> webhook_reachability;
   /// Adds the gauges that are read at scrape time (active versions, SSE clients) to `metrics`.
@@ -150,6 +154,10 @@ class ApiServer {
   std::unique_ptr<ListCache> list_cache_;
   std::unique_ptr<DiskView> disk_;
   std::atomic<int> sse_clients_{0};
+
+  std::mutex syncs_mutex_;
+  std::set<std::string> syncing_;          ///< actor ids with a sync running
+  std::vector<std::thread> sync_threads_;  ///< joined by stop()
 };
 
 }  // namespace atr

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <nlohmann/json.hpp>
 #include <sys/wait.h>
 
@@ -231,6 +232,48 @@ TEST_F(SyncTest, WrongCredentialsAreAClearErrorAndChangeNothing) {
   std::optional<int> status = p.wait_exit(30s);
   EXPECT_TRUE(status && WIFEXITED(*status) && WEXITSTATUS(*status) != 0);
   EXPECT_NE(p.err().find("S3 is not configured"), std::string::npos) << p.err();
+}
+
+TEST_F(SyncTest, TheApiStartsASyncAndReportsItsProgressAsEvents) {
+  const int webhook_port = testing::free_port();
+  std::map<std::string, std::string> e = env();
+  e["RUNPOD_API_KEY"] = "";
+  ChildProcess serve({ATR_BINARY, "-w", ws_.path().string(), "serve", "--port", "0",
+                      "--webhook-port", std::to_string(webhook_port)},
+                     e, logs_.path(), "serve");
+  auto line = serve.wait_for_line("API and UI:", 20s);
+  ASSERT_TRUE(line) << serve.err();
+  const int port = testing::port_in(*line);
+  std::string text;
+  std::thread reader([&] {
+    httplib::Client c("127.0.0.1", port);
+    c.set_read_timeout(30, 0);
+    c.Get("/api/events?actor=6", [&](const char* data, size_t n) {
+      text.append(data, n);
+      return text.find("\"state\":\"done\"") == std::string::npos &&
+             text.find("\"state\":\"failed\"") == std::string::npos;
+    });
+  });
+  httplib::Client c("127.0.0.1", port);
+  for (int i = 0; i < 200; ++i) {
+    auto m = c.Get("/metrics");
+    if (m && m->body.find("atr_sse_clients 1") != std::string::npos) break;
+    std::this_thread::sleep_for(20ms);
+  }
+  auto started = c.Post("/api/actors/6/sync", {{"X-Actor-Trainer", "1"}}, "{}", "application/json");
+  ASSERT_TRUE(started);
+  EXPECT_EQ(started->status, 202) << started->body;
+  reader.join();
+  EXPECT_NE(text.find("event: sync"), std::string::npos);
+  EXPECT_NE(text.find("\"stage\":\"upload\""), std::string::npos) << text;
+  EXPECT_NE(text.find("\"state\":\"done\""), std::string::npos) << text;
+  EXPECT_EQ(remote_keys().size(), 6u);
+  auto actor = c.Get("/api/actors/6");
+  ASSERT_TRUE(actor);
+  // The registry watcher or the next read shows the recorded block.
+  const json block = json::parse(testing::slurp(ws_.path() / "actors.json"))[0]["training_data"];
+  EXPECT_EQ(block["synced"], true);
+  serve.stop(SIGTERM);
 }
 
 }  // namespace
