@@ -60,6 +60,8 @@ void add_train_options(CLI::App& command, Options& o) {
   command.add_option("--idempotency-key", o.idempotency_key,
                      "a repeat with the same key returns the first version and sends nothing");
   command.add_flag("--force", o.force, "start even though the actor has an active training");
+  command.add_flag("--no-deep-check", o.no_deep_check,
+                   "skip checking (HEAD) that every recorded S3 object exists before sending");
   command.add_flag("--dry-run", o.dry_run,
                    "print the exact /run request and send nothing (the webhook token is shown "
                    "as <webhook-token>)");

@@ -39,6 +39,7 @@ struct Options {
   std::string description;
   std::string idempotency_key;
   bool force = false;
+  bool no_deep_check = false;  ///< train: skip the HEAD of every recorded S3 object
   bool eligible = false;
   int max = 0;  ///< train --eligible: at most this many (0: all)
   int concurrency = 2;

@@ -2,6 +2,7 @@
 
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "core/data_sync.h"
 
 namespace atr::cli {
 namespace {
@@ -49,15 +50,34 @@ Check check_runpod(Context& context) {
   return c;
 }
 
-Check check_s3(const Settings& s) {
-  if (s.s3_bucket.empty() || !s.has_s3_credentials) {
+Check check_s3(Context& context) {
+  const Settings& s = context.settings;
+  if (context.objects == nullptr) {
     return {"s3", Verdict::Warning,
             "not configured (S3_BUCKET, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY): training data "
             "cannot be synced from here"};
   }
-  return {"s3", Verdict::Warning,
-          "bucket " + s.s3_bucket +
-              " configured; access not checked (this build has no S3 client yet)"};
+  // A HEAD of a key that does not exist: 404 proves the bucket and the credentials work.
+  Result<StoredObject> probe = context.objects->head(".actor-trainer-doctor-probe");
+  if (!probe && probe.error().code != ErrorCode::NotFound) {
+    return {"s3", Verdict::Failed, "bucket " + s.s3_bucket + ": " + probe.error().message};
+  }
+  // The deep check: the objects behind every recorded s3_url (bounded).
+  constexpr std::size_t kMaxHeads = 500;
+  std::size_t heads = 0;
+  int actors = 0;
+  for (const Actor& actor : context.registry.catalog()->actors()) {
+    if (!actor.training_data || !actor.training_data->synced || heads >= kMaxHeads) continue;
+    std::size_t checked = 0;
+    Status there = check_remote_objects(actor, *context.objects, kMaxHeads - heads, &checked);
+    heads += checked;
+    ++actors;
+    if (!there) return {"s3", Verdict::Failed, there.error().message};
+  }
+  return {"s3", Verdict::Ok,
+          "bucket " + s.s3_bucket + " reachable; " + std::to_string(heads) +
+              " recorded objects of " + std::to_string(actors) + " synced actors present" +
+              (heads >= kMaxHeads ? " (checked the first " + std::to_string(kMaxHeads) + ")" : "")};
 }
 
 Check check_webhook(Context& context) {
@@ -88,7 +108,7 @@ int run_doctor(Context& context, const Options& o) {
       {"registry", Verdict::Ok,
        std::to_string(context.registry.catalog()->actors().size()) + " actors in actors.json"});
   checks.push_back(check_runpod(context));
-  checks.push_back(check_s3(s));
+  checks.push_back(check_s3(context));
   checks.push_back(check_webhook(context));
   const bool serving = context.serve_running && context.serve_running();
   checks.push_back({"serve", serving ? Verdict::Ok : Verdict::Warning,

@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/lookup.h"
 #include "cli/output.h"
+#include "core/data_sync.h"
 #include "core/training_request.h"
 
 namespace atr::cli {
@@ -92,6 +93,12 @@ Result<CreatedVersion> start_one(Context& context, const Options& o, const Actor
   Result<TrainingParameters> params = parameters_for(actor, context.settings, o.params);
   if (!params) return params.error();
   if (Status data = check_local_data(context, actor, true); !data) return data.error();
+  // The deep check: the recorded objects must really be in S3 (when we can look).
+  if (context.objects != nullptr && !o.no_deep_check) {
+    if (Status there = check_remote_objects(actor, *context.objects); !there) {
+      return there.error();
+    }
+  }
   TrainingOrder order;
   order.endpoint = o.endpoint;
   order.parameters = *params;

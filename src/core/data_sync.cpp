@@ -132,4 +132,36 @@ Result<SyncReport> sync_actor(const Actor& actor, TrainingDataScanner& scanner, 
   return report;
 }
 
+Status check_remote_objects(const Actor& actor, ObjectStore& store, std::size_t limit,
+                            std::size_t* checked) {
+  if (checked != nullptr) *checked = 0;
+  if (!actor.training_data) return Ok{};
+  const std::string bucket_url = store.url_of("");
+  std::vector<std::string> missing;
+  std::size_t heads = 0;
+  for (const std::string& url : actor.training_data->s3_urls) {
+    if (!url.starts_with(bucket_url)) continue;  // another bucket: not ours to check
+    if (limit != 0 && heads == limit) break;
+    ++heads;
+    Result<StoredObject> object = store.head(url.substr(bucket_url.size()));
+    if (!object && object.error().code == ErrorCode::NotFound) {
+      missing.push_back(url);
+    } else if (!object) {
+      return object.error().with_context("check the S3 objects of " + actor.label());
+    }
+  }
+  if (checked != nullptr) *checked = heads;
+  if (missing.empty()) return Ok{};
+  std::string list = join(
+      std::vector<std::string>(
+          missing.begin(),
+          missing.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(missing.size(), 5))),
+      ", ");
+  if (missing.size() > 5) list += ", ...";
+  return Error{ErrorCode::FailedPrecondition,
+               actor.label() + ": " + std::to_string(missing.size()) + " of " +
+                   std::to_string(heads) + " training images are missing in S3 (" + list +
+                   "); run data sync again"};
+}
+
 }  // namespace atr

@@ -46,6 +46,12 @@ SyncReport plan_sync(const Actor& actor, const TrainingDataReport& scan,
                      const std::vector<StoredObject>& remote, const std::string& prefix,
                      const ObjectStore& store);
 
+/// The deep check before a training: HEADs the objects behind the actor's recorded s3_urls
+/// (those in `store`'s bucket) and refuses (FailedPrecondition) with the missing ones named.
+/// `limit` bounds the HEAD requests (0: all); `checked` receives how many were made.
+Status check_remote_objects(const Actor& actor, ObjectStore& store, std::size_t limit = 0,
+                            std::size_t* checked = nullptr);
+
 /// Progress of a sync: a stage ("scan", "list", "upload", "delete", "record") and counts.
 using SyncProgress =
     std::function<void(const std::string& stage, std::size_t done, std::size_t total)>;

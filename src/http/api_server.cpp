@@ -965,6 +965,11 @@ void ApiServer::start_training(const Req& req, Res& res) {
   if (Status data = require_synced_data(actor, s_.scanner, s_.settings.limits, {}); !data) {
     return send_error(res, data.error());
   }
+  if (s_.objects != nullptr) {
+    if (Status there = check_remote_objects(actor, *s_.objects); !there) {
+      return send_error(res, there.error());
+    }
+  }
   Result<CreatedVersion> started = s_.trainings.start(actor, order);
   if (!started) return send_error(res, started.error());
   version_changed(started->version);

@@ -912,6 +912,7 @@ TEST_F(ApiTest, DoctorChecksRunpodAndExplainsWhatIsMissing) {
   start_emulator();
   auto doctor = [&](const std::map<std::string, std::string>& changes) {
     std::map<std::string, std::string> env = product_env();
+    env["S3_BUCKET"] = "";  // S3 has its own doctor test in sync_test.cpp
     for (const auto& [k, v] : changes) {
       env[k] = v;
     }
