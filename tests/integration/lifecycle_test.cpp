@@ -414,7 +414,8 @@ TEST_F(LifecycleTest, ServeKilledWhileJobsAreActiveResumesThemAfterRestart) {
 
 TEST_F(LifecycleTest, DoubleSubmitWithOneIdempotencyKeyMakesOneJob) {
   write_config();
-  start_emulator();
+  // The job must still run at the end, when a start without the key has to be refused.
+  start_emulator({"--run-ms", "120000"});
   start_serve();
   std::vector<std::unique_ptr<ChildProcess>> clicks;
   clicks.reserve(3);
