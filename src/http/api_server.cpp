@@ -155,25 +155,26 @@ std::optional<std::string> parameter_text(const nlohmann::json& value) {
   return std::nullopt;
 }
 
-// Reads {"parameters": {...}} into overrides; 422 with the field named when one is wrong.
-Result<std::vector<ParameterOverride>> overrides_of(const nlohmann::json& body,
-                                                    std::string& field) {
-  std::vector<ParameterOverride> out;
-  if (!body.contains("parameters") || body["parameters"].is_null()) return out;
-  const nlohmann::json& params = body["parameters"];
-  if (!params.is_object()) {
+// Applies {"parameters": {name: value}} of the body to `params`; on a bad one, InvalidArgument
+// and `field` names it ("parameters.<name>").
+Status apply_parameters(const nlohmann::json& body, TrainingParameters& params,
+                        std::string& field) {
+  if (!body.contains("parameters") || body["parameters"].is_null()) return Ok{};
+  const nlohmann::json& given = body["parameters"];
+  if (!given.is_object()) {
     field = "parameters";
     return Error{ErrorCode::InvalidArgument, "parameters must be an object"};
   }
-  for (const auto& [name, value] : params.items()) {
+  for (const auto& [name, value] : given.items()) {
+    field = "parameters." + name;
     std::optional<std::string> text = parameter_text(value);
     if (!text) {
-      field = "parameters." + name;
       return Error{ErrorCode::InvalidArgument, name + ": must be a number, text or true/false"};
     }
-    out.emplace_back(name, *text);
+    if (Status set = set_parameter(params, name, *text); !set) return set;
   }
-  return out;
+  field.clear();
+  return Ok{};
 }
 
 // An optional string member; InvalidArgument naming it when it has another type.
@@ -844,6 +845,30 @@ void ApiServer::sync(const Req& req, Res& res) {
   send_json(res, 202, {{"actor_id", actor.id}, {"state", "running"}});
 }
 
+namespace {
+
+// The plan of `actor` on `endpoint` from a fresh scan, with the sync state it found.
+Result<std::pair<TrainingPlan, SyncState>> plan_for(ApiServices& s, const Actor& actor,
+                                                    const EndpointProfile& endpoint) {
+  Result<TrainingDataReport> report =
+      inspect_training_data(actor, s.scanner, s.settings.limits, {});
+  if (!report) return report.error();
+  Result<std::optional<double>> speed = s.trainings.learned_speed(endpoint.name);
+  if (!speed) return speed.error();
+  Result<TrainingPlan> plan =
+      plan_training(actor, report->usable_count, s.settings.policy, endpoint, *speed);
+  if (!plan) return Error{ErrorCode::InvalidArgument, plan.error().message};
+  return std::make_pair(std::move(plan).value(), report->sync);
+}
+
+void send_plan(Res& res, const TrainingPlan& plan, SyncState sync) {
+  ordered_json doc = plan_to_json(plan);
+  doc["sync"] = to_string(sync);
+  send_json(res, 200, doc);
+}
+
+}  // namespace
+
 void ApiServer::get_plan(const Req& req, Res& res) {
   Result<Found> found = find_actor(s_.registry, req.matches[1]);
   if (!found) return send_error(res, found.error());
@@ -851,17 +876,13 @@ void ApiServer::get_plan(const Req& req, Res& res) {
   if (!endpoint) {
     return send_problem(res, 422, "invalid_argument", endpoint.error().message, "endpoint");
   }
-  Result<TrainingDataReport> report =
-      inspect_training_data(*found->actor, s_.scanner, s_.settings.limits, {});
-  if (!report) return send_error(res, report.error());
-  Result<std::optional<double>> speed = s_.trainings.learned_speed(endpoint->name);
-  if (!speed) return send_error(res, speed.error());
-  Result<TrainingPlan> plan =
-      plan_training(*found->actor, report->usable_count, s_.settings.policy, *endpoint, *speed);
-  if (!plan) return send_problem(res, 422, "invalid_argument", plan.error().message);
-  ordered_json doc = plan_to_json(*plan);
-  doc["sync"] = to_string(report->sync);
-  send_json(res, 200, doc);
+  Result<std::pair<TrainingPlan, SyncState>> plan = plan_for(s_, *found->actor, *endpoint);
+  if (!plan) {
+    return plan.error().code == ErrorCode::InvalidArgument
+               ? send_problem(res, 422, "invalid_argument", plan.error().message)
+               : send_error(res, plan.error());
+  }
+  send_plan(res, plan->first, plan->second);
 }
 
 void ApiServer::post_plan(const Req& req, Res& res) {
@@ -875,31 +896,22 @@ void ApiServer::post_plan(const Req& req, Res& res) {
   if (!endpoint) {
     return send_problem(res, 422, "invalid_argument", endpoint.error().message, "endpoint");
   }
+  Result<std::pair<TrainingPlan, SyncState>> plan = plan_for(s_, *found->actor, *endpoint);
+  if (!plan) {
+    return plan.error().code == ErrorCode::InvalidArgument
+               ? send_problem(res, 422, "invalid_argument", plan.error().message)
+               : send_error(res, plan.error());
+  }
+  TrainingPlan& changed = plan->first;
   std::string field;
-  Result<std::vector<ParameterOverride>> overrides = overrides_of(*body, field);
-  if (!overrides) {
-    return send_problem(res, 422, "invalid_argument", overrides.error().message, field);
+  if (Status applied = apply_parameters(*body, changed.parameters, field); !applied) {
+    return send_problem(res, 422, "invalid_argument", applied.error().message, field);
   }
-  Result<TrainingDataReport> report =
-      inspect_training_data(*found->actor, s_.scanner, s_.settings.limits, {});
-  if (!report) return send_error(res, report.error());
-  Result<std::optional<double>> speed = s_.trainings.learned_speed(endpoint->name);
-  if (!speed) return send_error(res, speed.error());
-  Result<TrainingPlan> plan =
-      plan_training(*found->actor, report->usable_count, s_.settings.policy, *endpoint, *speed);
-  if (!plan) return send_problem(res, 422, "invalid_argument", plan.error().message);
-  for (const auto& [name, value] : *overrides) {
-    if (Status set = set_parameter(plan->parameters, name, value); !set) {
-      return send_problem(res, 422, "invalid_argument", set.error().message, "parameters." + name);
-    }
-  }
-  plan->validation = validate(plan->parameters);
-  Result<Estimate> est = s_.trainings.estimate_for(plan->parameters, endpoint->name);
+  changed.validation = validate(changed.parameters);
+  Result<Estimate> est = s_.trainings.estimate_for(changed.parameters, endpoint->name);
   if (!est) return send_error(res, est.error());
-  plan->estimate = *est;
-  ordered_json doc = plan_to_json(*plan);
-  doc["sync"] = to_string(report->sync);
-  send_json(res, 200, doc);
+  changed.estimate = *est;
+  send_plan(res, changed, plan->second);
 }
 
 void ApiServer::list_versions(const Req& req, Res& res) {
@@ -944,20 +956,13 @@ void ApiServer::start_training(const Req& req, Res& res) {
   if (Result<EndpointProfile> e = s_.settings.endpoint(order.endpoint); !e) {
     return send_problem(res, 422, "invalid_argument", e.error().message, "endpoint");
   }
-  std::string field;
-  Result<std::vector<ParameterOverride>> overrides = overrides_of(*body, field);
-  if (!overrides) {
-    return send_problem(res, 422, "invalid_argument", overrides.error().message, field);
-  }
-  for (const ParameterOverride& o : *overrides) {
-    TrainingParameters probe;
-    if (Status set = set_parameter(probe, o.first, o.second); !set) {
-      return send_problem(res, 422, "invalid_argument", set.error().message,
-                          "parameters." + o.first);
-    }
-  }
-  Result<TrainingParameters> params = planned_parameters(actor, s_.settings.policy, *overrides);
+  // The same parameters `train` uses: defaults auto-adjusted to the synced count, then the body's.
+  Result<TrainingParameters> params = planned_parameters(actor, s_.settings.policy, {});
   if (!params) return send_error(res, params.error());
+  std::string field;
+  if (Status applied = apply_parameters(*body, *params, field); !applied) {
+    return send_problem(res, 422, "invalid_argument", applied.error().message, field);
+  }
   if (std::vector<FieldError> problems = validate(*params); !problems.empty()) {
     return send_invalid_fields(res, problems);
   }
