@@ -3,10 +3,11 @@
 # local s3rver by this product and by Debian's awscli (`aws s3 sync`), first sync and no-op
 # re-sync of each, plus the server's ceiling: the same PUTs signed by curl, 8 in parallel
 # over kept-alive connections (curl --parallel). One run of each, same server, same files.
-# Usage: bench/sync_bench.sh [COUNT, default 500]
+# Usage: bench/sync_bench.sh [COUNT, default 500] [ROUNDS, default 3]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count="${1:-500}"
+rounds="${2:-3}"
 bash scripts/setup >/dev/null
 cmake --preset release >/dev/null
 cmake --build --preset release -j "$(nproc)" --target actor-trainer make_images >/dev/null
@@ -38,25 +39,44 @@ seconds() {  # seconds COMMAND...: wall time of one run
   end=$(date +%s.%N)
   awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }'
 }
-ours_first=$(seconds "$bin/src/actor-trainer" -w "$work/ws" data sync 1)
-ours_again=$(seconds "$bin/src/actor-trainer" -w "$work/ws" data sync 1)
-aws_first=$(seconds /usr/bin/aws --endpoint-url "$endpoint" s3 sync "$images" s3://bench/aws/ --only-show-errors)
-aws_again=$(seconds /usr/bin/aws --endpoint-url "$endpoint" s3 sync "$images" s3://bench/aws/ --only-show-errors)
+# Each round syncs to fresh prefixes (ours through the key layout, with a fresh state
+# database), so every "first" is a real first sync. Medians over the rounds are reported.
 config="$work/curl.cfg"
-for f in "$images"/*.jpg; do
-  printf 'upload-file = "%s"\nurl = "%s/bench/ceiling/%s"\n' "$f" "$endpoint" "$(basename "$f")"
-done >"$config"
-ceiling=$(seconds curl -sS --no-progress-meter --fail --parallel --parallel-max 8 --aws-sigv4 "aws:amz:us-east-1:s3" \
-  --user S3RVER:S3RVER -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -K "$config")
+declare -a ours_first ours_again ours_settled aws_first aws_again ceiling
+for round in $(seq "$rounds"); do
+  rm -rf "$work/ws/.actor-trainer"
+  printf '[s3]\nkey_layout = "r%s/{actor}/{file}"\n' "$round" >"$work/ws/actor-trainer.toml"
+  ours_first+=("$(seconds "$bin/src/actor-trainer" -w "$work/ws" data sync 1)")
+  ours_again+=("$(seconds "$bin/src/actor-trainer" -w "$work/ws" data sync 1)")
+  aws_first+=("$(seconds /usr/bin/aws --endpoint-url "$endpoint" s3 sync "$images" "s3://bench/aws$round/" --only-show-errors)")
+  aws_again+=("$(seconds /usr/bin/aws --endpoint-url "$endpoint" s3 sync "$images" "s3://bench/aws$round/" --only-show-errors)")
+  # By now every image is older than the scanner's 2 s racy window, so none is read again.
+  ours_settled+=("$(seconds "$bin/src/actor-trainer" -w "$work/ws" data sync 1)")
+  for f in "$images"/*.jpg; do
+    printf 'upload-file = "%s"\nurl = "%s/bench/ceiling%s/%s"\n' "$f" "$endpoint" "$round" "$(basename "$f")"
+  done >"$config"
+  ceiling+=("$(seconds curl -sS --no-progress-meter --fail --parallel --parallel-max 8 --aws-sigv4 "aws:amz:us-east-1:s3" \
+    --user S3RVER:S3RVER -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -K "$config")")
+done
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+row() {  # row LABEL VALUES...: every round, then the median
+  local label="$1"
+  shift
+  printf '%-46s %-22s %8s\n' "$label" "$*" "$(median "$@")"
+}
 mb=$(du -sm "$images" | cut -f1)
 echo
-echo "$count files, $mb MB, s3rver on loopback, $(nproc) cores"
-printf '%-42s %8s\n' "run" "seconds"
-printf '%-42s %8s\n' "actor-trainer data sync (first)" "$ours_first"
-printf '%-42s %8s\n' "aws s3 sync (first)" "$aws_first"
-printf '%-42s %8s\n' "ceiling: curl, 8 parallel PUTs, kept alive" "$ceiling"
-printf '%-42s %8s\n' "actor-trainer data sync (no-op)" "$ours_again"
-printf '%-42s %8s\n' "aws s3 sync (no-op)" "$aws_again"
+echo "$count files, $mb MB, s3rver on loopback, $(nproc) cores, $rounds rounds"
+printf '%-46s %-22s %8s\n' "run" "seconds per round" "median"
+row "actor-trainer data sync (first)" "${ours_first[@]}"
+row "aws s3 sync (first)" "${aws_first[@]}"
+row "ceiling: curl, 8 parallel PUTs, kept alive" "${ceiling[@]}"
+row "actor-trainer data sync (no-op, right after)" "${ours_again[@]}"
+row "actor-trainer data sync (no-op, settled)" "${ours_settled[@]}"
+row "aws s3 sync (no-op)" "${aws_again[@]}"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-echo "first sync: aws / ours = $(ratio "$aws_first" "$ours_first")x; ours / ceiling =" \
-  "$(ratio "$ours_first" "$ceiling"); no-op: ours $ours_again s vs aws $aws_again s"
+of=$(median "${ours_first[@]}")
+echo "medians: first sync aws / ours = $(ratio "$(median "${aws_first[@]}")" "$of")x;" \
+  "ours / ceiling = $(ratio "$of" "$(median "${ceiling[@]}")");" \
+  "no-op ours $(median "${ours_again[@]}") s right after, $(median "${ours_settled[@]}") s settled," \
+  "aws $(median "${aws_again[@]}") s"

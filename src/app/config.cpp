@@ -52,6 +52,12 @@ Status read(const toml::table& table, const std::string& where, const char* key,
       return Ok{};
     }
     return toml_error(where + "." + key, "expected a whole number");
+  } else if constexpr (std::is_same_v<T, bool>) {
+    if (std::optional<bool> v = node->value<bool>()) {
+      out = *v;
+      return Ok{};
+    }
+    return toml_error(where + "." + key, "expected true or false");
   } else {
     if (std::optional<std::string> v = node->value<std::string>()) {
       out = *v;
@@ -216,13 +222,22 @@ Status read_toml(const fs::path& file, Settings& s) {
     }
   }
   if (const toml::table* t = subtable(root, "s3")) {
-    Status k = check_keys(*t, "s3", {"bucket", "key_layout", "endpoint_url", "region"});
+    Status k = check_keys(*t, "s3",
+                          {"bucket", "key_layout", "endpoint_url", "region", "presigned_urls",
+                           "presigned_url_expiry_seconds"});
     if (!k) return k;
     for (Status st :
          {read(*t, "s3", "bucket", s.s3_bucket), read(*t, "s3", "key_layout", s.s3_key_layout),
-          read(*t, "s3", "endpoint_url", s.s3_endpoint_url),
-          read(*t, "s3", "region", s.s3_region)}) {
+          read(*t, "s3", "endpoint_url", s.s3_endpoint_url), read(*t, "s3", "region", s.s3_region),
+          read(*t, "s3", "presigned_urls", s.presigned_urls),
+          read(*t, "s3", "presigned_url_expiry_seconds", s.presigned_url_expiry_seconds)}) {
       if (!st) return st;
+    }
+    // SigV4 presigned URLs live at most seven days.
+    constexpr int kMaxExpiry = 7 * 24 * 3600;
+    if (s.presigned_url_expiry_seconds < 60 || s.presigned_url_expiry_seconds > kMaxExpiry) {
+      return toml_error("s3.presigned_url_expiry_seconds",
+                        "must be between 60 and 604800 (seven days, the SigV4 limit)");
     }
   }
   if (const toml::table* t = subtable(root, "webhook")) {

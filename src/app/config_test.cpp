@@ -36,6 +36,18 @@ TEST(ConfigTest, DefaultsWithoutAnyFile) {
   EXPECT_FALSE(s.has_runpod_api_key);
   EXPECT_FALSE(s.public_webhook_base_url);
   EXPECT_EQ(s.identity.mode, "custom-actors");
+  EXPECT_FALSE(s.presigned_urls);
+  EXPECT_EQ(s.presigned_url_expiry_seconds, 86400);
+}
+
+TEST(ConfigTest, PresignedUrlsAreTurnedOnInTheS3Table) {
+  testing::TempDir ws;
+  ws.write("actor-trainer.toml",
+           "[s3]\npresigned_urls = true\npresigned_url_expiry_seconds = 3600\n");
+  Result<Config> config = load_config(ws.path(), {});
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_TRUE(config->settings.presigned_urls);
+  EXPECT_EQ(config->settings.presigned_url_expiry_seconds, 3600);
 }
 
 TEST(ConfigTest, EnvironmentBeatsDotenvBeatsToml) {
@@ -127,6 +139,9 @@ TEST(ConfigTest, MistakesInTheTomlFileAreNamed) {
       {"[[auto_adjust.tiers]]\nmin_images = 2\nrepeats = 3\nlearning_rate = 0.1\n",
        "contiguous from 1"},
       {"[colors]\n", "colors: unknown key"},
+      {"[s3]\npresigned_urls = \"yes\"\n", "expected true or false"},
+      {"[s3]\npresigned_url_expiry_seconds = 604801\n", "seven days"},
+      {"[s3]\npresigned_url_expiry_seconds = 10\n", "between 60 and 604800"},
   };
   for (const Row& row : rows) {
     SCOPED_TRACE(row.toml);

@@ -17,6 +17,7 @@
 #include "registry/json_file_actor_registry.h"
 #include "runpod/runpod_backend.h"
 #include "s3/s3_object_store.h"
+#include "store/sqlite_scan_memory.h"
 #include "store/sqlite_version_store.h"
 
 namespace atr {
@@ -132,7 +133,6 @@ Result<std::unique_ptr<Workspace>> open_workspace(const fs::path& root) {
     return registry.error();
   }
   ws->registry = std::move(registry).value();
-  ws->scanner = std::make_unique<VipsTrainingDataScanner>(ws->root);
   ws->metrics = std::make_shared<Metrics>();
   ws->backend = std::make_unique<CountingBackend>(
       std::make_unique<RunpodBackend>(load_workflow(ws->root, ws->config.settings.workflow),
@@ -143,6 +143,11 @@ Result<std::unique_ptr<Workspace>> open_workspace(const fs::path& root) {
       SqliteVersionStore::open(ws->root / ".actor-trainer" / "state.db");
   if (!store) return store.error();
   ws->store = std::make_unique<ObservedVersionStore>(std::move(store).value());
+  Result<std::unique_ptr<SqliteScanMemory>> memory =
+      SqliteScanMemory::open(ws->root / ".actor-trainer" / "state.db");
+  if (!memory) return memory.error();
+  ws->scan_memory = std::move(memory).value();
+  ws->scanner = std::make_unique<VipsTrainingDataScanner>(ws->root, ws->scan_memory.get());
   if (!ws->config.settings.s3_bucket.empty() && ws->config.settings.has_s3_credentials) {
     S3Config s3;
     s3.endpoint_url = ws->config.settings.s3_endpoint_url;
@@ -159,6 +164,7 @@ Result<std::unique_ptr<Workspace>> open_workspace(const fs::path& root) {
   ws->trainings = std::make_unique<Trainings>(
       *ws->registry, *ws->store, *ws->backend, ws->clock, ws->config.settings,
       [w] { return w->current_webhook_url(); }, fault_point_from_environment());
+  ws->trainings->use_object_store(ws->objects.get());
   return ws;
 }
 

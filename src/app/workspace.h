@@ -11,6 +11,7 @@
 #include "core/actor_registry.h"
 #include "core/clock.h"
 #include "core/object_store.h"
+#include "core/scan_memory.h"
 #include "core/training_backend.h"
 #include "core/training_data_scanner.h"
 #include "core/trainings.h"
@@ -33,6 +34,7 @@ struct Workspace {
   std::filesystem::path root;
   Config config;
   std::unique_ptr<ActorRegistry> registry;
+  std::unique_ptr<ScanMemory> scan_memory;  // declared first: the scanner uses it
   std::unique_ptr<TrainingDataScanner> scanner;
   std::shared_ptr<Metrics> metrics;          ///< RunPod calls and, in `serve`, the API's
   std::unique_ptr<TrainingBackend> backend;  ///< RunPod, counted into `metrics`

@@ -109,7 +109,11 @@ int run_data_sync(Context& context, const Options& o) {
   options.delete_orphans = o.delete_orphans;
   options.dry_run = o.dry_run;
   options.concurrency = o.sync_concurrency;
+  // With --all, every actor's block is recorded at the end in one write of actors.json.
+  options.defer_record = o.all;
   nlohmann::ordered_json results = nlohmann::ordered_json::array();
+  std::vector<SyncReport> done;
+  done.reserve(actors.size());
   bool all_ok = true;
   for (const Actor* actor : actors) {
     Result<SyncReport> report = Error{ErrorCode::Internal, "not run"};
@@ -117,8 +121,8 @@ int run_data_sync(Context& context, const Options& o) {
       ProgressBar bar("sync " + actor->label(), !o.json);
       report = sync_actor(*actor, context.scanner, *context.objects, context.registry,
                           context.settings.limits, context.settings.s3_key_layout, options,
-                          [&bar](const std::string& stage, std::size_t done, std::size_t total) {
-                            if (stage == "upload" || stage == "scan") bar.update(done, total);
+                          [&bar](const std::string& stage, std::size_t step, std::size_t total) {
+                            if (stage == "upload" || stage == "scan") bar.update(step, total);
                           });
     }
     if (!report) {
@@ -132,9 +136,21 @@ int run_data_sync(Context& context, const Options& o) {
         report->deletions.empty()) {
       continue;  // no local images and nothing remote: nothing to say
     }
-    all_ok = all_ok && (o.dry_run || report->marked_synced);
-    results.push_back(sync_report_to_json(*report));
-    if (!o.json) print_sync(*report, o.dry_run);
+    done.push_back(std::move(report).value());
+  }
+  std::vector<SyncReport*> pending;
+  for (SyncReport& r : done) {
+    if (r.pending) pending.push_back(&r);
+  }
+  if (!pending.empty()) {
+    if (Status committed = commit_syncs(pending, context.registry, context.scanner); !committed) {
+      return report_error(committed.error().with_context("data sync --all"), o.json);
+    }
+  }
+  for (const SyncReport& r : done) {
+    all_ok = all_ok && (o.dry_run || r.marked_synced);
+    results.push_back(sync_report_to_json(r));
+    if (!o.json) print_sync(r, o.dry_run);
   }
   if (o.json) print_json(o.all ? results : results.at(0));
   return all_ok ? kExitOk : kExitOther;

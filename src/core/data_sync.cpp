@@ -115,21 +115,76 @@ Result<SyncReport> sync_actor(const Actor& actor, TrainingDataScanner& scanner, 
   }
   if (!report.failed.empty() || !report.refused.empty()) return report;
 
-  tell("record", 0, 1);
   TrainingDataRecord record;
   record.s3_urls = report.s3_urls;
   record.local_path = scan->folder;
   record.count = static_cast<int>(report.s3_urls.size());
   record.synced = true;
-  ActorPatch patch;
-  patch.actor_ref = actor.id.empty() ? actor.name : actor.id;
-  patch.training_data = record;
-  if (Status written = registry.update({patch}); !written) {
-    return written.error().with_context(what + ": record the training_data block");
+  SyncReport::Pending pending;
+  pending.folder = scan->folder;
+  if (actor.training_data != record) {  // a no-op re-sync leaves actors.json untouched
+    ActorPatch patch;
+    patch.actor_ref = actor.id.empty() ? actor.name : actor.id;
+    patch.training_data = record;
+    pending.patch = std::move(patch);
   }
-  report.marked_synced = true;
+  // Every local image is in S3 now, so its MD5 is what "synced" means from here on.
+  std::map<std::string, std::string> before;
+  for (const ScannedFile& file : scan->files) {
+    if (file.status != FileStatus::Image) continue;
+    pending.md5s.emplace(file.name, file.md5);
+    if (!file.synced_md5.empty()) before.emplace(file.name, file.synced_md5);
+  }
+  pending.md5s_changed = pending.md5s != before;
+  report.pending = std::move(pending);
+  if (options.defer_record) return report;
+  tell("record", 0, 1);
+  if (Status committed = commit_syncs({&report}, registry, scanner); !committed) {
+    return committed.error().with_context(what);
+  }
   tell("record", 1, 1);
   return report;
+}
+
+Status commit_syncs(const std::vector<SyncReport*>& reports, ActorRegistry& registry,
+                    TrainingDataScanner& scanner) {
+  std::vector<ActorPatch> patches;
+  for (const SyncReport* r : reports) {
+    if (r->pending && r->pending->patch) patches.push_back(*r->pending->patch);
+  }
+  if (!patches.empty()) {
+    if (Status written = registry.update(patches); !written) {
+      return written.error().with_context("record the training_data block");
+    }
+  }
+  for (SyncReport* r : reports) {
+    if (!r->pending) continue;
+    if (r->pending->md5s_changed) {
+      if (Status kept = scanner.record_synced(r->pending->folder, r->pending->md5s); !kept) {
+        return kept.error().with_context("record the synced digests of " + r->actor_id);
+      }
+    }
+    r->marked_synced = true;
+    r->pending.reset();
+  }
+  return Ok{};
+}
+
+Result<std::vector<std::string>> presign_urls(const ObjectStore& store,
+                                              const std::vector<std::string>& s3_urls,
+                                              std::chrono::seconds expires) {
+  const std::string bucket_url = store.url_of("");
+  std::vector<std::string> out;
+  out.reserve(s3_urls.size());
+  for (const std::string& url : s3_urls) {
+    if (!url.starts_with(bucket_url)) {
+      std::string message = "cannot presign " + url;
+      message += ": it is not in the configured bucket (" + bucket_url + ")";
+      return Error{ErrorCode::FailedPrecondition, message};
+    }
+    out.push_back(store.presigned_get(url.substr(bucket_url.size()), expires));
+  }
+  return out;
 }
 
 Status check_remote_objects(const Actor& actor, ObjectStore& store, std::size_t limit,

@@ -1,7 +1,10 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +22,8 @@ struct SyncOptions {
   bool delete_orphans = false;  ///< delete remote objects under the prefix with no local file
   bool dry_run = false;         ///< plan only: upload, delete and write nothing
   int concurrency = 8;
+  /// Leave the record to commit_syncs() (one registry write for many actors).
+  bool defer_record = false;
 };
 
 /// What a sync will do (the plan) and did (the outcome).
@@ -34,6 +39,15 @@ struct SyncReport {
   std::int64_t upload_bytes = 0;
   std::vector<std::string> s3_urls;  ///< what the training_data block records (sorted)
   bool marked_synced = false;        ///< the registry now says synced: true
+
+  /// What is left to record after the transfers succeeded (see commit_syncs()).
+  struct Pending {
+    std::string folder;                       ///< workspace-relative training folder
+    std::optional<ActorPatch> patch;          ///< none: the block already says this
+    std::map<std::string, std::string> md5s;  ///< every synced file name → its MD5
+    bool md5s_changed = false;                ///< differs from what the scanner remembers
+  };
+  std::optional<Pending> pending;  ///< set when everything is in S3 and not yet recorded
 };
 
 /// The key prefix of an actor's images from the layout ("actors/{actor}/training_data/{file}").
@@ -52,17 +66,29 @@ SyncReport plan_sync(const Actor& actor, const TrainingDataReport& scan,
 Status check_remote_objects(const Actor& actor, ObjectStore& store, std::size_t limit = 0,
                             std::size_t* checked = nullptr);
 
+/// Presigned GET URLs for `s3_urls` ("s3://bucket/key"), in the same order, valid `expires`.
+/// FailedPrecondition when a URL is not in `store`'s bucket (it cannot be signed there).
+Result<std::vector<std::string>> presign_urls(const ObjectStore& store,
+                                              const std::vector<std::string>& s3_urls,
+                                              std::chrono::seconds expires);
+
 /// Progress of a sync: a stage ("scan", "list", "upload", "delete", "record") and counts.
 using SyncProgress =
     std::function<void(const std::string& stage, std::size_t done, std::size_t total)>;
 
 /// Syncs one actor: scan, list the prefix, upload what is new or changed (MD5 against the
-/// ETag), delete orphans when asked, then record the `training_data` block (sorted s3 URLs,
-/// local_path, count, synced: true) through the registry's safe write. Nothing is marked
-/// synced when a file was refused or an upload failed; a re-run uploads only what is missing.
+/// ETag), delete orphans when asked, then record (unless options.defer_record) the
+/// `training_data` block (sorted s3 URLs, local_path, count, synced: true) through the
+/// registry's safe write. Nothing is marked synced when a file was refused or an upload failed;
+/// a re-run uploads only what is missing.
 Result<SyncReport> sync_actor(const Actor& actor, TrainingDataScanner& scanner, ObjectStore& store,
                               ActorRegistry& registry, const DataCheckLimits& limits,
                               const std::string& key_layout, const SyncOptions& options,
                               const SyncProgress& progress);
+
+/// Records every report's pending result: the changed `training_data` blocks in one registry
+/// write, then the synced MD5s through the scanner. Marks each such report synced.
+Status commit_syncs(const std::vector<SyncReport*>& reports, ActorRegistry& registry,
+                    TrainingDataScanner& scanner);
 
 }  // namespace atr

@@ -1,5 +1,7 @@
 #include "core/data_sync.h"
 
+#include <map>
+
 #include <gtest/gtest.h>
 
 namespace atr {
@@ -20,6 +22,10 @@ class UrlOnlyStore final : public ObjectStore {
   Status remove(const std::string& /*key*/) override { return Ok{}; }
   Result<StoredObject> head(const std::string& /*key*/) override {
     return Error{ErrorCode::NotFound, "none"};
+  }
+  [[nodiscard]] std::string presigned_get(const std::string& key,
+                                          std::chrono::seconds expires) const override {
+    return "https://b.example/" + key + "?expires=" + std::to_string(expires.count());
   }
 };
 
@@ -66,6 +72,82 @@ TEST(DataSyncTest, PlanUploadsNewAndChangedSkipsSameAndFindsOrphans) {
   EXPECT_EQ(plan.refused[0], "bad.jpg: is damaged");
   EXPECT_EQ(plan.s3_urls,
             (std::vector<std::string>{"s3://b/p/a.jpg", "s3://b/p/b.jpg", "s3://b/p/c.jpg"}));
+}
+
+TEST(DataSyncTest, PresignsEveryUrlInOrderAndRefusesOtherBuckets) {
+  const UrlOnlyStore store;
+  Result<std::vector<std::string>> urls =
+      presign_urls(store, {"s3://b/x/2.jpg", "s3://b/x/1.jpg"}, std::chrono::seconds(600));
+  ASSERT_TRUE(urls);
+  EXPECT_EQ(*urls, (std::vector<std::string>{"https://b.example/x/2.jpg?expires=600",
+                                             "https://b.example/x/1.jpg?expires=600"}));
+  Result<std::vector<std::string>> foreign =
+      presign_urls(store, {"s3://b/x/1.jpg", "s3://other/x/2.jpg"}, std::chrono::seconds(600));
+  ASSERT_FALSE(foreign);
+  EXPECT_EQ(foreign.error().code, ErrorCode::FailedPrecondition);
+  EXPECT_NE(foreign.error().message.find("s3://other/x/2.jpg"), std::string::npos);
+}
+
+class CountingRegistry final : public ActorRegistry {
+ public:
+  [[nodiscard]] std::shared_ptr<const ActorCatalog> catalog() const override { return nullptr; }
+  Status reload() override { return Ok{}; }
+  Status update(const std::vector<ActorPatch>& patches) override {
+    writes.push_back(patches);
+    return Ok{};
+  }
+  std::vector<std::vector<ActorPatch>> writes;
+};
+
+class RecordingScanner final : public TrainingDataScanner {
+ public:
+  Result<std::vector<ScannedFile>> scan(std::string_view /*folder*/,
+                                        const ProgressFn& /*progress*/) override {
+    return std::vector<ScannedFile>{};
+  }
+  Status record_synced(std::string_view folder,
+                       const std::map<std::string, std::string>& md5_by_name) override {
+    recorded[std::string(folder)] = md5_by_name;
+    return Ok{};
+  }
+  std::map<std::string, std::map<std::string, std::string>> recorded;
+};
+
+SyncReport pending_report(const std::string& actor, bool block_changed, bool md5s_changed) {
+  SyncReport r;
+  r.actor_id = actor;
+  SyncReport::Pending p;
+  p.folder = "data/actors/" + actor + "/training_data";
+  if (block_changed) p.patch = ActorPatch{actor, TrainingDataRecord{{"s3://b/x"}, "f", 1, true}};
+  p.md5s = {{"x", "md5-" + actor}};
+  p.md5s_changed = md5s_changed;
+  r.pending = p;
+  return r;
+}
+
+TEST(DataSyncTest, CommitWritesEveryChangedBlockInOneRegistryWrite) {
+  CountingRegistry registry;
+  RecordingScanner scanner;
+  SyncReport a = pending_report("a", true, true);
+  SyncReport b = pending_report("b", false, false);  // a no-op re-sync
+  SyncReport c = pending_report("c", true, true);
+  ASSERT_TRUE(commit_syncs({&a, &b, &c}, registry, scanner));
+  ASSERT_EQ(registry.writes.size(), 1u);
+  ASSERT_EQ(registry.writes[0].size(), 2u);
+  EXPECT_EQ(registry.writes[0][0].actor_ref, "a");
+  EXPECT_EQ(registry.writes[0][1].actor_ref, "c");
+  EXPECT_EQ(scanner.recorded.size(), 2u);
+  EXPECT_EQ(scanner.recorded["data/actors/c/training_data"].at("x"), "md5-c");
+  for (const SyncReport* r : {&a, &b, &c}) {
+    EXPECT_TRUE(r->marked_synced) << r->actor_id;
+    EXPECT_FALSE(r->pending) << r->actor_id;
+  }
+
+  // Nothing changed anywhere: nothing is written.
+  SyncReport d = pending_report("d", false, false);
+  ASSERT_TRUE(commit_syncs({&d}, registry, scanner));
+  EXPECT_EQ(registry.writes.size(), 1u);
+  EXPECT_TRUE(d.marked_synced);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -41,6 +42,9 @@ class ObjectStore {
   virtual Status remove(const std::string& key) = 0;
   /// The object's metadata; NotFound when it is missing.
   [[nodiscard]] virtual Result<StoredObject> head(const std::string& key) = 0;
+  /// A URL that lets anyone GET `key` for `expires` from now, without credentials.
+  [[nodiscard]] virtual std::string presigned_get(const std::string& key,
+                                                  std::chrono::seconds expires) const = 0;
 };
 
 }  // namespace atr

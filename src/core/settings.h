@@ -40,6 +40,9 @@ struct Settings {
   std::string s3_region = "us-east-1";
   bool has_s3_credentials = false;  ///< AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are set
   std::string s3_key_layout = "actors/{actor}/training_data/{file}";
+  /// Send `training_data.presigned_urls` (GET URLs for workers without S3 credentials).
+  bool presigned_urls = false;
+  int presigned_url_expiry_seconds = 24 * 3600;  ///< how long each presigned URL is valid
   std::string workflow = "flux_actor_lora";
   TrackingSettings tracking;
 

@@ -16,6 +16,14 @@ std::string_view to_string(FileStatus status) {
   return "unreadable";
 }
 
+std::optional<FileStatus> parse_file_status(std::string_view text) {
+  for (FileStatus status : {FileStatus::Image, FileStatus::Unsupported, FileStatus::Unreadable,
+                            FileStatus::Corrupt, FileStatus::OutsideWorkspace}) {
+    if (to_string(status) == text) return status;
+  }
+  return std::nullopt;
+}
+
 std::string_view to_string(Severity severity) {
   switch (severity) {
     case Severity::Error: return "error";
@@ -45,7 +53,7 @@ int TrainingDataReport::warning_count() const {
 }
 
 SyncState compute_sync_state(const std::optional<TrainingDataRecord>& record,
-                             const std::vector<std::string>& usable_names) {
+                             const std::vector<std::string>& usable_names, bool content_changed) {
   if (usable_names.empty()) return SyncState::NoData;
   if (!record || !record->synced || record->s3_urls.empty()) return SyncState::NotSynced;
   std::set<std::string> remote;
@@ -54,7 +62,7 @@ SyncState compute_sync_state(const std::optional<TrainingDataRecord>& record,
     remote.insert(slash == std::string::npos ? url : url.substr(slash + 1));
   }
   const std::set<std::string> local(usable_names.begin(), usable_names.end());
-  return remote == local ? SyncState::Synced : SyncState::OutOfSync;
+  return remote == local && !content_changed ? SyncState::Synced : SyncState::OutOfSync;
 }
 
 TrainingDataReport check_training_data(std::string folder, std::vector<ScannedFile> files,
@@ -69,6 +77,7 @@ TrainingDataReport check_training_data(std::string folder, std::vector<ScannedFi
   std::vector<Finding> warnings;
   std::map<std::string, std::vector<std::string>> by_md5;
   std::vector<std::string> usable_names;
+  bool content_changed = false;
   for (const ScannedFile& file : files) {
     switch (file.status) {
       case FileStatus::Image: break;
@@ -93,6 +102,7 @@ TrainingDataReport check_training_data(std::string folder, std::vector<ScannedFi
     ++report.formats[file.format];
     if (file.has_caption) ++report.captions;
     usable_names.push_back(file.name);
+    if (!file.synced_md5.empty() && file.synced_md5 != file.md5) content_changed = true;
     by_md5[file.md5].push_back(file.name);
     const int short_side = std::min(file.width, file.height);
     if (short_side < limits.min_short_side) {
@@ -125,7 +135,7 @@ TrainingDataReport check_training_data(std::string folder, std::vector<ScannedFi
   }
   report.findings = std::move(errors);
   report.findings.insert(report.findings.end(), warnings.begin(), warnings.end());
-  report.sync = compute_sync_state(record, usable_names);
+  report.sync = compute_sync_state(record, usable_names, content_changed);
   report.files = std::move(files);
   return report;
 }

@@ -21,6 +21,7 @@ enum class FileStatus {
 
 /// Lowercase wire name: "image", "unsupported", "unreadable", "corrupt", "outside_workspace".
 std::string_view to_string(FileStatus status);
+std::optional<FileStatus> parse_file_status(std::string_view text);
 
 /// One file of an actor's training folder.
 struct ScannedFile {
@@ -33,6 +34,7 @@ struct ScannedFile {
   std::string md5;           ///< lowercase hex of the content; empty when not read
   bool has_caption = false;  ///< a same-name .txt file is present
   std::string detail;        ///< why the status is not Image
+  std::string synced_md5;    ///< the MD5 this name had at the last sync; empty when unknown
 };
 
 enum class Severity { Error, Warning };
@@ -85,9 +87,9 @@ TrainingDataReport check_training_data(std::string folder, std::vector<ScannedFi
 
 /// Sync state from the recorded block and the names of the usable local images: no images →
 /// NoData; no block, `synced: false` or no URLs → NotSynced; the URLs' file names equal the
-/// local names → Synced; otherwise OutOfSync. Content changes under an unchanged name need the
-/// object ETags and are detected by the S3 sync.
+/// local names and no content changed since the sync (`content_changed`: a file's MD5 differs
+/// from the one recorded when it was synced) → Synced; otherwise OutOfSync.
 SyncState compute_sync_state(const std::optional<TrainingDataRecord>& record,
-                             const std::vector<std::string>& usable_names);
+                             const std::vector<std::string>& usable_names, bool content_changed);
 
 }  // namespace atr

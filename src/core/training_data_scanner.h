@@ -1,6 +1,8 @@
 #pragma once
 
 #include <functional>
+#include <map>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -22,6 +24,12 @@ class TrainingDataScanner {
   /// NotFound when it does not exist. Unreadable files are reported in their ScannedFile.
   virtual Result<std::vector<ScannedFile>> scan(std::string_view folder,
                                                 const ProgressFn& progress) = 0;
+  /// Records the MD5 of each file name (name → MD5) after the folder was synced, so later
+  /// scans fill ScannedFile::synced_md5. A scanner without memory ignores it.
+  virtual Status record_synced(std::string_view /*folder*/,
+                               const std::map<std::string, std::string>& /*md5_by_name*/) {
+    return Ok{};
+  }
 };
 
 /// Scans the actor's training folder and judges it (checks + sync state). A folder that does

@@ -103,6 +103,7 @@ TEST(SyncStateTest, ComparesRecordedUrlsWithLocalNames) {
     std::optional<TrainingDataRecord> record;
     std::vector<std::string> local;
     SyncState expected;
+    bool changed = false;
   };
   TrainingDataRecord unsynced = record;
   unsynced.synced = false;
@@ -113,9 +114,10 @@ TEST(SyncStateTest, ComparesRecordedUrlsWithLocalNames) {
       {"same names", record, {"y.jpg", "x.jpg"}, SyncState::Synced},
       {"file added locally", record, {"x.jpg", "y.jpg", "z.jpg"}, SyncState::OutOfSync},
       {"file removed locally", record, {"x.jpg"}, SyncState::OutOfSync},
+      {"same names, content changed", record, {"x.jpg", "y.jpg"}, SyncState::OutOfSync, true},
   };
   for (const Row& row : rows) {
-    EXPECT_EQ(compute_sync_state(row.record, row.local), row.expected) << row.name;
+    EXPECT_EQ(compute_sync_state(row.record, row.local, row.changed), row.expected) << row.name;
   }
 }
 

@@ -26,6 +26,7 @@ struct TrainingRequest {
   std::string request_id;    ///< "0006_1764321000000"
   TrainingParameters parameters;
   std::vector<std::string> s3_urls;
+  std::vector<std::string> presigned_urls;  ///< GET URLs of s3_urls, in the same order; optional
   TrainingIdentity identity;
   std::optional<std::string> webhook_url;  ///< none: polling alone tracks the job
 };

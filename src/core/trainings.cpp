@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "base/strings.h"
+#include "core/data_sync.h"
 
 namespace atr {
 namespace {
@@ -102,6 +103,18 @@ Result<TrainingRequest> Trainings::request_for(const Version& v) const {
   request.request_id = v.request_id;
   request.parameters = v.parameters;
   request.s3_urls = v.s3_urls;
+  if (settings_.presigned_urls) {
+    // Made at each send, so a URL is valid for the whole expiry from the moment RunPod gets it.
+    if (objects_ == nullptr) {
+      return Error{ErrorCode::FailedPrecondition,
+                   "[s3] presigned_urls is on but S3 is not configured (S3_BUCKET, "
+                   "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)"};
+    }
+    Result<std::vector<std::string>> presigned = presign_urls(
+        *objects_, v.s3_urls, std::chrono::seconds(settings_.presigned_url_expiry_seconds));
+    if (!presigned) return presigned.error();
+    request.presigned_urls = std::move(presigned).value();
+  }
   request.identity = settings_.identity;
   request.webhook_url = webhook_url_ ? webhook_url_() : std::nullopt;
   return request;

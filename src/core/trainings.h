@@ -10,6 +10,7 @@
 #include "base/result.h"
 #include "core/actor_registry.h"
 #include "core/clock.h"
+#include "core/object_store.h"
 #include "core/settings.h"
 #include "core/training_backend.h"
 #include "core/version_store.h"
@@ -74,6 +75,10 @@ class Trainings {
   [[nodiscard]] Result<Estimate> estimate_for(const TrainingParameters& params,
                                               const std::string& endpoint);
 
+  /// The bucket that presigns `training_data.presigned_urls` when the settings ask for them
+  /// (null: none configured, and such a submission is refused). Must outlive this object.
+  void use_object_store(const ObjectStore* objects) { objects_ = objects; }
+
  private:
   UnixMs now_ms() const;
   double price_of(const std::string& endpoint_name) const;
@@ -87,6 +92,7 @@ class Trainings {
   const Settings& settings_;
   WebhookUrl webhook_url_;
   FaultPoint fault_point_;
+  const ObjectStore* objects_ = nullptr;
 };
 
 }  // namespace atr

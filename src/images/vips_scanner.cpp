@@ -2,14 +2,20 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <system_error>
+#include <thread>
 
 #include <openssl/evp.h>
+#include <sys/stat.h>
 #include <vips/vips.h>
 
 #include "base/paths.h"
@@ -103,6 +109,19 @@ std::string truncation_problem(const std::string& format, const ContentDigest& d
   return {};
 }
 
+// The stamp of the file a path names (symlinks followed); nullopt when stat fails.
+std::optional<FileStamp> stamp_of(const fs::path& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+  constexpr std::int64_t kNsPerSecond = 1'000'000'000;
+  FileStamp stamp;
+  stamp.size = static_cast<std::uint64_t>(st.st_size);
+  stamp.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * kNsPerSecond + st.st_mtim.tv_nsec;
+  stamp.ctime_ns = static_cast<std::int64_t>(st.st_ctim.tv_sec) * kNsPerSecond + st.st_ctim.tv_nsec;
+  stamp.inode = static_cast<std::uint64_t>(st.st_ino);
+  return stamp;
+}
+
 }  // namespace
 
 void ensure_vips_started() {
@@ -176,8 +195,15 @@ ScannedFile scan_file(const fs::path& path) {
   return file;
 }
 
-VipsTrainingDataScanner::VipsTrainingDataScanner(fs::path workspace_root)
-    : workspace_root_(std::move(workspace_root)) {}
+VipsTrainingDataScanner::VipsTrainingDataScanner(fs::path workspace_root, ScanMemory* memory,
+                                                 std::chrono::nanoseconds racy_window)
+    : workspace_root_(std::move(workspace_root)), memory_(memory), racy_window_(racy_window) {}
+
+Status VipsTrainingDataScanner::record_synced(
+    std::string_view folder, const std::map<std::string, std::string>& md5_by_name) {
+  if (memory_ == nullptr) return Ok{};
+  return memory_->record_synced(std::string(folder), md5_by_name);
+}
 
 Result<std::vector<ScannedFile>> VipsTrainingDataScanner::scan(std::string_view relative,
                                                                const ProgressFn& progress) {
@@ -204,12 +230,26 @@ Result<std::vector<ScannedFile>> VipsTrainingDataScanner::scan(std::string_view 
   if (ec) return Error{ErrorCode::Unavailable, "scan " + folder.string() + ": " + ec.message()};
   std::sort(candidates.begin(), candidates.end());
 
-  std::vector<ScannedFile> files;
-  files.reserve(candidates.size());
+  std::map<std::string, RememberedScan> recalled;
+  std::map<std::string, std::string> synced;
+  if (memory_ != nullptr) {
+    // The memory only saves work: when it cannot be read, every file is read instead.
+    if (auto r = memory_->recall(std::string(relative)); r) recalled = std::move(r).value();
+    if (auto d = memory_->synced_digests(std::string(relative)); d) synced = std::move(d).value();
+  }
+  const std::int64_t racy_from =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(
+          std::chrono::system_clock::now().time_since_epoch() - racy_window_)
+          .count();
+  std::vector<RememberedScan> keep;
+
+  std::vector<ScannedFile> files(candidates.size());
+  std::vector<std::optional<FileStamp>> stamps(candidates.size());
+  std::vector<std::size_t> to_read;  // indices of image files that must be read
   static const std::set<std::string> kImageExtensions = {"jpg", "jpeg", "png", "webp"};
   for (size_t i = 0; i < candidates.size(); ++i) {
     const fs::path& path = candidates[i];
-    ScannedFile file;
+    ScannedFile& file = files[i];
     file.name = path.filename().string();
     const std::string ext = extension_lower(file.name);
     if (fs::is_symlink(path, ec) && !fs::exists(path, ec)) {
@@ -222,11 +262,59 @@ Result<std::vector<ScannedFile>> VipsTrainingDataScanner::scan(std::string_view 
       file.status = FileStatus::Unsupported;
       file.detail = ext.empty() ? "no file extension" : "extension ." + ext;
     } else {
-      file = scan_file(path);
+      stamps[i] = stamp_of(path);
+      auto seen = recalled.find(file.name);
+      if (stamps[i] && seen != recalled.end() && seen->second.stamp == *stamps[i]) {
+        file = seen->second.file;
+        file.name = path.filename().string();
+      } else {
+        to_read.push_back(i);
+      }
     }
-    file.has_caption = captions.count(path.stem().string()) > 0;
-    files.push_back(std::move(file));
-    if (progress) progress(i + 1, candidates.size());
+  }
+
+  // Reading is hashing and header parsing: spread it over the cores.
+  std::mutex progress_mutex;
+  std::size_t done = candidates.size() - to_read.size();
+  if (progress && done > 0) progress(done, candidates.size());
+  std::atomic<std::size_t> next{0};
+  auto read_some = [&] {
+    for (std::size_t k = next++; k < to_read.size(); k = next++) {
+      const std::size_t i = to_read[k];
+      files[i] = scan_file(candidates[i]);
+      std::lock_guard lock(progress_mutex);
+      ++done;
+      if (progress) progress(done, candidates.size());
+    }
+  };
+  constexpr std::size_t kMaxReaders = 4;
+  const std::size_t readers = std::min<std::size_t>(
+      {to_read.size(), kMaxReaders, std::max(1U, std::thread::hardware_concurrency())});
+  std::vector<std::thread> pool;
+  pool.reserve(readers > 0 ? readers - 1 : 0);
+  for (std::size_t t = 1; t < readers; ++t) {
+    pool.emplace_back(read_some);
+  }
+  read_some();
+  for (std::thread& t : pool) {
+    t.join();
+  }
+  const bool memory_changed = !to_read.empty();
+
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    ScannedFile& file = files[i];
+    const std::optional<FileStamp>& stamp = stamps[i];
+    if (stamp && stamp->mtime_ns < racy_from && stamp->ctime_ns < racy_from) {
+      keep.push_back({*stamp, file});
+    }
+    file.has_caption = captions.count(candidates[i].stem().string()) > 0;
+    if (auto digest = synced.find(file.name); digest != synced.end()) {
+      file.synced_md5 = digest->second;
+    }
+  }
+  if (memory_ != nullptr && (memory_changed || keep.size() != recalled.size())) {
+    // Best effort, like the recall: a failed write costs the next scan its shortcut only.
+    (void)memory_->remember(std::string(relative), keep);
   }
   return files;
 }

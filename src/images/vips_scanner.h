@@ -1,7 +1,9 @@
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 
+#include "core/scan_memory.h"
 #include "core/training_data_scanner.h"
 
 namespace atr {
@@ -9,15 +11,26 @@ namespace atr {
 /// TrainingDataScanner that reads image headers with libvips (no pixel decode), hashes content
 /// with OpenSSL MD5, and checks each format's end marker so a truncated file is caught without
 /// decoding it. Symlinks that resolve outside `workspace_root` are reported, never read.
+/// With a ScanMemory, a file whose stamp (size, mtime, ctime, inode) is unchanged since an
+/// earlier scan is not read again, and each file's MD5 at the last sync is reported.
 class VipsTrainingDataScanner final : public TrainingDataScanner {
  public:
-  explicit VipsTrainingDataScanner(std::filesystem::path workspace_root);
+  /// `memory` may be null (every scan reads every file); it must outlive the scanner. A file
+  /// written less than `racy_window` before a scan may change again within its timestamp's
+  /// granularity without a visible change of stamp, so its scan is used but not remembered.
+  explicit VipsTrainingDataScanner(std::filesystem::path workspace_root,
+                                   ScanMemory* memory = nullptr,
+                                   std::chrono::nanoseconds racy_window = std::chrono::seconds(2));
 
   Result<std::vector<ScannedFile>> scan(std::string_view relative,
                                         const ProgressFn& progress) override;
+  Status record_synced(std::string_view folder,
+                       const std::map<std::string, std::string>& md5_by_name) override;
 
  private:
   std::filesystem::path workspace_root_;
+  ScanMemory* memory_;
+  std::chrono::nanoseconds racy_window_;
 };
 
 /// Starts libvips once per process (safe to call repeatedly and from several threads).

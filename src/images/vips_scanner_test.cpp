@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <map>
 
 #include <gtest/gtest.h>
 
@@ -37,6 +38,33 @@ const ScannedFile& by_name(const std::vector<ScannedFile>& files, const std::str
   ADD_FAILURE() << "no file " << name;
   return files.front();
 }
+
+// ScanMemory in a map, counting writes.
+class MapScanMemory final : public ScanMemory {
+ public:
+  Result<std::map<std::string, RememberedScan>> recall(const std::string& folder) override {
+    return scans[folder];
+  }
+  Status remember(const std::string& folder, const std::vector<RememberedScan>& files) override {
+    ++writes;
+    scans[folder].clear();
+    for (const RememberedScan& r : files) {
+      scans[folder][r.file.name] = r;
+    }
+    return Ok{};
+  }
+  Result<std::map<std::string, std::string>> synced_digests(const std::string& folder) override {
+    return synced[folder];
+  }
+  Status record_synced(const std::string& folder,
+                       const std::map<std::string, std::string>& md5_by_name) override {
+    synced[folder] = md5_by_name;
+    return Ok{};
+  }
+  std::map<std::string, std::map<std::string, RememberedScan>> scans;
+  std::map<std::string, std::map<std::string, std::string>> synced;
+  int writes = 0;
+};
 
 class ScannerTest : public ::testing::Test {
  protected:
@@ -140,6 +168,58 @@ TEST_F(ScannerTest, RefusesFoldersThatLeaveTheWorkspace) {
   Result<std::vector<ScannedFile>> missing = scan("data/actors/nobody/training_data");
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().code, ErrorCode::NotFound);
+}
+
+TEST_F(ScannerTest, AFileWithAnUnchangedStampIsNotReadAgain) {
+  testing::write_image(folder() / "a.jpg", 640, 480, 1);
+  testing::write_image(folder() / "b.jpg", 640, 480, 2);
+  MapScanMemory memory;
+  VipsTrainingDataScanner scanner(ws_.path(), &memory, std::chrono::nanoseconds(0));
+  ASSERT_TRUE(scanner.scan(kFolder, nullptr));
+  ASSERT_EQ(memory.scans[kFolder].size(), 2u);
+  EXPECT_EQ(memory.writes, 1);
+
+  // Planted answers show which files were read: a remembered one keeps the planted MD5.
+  memory.scans[kFolder]["a.jpg"].file.md5 = "planted-a";
+  memory.scans[kFolder]["b.jpg"].file.md5 = "planted-b";
+  testing::write_image(folder() / "b.jpg", 640, 480, 3);  // rewritten: a new stamp
+  Result<std::vector<ScannedFile>> again = scanner.scan(kFolder, nullptr);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(by_name(*again, "a.jpg").md5, "planted-a");
+  EXPECT_EQ(by_name(*again, "a.jpg").width, 640);
+  EXPECT_EQ(by_name(*again, "b.jpg").md5, md5sum(folder() / "b.jpg"));
+  EXPECT_EQ(memory.writes, 2);
+
+  // Nothing changed: nothing is read and nothing is written.
+  ASSERT_TRUE(scanner.scan(kFolder, nullptr));
+  EXPECT_EQ(memory.writes, 2);
+
+  // A removed file is forgotten.
+  fs::remove(folder() / "a.jpg");
+  ASSERT_TRUE(scanner.scan(kFolder, nullptr));
+  EXPECT_EQ(memory.scans[kFolder].count("a.jpg"), 0u);
+}
+
+TEST_F(ScannerTest, AJustWrittenFileIsReadButNotRemembered) {
+  testing::write_image(folder() / "a.jpg", 640, 480, 1);
+  MapScanMemory memory;
+  VipsTrainingDataScanner scanner(ws_.path(), &memory, std::chrono::hours(1));
+  Result<std::vector<ScannedFile>> files = scanner.scan(kFolder, nullptr);
+  ASSERT_TRUE(files);
+  EXPECT_EQ(by_name(*files, "a.jpg").md5, md5sum(folder() / "a.jpg"));
+  EXPECT_TRUE(memory.scans[kFolder].empty());
+}
+
+TEST_F(ScannerTest, ReportsTheMd5EachFileHadAtTheLastSync) {
+  testing::write_image(folder() / "a.jpg", 640, 480, 1);
+  testing::write_image(folder() / "b.jpg", 640, 480, 2);
+  MapScanMemory memory;
+  VipsTrainingDataScanner scanner(ws_.path(), &memory);
+  ASSERT_TRUE(scanner.record_synced(kFolder, {{"a.jpg", "aaa"}}));
+  Result<std::vector<ScannedFile>> files = scanner.scan(kFolder, nullptr);
+  ASSERT_TRUE(files);
+  EXPECT_EQ(by_name(*files, "a.jpg").synced_md5, "aaa");
+  EXPECT_EQ(by_name(*files, "b.jpg").synced_md5, "");
 }
 
 }  // namespace

@@ -10,6 +10,9 @@ Result<nlohmann::ordered_json> build_run_body(const TrainingRequest& request,
   nlohmann::ordered_json& input = body["input"];
   input["workflow"] = std::move(graph).value();
   input["training_data"]["s3_urls"] = request.s3_urls;
+  if (!request.presigned_urls.empty()) {
+    input["training_data"]["presigned_urls"] = request.presigned_urls;
+  }
   nlohmann::ordered_json& config = input["training_config"];
   config["mode"] = request.identity.mode;
   config["user_id"] = request.identity.user_id;

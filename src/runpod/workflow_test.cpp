@@ -148,6 +148,13 @@ TEST(RunBodyTest, HasTheShapeRunPodWorkersExpect) {
   Result<ordered_json> polled = build_run_body(request, default_workflow());
   ASSERT_TRUE(polled);
   EXPECT_FALSE(polled->contains("webhook"));
+
+  request.presigned_urls = {"https://b.example/a.jpg?X-Amz-Signature=1",
+                            "https://b.example/b.jpg?X-Amz-Signature=2"};
+  Result<ordered_json> presigned = build_run_body(request, default_workflow());
+  ASSERT_TRUE(presigned);
+  EXPECT_EQ((*presigned)["input"]["training_data"]["presigned_urls"],
+            ordered_json(request.presigned_urls));
 }
 
 }  // namespace

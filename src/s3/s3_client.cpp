@@ -4,6 +4,7 @@
 #include <ctime>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <random>
 #include <thread>
 
@@ -135,7 +136,35 @@ struct S3Client::Exchange {
   std::map<std::string, std::string> headers;
 };
 
-S3Client::S3Client(S3Config config) : config_(std::move(config)) {
+// Idle easy handles. A handle keeps its connections open, so workers that take one per request
+// reuse kept-alive connections instead of connecting for every object.
+struct S3Client::Handles {
+  std::mutex mutex;
+  std::vector<CURL*> idle;
+
+  CURL* take() {
+    std::lock_guard lock(mutex);
+    if (idle.empty()) return curl_easy_init();
+    CURL* c = idle.back();
+    idle.pop_back();
+    curl_easy_reset(c);  // options go, open connections stay
+    return c;
+  }
+  void give(CURL* c) {
+    std::lock_guard lock(mutex);
+    idle.push_back(c);
+  }
+  ~Handles() {
+    for (CURL* c : idle) {
+      curl_easy_cleanup(c);
+    }
+  }
+};
+
+S3Client::~S3Client() = default;
+
+S3Client::S3Client(S3Config config)
+    : config_(std::move(config)), handles_(std::make_unique<Handles>()) {
   curl_global_init(CURL_GLOBAL_DEFAULT);
   while (!config_.endpoint_url.empty() && config_.endpoint_url.back() == '/') {
     config_.endpoint_url.pop_back();
@@ -169,7 +198,8 @@ Result<S3Client::Exchange> S3Client::perform(const std::string& method,
       std::this_thread::sleep_for(
           std::chrono::milliseconds(std::uniform_int_distribution<long long>(0, cap)(rng)));
     }
-    std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
+    auto give_back = [this](CURL* c) { handles_->give(c); };
+    std::unique_ptr<CURL, decltype(give_back)> curl(handles_->take(), give_back);
     if (!curl) return Error{ErrorCode::Internal, "S3: curl_easy_init failed"};
     Exchange ex;
     const std::string url = base_url() + path_and_query;
@@ -209,6 +239,9 @@ Result<S3Client::Exchange> S3Client::perform(const std::string& method,
       curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
       curl_easy_setopt(c, CURLOPT_READDATA, file.get());
       curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, size);
+      // Send the body at once rather than wait for "100 Continue". (Removing the Expect
+      // header instead would break curl 7.88's signature, which then signs an empty one.)
+      curl_easy_setopt(c, CURLOPT_EXPECT_100_TIMEOUT_MS, 0L);
     } else if (method != "GET") {
       curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
     }

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,9 @@ struct S3Object {
 class S3Client {
  public:
   explicit S3Client(S3Config config);
+  ~S3Client();
+  S3Client(const S3Client&) = delete;
+  S3Client& operator=(const S3Client&) = delete;
 
   /// Uploads `file` as `key`, streamed from disk, with Content-MD5 when `md5_hex` is given (the
   /// store then verifies the bytes). The answer's ETag is checked against it.
@@ -67,6 +71,8 @@ class S3Client {
                            const std::vector<std::string>& extra_headers);
 
   S3Config config_;
+  struct Handles;  // idle curl handles, reused for their open connections
+  std::unique_ptr<Handles> handles_;
 };
 
 }  // namespace atr

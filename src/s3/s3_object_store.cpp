@@ -64,4 +64,9 @@ Result<StoredObject> S3ObjectStore::head(const std::string& key) {
   return StoredObject{object->key, object->etag, object->size};
 }
 
+std::string S3ObjectStore::presigned_get(const std::string& key,
+                                         std::chrono::seconds expires) const {
+  return client_.presigned_get(key, expires, std::chrono::system_clock::now());
+}
+
 }  // namespace atr

@@ -19,6 +19,8 @@ class S3ObjectStore final : public ObjectStore {
                                             const PutDone& done) override;
   Status remove(const std::string& key) override;
   [[nodiscard]] Result<StoredObject> head(const std::string& key) override;
+  [[nodiscard]] std::string presigned_get(const std::string& key,
+                                          std::chrono::seconds expires) const override;
 
   [[nodiscard]] S3Client& client() { return client_; }
 

@@ -8,78 +8,12 @@
 
 #include "base/check.h"
 #include "core/settings.h"
+#include "store/state_db.h"
 
 namespace atr {
 namespace {
 
 using nlohmann::json;
-
-// Each entry migrates the schema from version i to i + 1. Append only: a released migration
-// never changes, so every database converges on the same schema.
-constexpr std::string_view kMigrations[] = {
-    R"sql(
-CREATE TABLE versions (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  actor_id TEXT NOT NULL,
-  actor_name TEXT NOT NULL,
-  number INTEGER NOT NULL,
-  name TEXT NOT NULL,
-  model_name TEXT NOT NULL,
-  request_id TEXT NOT NULL UNIQUE,
-  endpoint_name TEXT NOT NULL,
-  endpoint_id TEXT NOT NULL,
-  parameters TEXT NOT NULL,
-  description TEXT NOT NULL,
-  image_count INTEGER NOT NULL,
-  s3_urls TEXT NOT NULL,
-  submit_state TEXT NOT NULL,
-  job_id TEXT NOT NULL DEFAULT '',
-  job_key TEXT NOT NULL DEFAULT '',
-  status TEXT NOT NULL,
-  finished INTEGER NOT NULL DEFAULT 0,
-  created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL,
-  submitted_at INTEGER,
-  started_at INTEGER,
-  finished_at INTEGER,
-  progress TEXT,
-  delay_ms INTEGER,
-  execution_ms INTEGER,
-  lora_url TEXT NOT NULL DEFAULT '',
-  model_size_bytes INTEGER,
-  message TEXT NOT NULL DEFAULT '',
-  error TEXT NOT NULL DEFAULT '',
-  cost REAL,
-  good INTEGER NOT NULL DEFAULT 0,
-  not_found_count INTEGER NOT NULL DEFAULT 0,
-  UNIQUE (actor_id, number)
-);
-CREATE INDEX versions_by_job ON versions (job_key) WHERE job_key <> '';
-CREATE INDEX versions_unfinished ON versions (finished, id);
-CREATE TABLE log_lines (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  version_id INTEGER NOT NULL REFERENCES versions (id),
-  at INTEGER NOT NULL,
-  kind TEXT NOT NULL,
-  text TEXT NOT NULL
-);
-CREATE INDEX log_lines_by_version ON log_lines (version_id, seq);
-CREATE TABLE idempotency_keys (
-  key TEXT PRIMARY KEY,
-  actor_id TEXT NOT NULL,
-  version_id INTEGER NOT NULL REFERENCES versions (id),
-  created_at INTEGER NOT NULL
-);
-CREATE TABLE webhook_receipts (
-  job_key TEXT NOT NULL,
-  status TEXT NOT NULL,
-  first_at INTEGER NOT NULL,
-  count INTEGER NOT NULL,
-  PRIMARY KEY (job_key, status)
-);
-CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-)sql",
-};
 
 constexpr std::string_view kColumns =
     "id, actor_id, actor_name, number, name, model_name, request_id, endpoint_name, "
@@ -287,7 +221,7 @@ std::optional<Version> match_report(SQLite::Database& db, const JobReport& repor
 }  // namespace
 
 int SqliteVersionStore::schema_version() {
-  return static_cast<int>(std::size(kMigrations));
+  return state_schema_version();
 }
 
 SqliteVersionStore::SqliteVersionStore(std::unique_ptr<SQLite::Database> db) : db_(std::move(db)) {}
@@ -296,36 +230,9 @@ SqliteVersionStore::~SqliteVersionStore() = default;
 
 Result<std::unique_ptr<SqliteVersionStore>> SqliteVersionStore::open(
     const std::filesystem::path& path) {
-  const std::string where = "open state store " + path.string();
-  try {
-    std::error_code ec;
-    std::filesystem::create_directories(path.parent_path(), ec);
-    auto db = std::make_unique<SQLite::Database>(path.string(),
-                                                 SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    // Another process may be migrating or writing: wait for it rather than fail.
-    constexpr int kBusyTimeoutMs = 10'000;
-    db->setBusyTimeout(kBusyTimeoutMs);
-    db->exec("PRAGMA journal_mode = WAL");
-    // FULL: a committed report survives a power cut, not just a killed process.
-    db->exec("PRAGMA synchronous = FULL");
-    db->exec("PRAGMA foreign_keys = ON");
-    SQLite::Transaction tx(*db, SQLite::TransactionBehavior::IMMEDIATE);
-    const int current = db->execAndGet("PRAGMA user_version").getInt();
-    if (current > schema_version()) {
-      return Error{ErrorCode::FailedPrecondition,
-                   where + ": schema version " + std::to_string(current) +
-                       " is newer than this build knows (" + std::to_string(schema_version()) +
-                       "); use a newer actor-trainer"};
-    }
-    for (int v = current; v < schema_version(); ++v) {
-      db->exec(std::string(kMigrations[v]));
-      db->exec("PRAGMA user_version = " + std::to_string(v + 1));
-    }
-    tx.commit();
-    return std::unique_ptr<SqliteVersionStore>(new SqliteVersionStore(std::move(db)));
-  } catch (const std::exception& e) {
-    return Error{ErrorCode::Unavailable, where + ": " + e.what()};
-  }
+  Result<std::unique_ptr<SQLite::Database>> db = open_state_db(path);
+  if (!db) return db.error();
+  return std::unique_ptr<SqliteVersionStore>(new SqliteVersionStore(std::move(db).value()));
 }
 
 Result<CreatedVersion> SqliteVersionStore::create(const NewVersion& request,

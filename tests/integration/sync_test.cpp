@@ -16,6 +16,7 @@
 
 #include "support/images.h"
 #include "support/process.h"
+#include "support/sigv4_verifier.h"
 #include "support/temp_dir.h"
 
 namespace atr {
@@ -155,19 +156,25 @@ TEST_F(SyncTest, FirstSyncUploadsEverythingAndRecordsTheBlock) {
   EXPECT_NE(registry.find("\"custom\": true"), std::string::npos);  // the rest untouched
   EXPECT_EQ(cli("--json data scan 6").out.find("\"sync\": \"synced\"") != std::string::npos, true);
 
-  // A no-op re-sync uploads nothing.
+  // A no-op re-sync uploads nothing and leaves actors.json as it was, file time included.
+  const auto written_at = fs::last_write_time(ws_.path() / "actors.json");
   const json again = sync();
   EXPECT_EQ(again["uploads"].size(), 0u);
   EXPECT_EQ(again["unchanged"], 6);
+  EXPECT_EQ(again["marked_synced"], true);
+  EXPECT_EQ(testing::slurp(ws_.path() / "actors.json"), registry);
+  EXPECT_EQ(fs::last_write_time(ws_.path() / "actors.json"), written_at);
 }
 
 TEST_F(SyncTest, ChangedAndDeletedFilesAreFollowed) {
   sync();
   write_local("img_2.jpg", 99);  // changed content, same name: the MD5 no longer matches the ETag
+  EXPECT_NE(cli("--json data scan 6").out.find("\"sync\": \"out_of_sync\""), std::string::npos);
   const json changed = sync();
   ASSERT_EQ(changed["uploads"].size(), 1u);
   EXPECT_EQ(changed["uploads"][0], std::string(kPrefix) + "img_2.jpg");
   expect_remote_matches_local();
+  EXPECT_NE(cli("--json data scan 6").out.find("\"sync\": \"synced\""), std::string::npos);
 
   fs::remove(ws_.path() / "data/actors" / kActor / "training_data/img_5.jpg");
   EXPECT_NE(cli("--json data scan 6").out.find("\"sync\": \"out_of_sync\""), std::string::npos);
@@ -294,6 +301,90 @@ TEST_F(SyncTest, DeepCheckRefusesATrainingWhoseObjectsAreMissing) {
   EXPECT_EQ(healthy[3]["result"], "ok") << healthy.dump();
   const json wrong = json::parse(cli("--json doctor", "NOT-A-KEY").out, nullptr, false);
   EXPECT_EQ(wrong[3]["result"], "failed");
+}
+
+TEST_F(SyncTest, PresignedUrlsLetAWorkerWithoutCredentialsFetchTheImages) {
+  ws_.write("actor-trainer.toml",
+            "[s3]\npresigned_urls = true\npresigned_url_expiry_seconds = 600\n");
+  sync();
+  ChildProcess emulator(
+      {ATR_EMULATOR, "--endpoint", "ep", "--api-key", "rp-key", "--run-ms", "60000"}, {},
+      logs_.path(), "emulator");
+  auto line = emulator.wait_for_line("listening on", 10s);
+  ASSERT_TRUE(line) << emulator.err();
+  const int emulator_port = testing::port_in(*line);
+  std::map<std::string, std::string> e = env();
+  e["RUNPOD_API_KEY"] = "rp-key";
+  e["MODEL_TRAINING_RUNPOD_ENDPOINT_ID"] = "ep";
+  e["RUNPOD_BASE_URL"] = "http://127.0.0.1:" + std::to_string(emulator_port) + "/v2";
+  ChildProcess train({ATR_BINARY, "-w", ws_.path().string(), "train", "6"}, e, logs_.path(),
+                     "train");
+  std::optional<int> status = train.wait_exit(60s);
+  ASSERT_TRUE(status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << train.err();
+  EXPECT_EQ(train.out().find("X-Amz-Signature"), std::string::npos);  // never printed
+
+  httplib::Client runpod("127.0.0.1", emulator_port);
+  auto stats = runpod.Get("/_emulator/stats");
+  ASSERT_TRUE(stats);
+  const json data = json::parse(stats->body)["last_training_data"];
+  ASSERT_EQ(data["s3_urls"].size(), 6u);
+  ASSERT_EQ(data["presigned_urls"].size(), 6u);
+  const std::string origin = "http://127.0.0.1:" + std::to_string(port_);
+  for (std::size_t i = 0; i < 6; ++i) {
+    const std::string name = "img_" + std::to_string(i) + ".jpg";
+    EXPECT_EQ(data["s3_urls"][i], std::string("s3://bucket/") + kPrefix + name);
+    const std::string url = data["presigned_urls"][i];
+    std::string expected = origin + "/bucket/";
+    expected += std::string(kPrefix) + name + "?";
+    ASSERT_TRUE(url.starts_with(expected)) << url;
+    EXPECT_NE(url.find("X-Amz-Expires=600"), std::string::npos) << url;
+    // s3rver does not check signatures, so an independent verifier does, with the secret.
+    const testing::ReceivedRequest request{
+        "GET", url.substr(origin.size()), {{"host", "127.0.0.1:" + std::to_string(port_)}}};
+    const testing::SignatureCheck check = testing::check_sigv4(request, "S3RVER");
+    EXPECT_TRUE(check.valid) << check.reason << "\n" << check.canonical_request;
+    EXPECT_FALSE(testing::check_sigv4(request, "another secret").valid);
+    // A client with no credentials at all gets the bytes of the local file.
+    httplib::Client worker("127.0.0.1", port_);
+    auto got = worker.Get(url.substr(origin.size()));
+    ASSERT_TRUE(got);
+    EXPECT_EQ(got->status, 200);
+    EXPECT_EQ(got->body,
+              testing::slurp(ws_.path() / "data/actors" / kActor / "training_data" / name));
+  }
+}
+
+TEST_F(SyncTest, AllSyncsEveryActorWithImagesAndRecordsThemTogether) {
+  ws_.write("actors.json", std::string("[\n  {\"id\": \"0006\", \"name\": \"") + kActor +
+                               "\"},\n  {\"id\": 7, \"name\": \"0007_b\"},\n"
+                               "  {\"id\": 8, \"name\": \"0008_empty\", \"x\": [1]}\n]\n");
+  for (int i = 0; i < 3; ++i) {
+    testing::write_image(
+        ws_.path() / "data/actors/0007_b/training_data" / ("b_" + std::to_string(i) + ".png"), 600,
+        600, 50 + i);
+  }
+  auto sync_all = [this] {
+    const CliRun r = cli("--json data sync --all");
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    return json::parse(r.out, nullptr, false);
+  };
+  const json all = sync_all();
+  ASSERT_TRUE(all.is_array()) << all.dump();
+  ASSERT_EQ(all.size(), 2u);  // the actor without images has nothing to say
+  EXPECT_EQ(all[0]["marked_synced"], true);
+  EXPECT_EQ(all[1]["marked_synced"], true);
+  EXPECT_EQ(all[1]["uploads"].size(), 3u);
+  const json registry = json::parse(testing::slurp(ws_.path() / "actors.json"));
+  EXPECT_EQ(registry[0]["training_data"]["count"], 6);
+  EXPECT_EQ(registry[1]["training_data"]["count"], 3);
+  EXPECT_EQ(registry[1]["training_data"]["s3_urls"][0],
+            "s3://bucket/actors/0007_b/training_data/b_0.png");
+  EXPECT_FALSE(registry[2].contains("training_data"));
+  EXPECT_EQ(registry[2]["x"], json::array({1}));
+  EXPECT_EQ(remote_keys().size(), 9u);
+  const json again = sync_all();
+  ASSERT_EQ(again.size(), 2u);
+  EXPECT_EQ(again[0]["uploads"].size() + again[1]["uploads"].size(), 0u);
 }
 
 }  // namespace

@@ -117,6 +117,16 @@ TEST_F(TrainingsTest, WithoutRunpodCredentialsNothingIsStoredOrSent) {
   EXPECT_EQ(backend_.submit_calls, 0);
 }
 
+TEST_F(TrainingsTest, PresignedUrlsWithoutAnS3StoreAreRefusedBeforeAnythingIsStored) {
+  settings_.presigned_urls = true;
+  auto started = trainings_->start(actor(), order());
+  ASSERT_FALSE(started);
+  EXPECT_EQ(started.error().code, ErrorCode::FailedPrecondition);
+  EXPECT_NE(started.error().message.find("presigned_urls"), std::string::npos);
+  EXPECT_TRUE(store_->list_for_actor("0006")->empty());
+  EXPECT_EQ(backend_.submit_calls, 0);
+}
+
 TEST_F(TrainingsTest, BrokenWorkflowStoresNothing) {
   backend_.render_fails = true;
   EXPECT_FALSE(trainings_->start(actor(), order()));
