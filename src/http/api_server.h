@@ -109,6 +109,7 @@ class ApiServer {
   using Handler = void (ApiServer::*)(const httplib::Request&, httplib::Response&);
   static const std::vector<Route>& table();
 
+  static void offer_gzip_only(const httplib::Request& req);
   bool admit(const httplib::Request& req, httplib::Response& res);
   bool check_request(const httplib::Request& req, httplib::Response& res);
   void serve_ui(const httplib::Request& req, httplib::Response& res);

@@ -456,6 +456,22 @@ TEST_F(ApiTest, TraversalAttemptsReadNothingOutsideTheWorkspace) {
   }
 }
 
+TEST_F(ApiTest, ResponsesAreGzippedNeverBrotli) {
+  // The library's Brotli runs at its slowest quality (0.9 s for the page's script); gzip is
+  // offered instead, and a client that accepts only Brotli gets the bytes as they are.
+  start_serve();
+  httplib::Client c = client();
+  c.set_decompress(false);
+  auto both = c.Get("/api/actors?limit=100", {{"Accept-Encoding", "gzip, deflate, br"}});
+  ASSERT_TRUE(both);
+  EXPECT_EQ(both->status, 200);
+  EXPECT_EQ(both->get_header_value("Content-Encoding"), "gzip");
+  auto only_br = c.Get("/api/actors?limit=100", {{"Accept-Encoding", "br;q=1.0"}});
+  ASSERT_TRUE(only_br);
+  EXPECT_EQ(only_br->get_header_value("Content-Encoding"), "");
+  EXPECT_EQ(json::parse(only_br->body)["total"], 4);
+}
+
 TEST_F(ApiTest, PlanWithDefaultsAndWithTheUsersChanges) {
   start_serve();
   const Answer plan = get("/api/actors/6/training-plan");

@@ -311,7 +311,10 @@ class Emulator {
       j.input = body["input"];
       j.webhook = body.value("webhook", std::string());
       if (!j.webhook.empty()) webhook_urls_.push_back(j.webhook);
-      if (j.input.is_object()) last_training_data_ = j.input.value("training_data", json());
+      if (j.input.is_object()) {
+        last_training_data_ = j.input.value("training_data", json());
+        last_training_config_ = j.input.value("training_config", json());
+      }
       j.created = Clock::now();
       j.fails = roll() < faults_.fail_rate;
       j.queue_ms = faults_.queue_ms;
@@ -390,6 +393,7 @@ class Emulator {
     out["run_request_ids"] = run_requests_;
     out["webhook_urls"] = webhook_urls_;
     out["last_training_data"] = last_training_data_;
+    out["last_training_config"] = last_training_config_;
     out["webhooks"] = webhook_log_;
     return out;
   }
@@ -405,7 +409,8 @@ class Emulator {
   std::map<std::string, long long> counts_;
   std::vector<std::string> run_requests_;
   std::vector<std::string> webhook_urls_;
-  json last_training_data_;  // input.training_data of the latest /run
+  json last_training_data_;    // input.training_data of the latest /run
+  json last_training_config_;  // input.training_config of the latest /run
   json webhook_log_ = json::array();
 };
 

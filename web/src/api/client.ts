@@ -1,0 +1,93 @@
+// The one API client of the page. Reads are plain GETs; every state change sends
+// `X-Actor-Trainer: 1` (the server refuses cross-origin writes without it) and JSON.
+import type {
+  ActorItem,
+  ActorPage,
+  Comparison,
+  LogLine,
+  Parameters,
+  ServerSettings,
+  TrainingData,
+  TrainingPlan,
+  Tunnel,
+  Version,
+} from "./types";
+
+/** An answer other than 2xx, with the server's error code, message and field problems. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly fields: { field: string; message: string }[] = [],
+  ) {
+    super(message);
+  }
+}
+
+async function call<T>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<T> {
+  const init: RequestInit = { method, headers: { Accept: "application/json", ...headers } };
+  if (method !== "GET") {
+    init.headers = { ...init.headers, "X-Actor-Trainer": "1", "Content-Type": "application/json" };
+    init.body = JSON.stringify(body ?? {});
+  }
+  const res = await fetch(path, init);
+  const text = await res.text();
+  const doc: unknown = text ? JSON.parse(text) : null;
+  if (!res.ok) {
+    const err = (doc as { error?: { code?: string; message?: string; fields?: { field: string; message: string }[] } })?.error;
+    throw new ApiError(res.status, err?.code ?? "http_" + res.status, err?.message ?? res.statusText, err?.fields ?? []);
+  }
+  return doc as T;
+}
+
+export interface ActorQuery {
+  q: string;
+  sex: string[];
+  ethnicity: string[];
+  hasData: boolean;
+  hasModel: boolean;
+  limit: number;
+  offset: number;
+}
+
+const enc = encodeURIComponent;
+
+export const api = {
+  settings: () => call<ServerSettings>("GET", "/api/settings"),
+  actors: (query: ActorQuery, signal?: AbortSignal) => {
+    const p = new URLSearchParams();
+    if (query.q) p.set("q", query.q);
+    if (query.sex.length) p.set("sex", query.sex.join(","));
+    if (query.ethnicity.length) p.set("ethnicity", query.ethnicity.join(","));
+    if (query.hasData) p.set("has_data", "true");
+    if (query.hasModel) p.set("has_model", "true");
+    p.set("limit", String(query.limit));
+    p.set("offset", String(query.offset));
+    return fetch("/api/actors?" + p.toString(), { signal, headers: { Accept: "application/json" } }).then(async (res) => {
+      if (!res.ok) throw new ApiError(res.status, "http_" + res.status, res.statusText);
+      return (await res.json()) as ActorPage;
+    });
+  },
+  actor: (id: string) => call<ActorItem>("GET", `/api/actors/${enc(id)}`),
+  trainingData: (id: string) => call<TrainingData>("GET", `/api/actors/${enc(id)}/training-data`),
+  sync: (id: string) => call<unknown>("POST", `/api/actors/${enc(id)}/sync`, {}),
+  plan: (id: string, endpoint?: string) =>
+    call<TrainingPlan>("GET", `/api/actors/${enc(id)}/training-plan${endpoint ? "?endpoint=" + enc(endpoint) : ""}`),
+  checkPlan: (id: string, endpoint: string, parameters: Parameters) =>
+    call<TrainingPlan>("POST", `/api/actors/${enc(id)}/training-plan`, { endpoint, parameters }),
+  versions: (id: string) => call<{ items: Version[]; total_cost_usd: number }>("GET", `/api/actors/${enc(id)}/training-versions`),
+  start: (id: string, body: { endpoint: string; parameters: Parameters; description: string }, key: string) =>
+    call<Version & { created: boolean }>("POST", `/api/actors/${enc(id)}/training-versions`, body, { "Idempotency-Key": key }),
+  abort: (vid: number) => call<Version>("POST", `/api/training-versions/${vid}/abort`, {}),
+  refresh: (vid: number) => call<Version>("POST", `/api/training-versions/${vid}/refresh`, {}),
+  logs: (vid: number, after = 0) =>
+    call<{ items: LogLine[]; next_after: number }>("GET", `/api/training-versions/${vid}/logs?after=${after}&limit=1000`),
+  compare: (left: number, right: number) =>
+    call<Comparison>("GET", `/api/training-versions/compare?left=${left}&right=${right}`),
+  markGood: (id: string, versionId: number) => call<unknown>("POST", `/api/actors/${enc(id)}/mark-good`, { version_id: versionId }),
+  clearGood: (id: string) => call<unknown>("DELETE", `/api/actors/${enc(id)}/mark-good`),
+  tunnel: () => call<Tunnel>("GET", "/api/tunnel"),
+  tunnelStart: () => call<Tunnel>("POST", "/api/tunnel/start", {}),
+  tunnelStop: () => call<Tunnel>("POST", "/api/tunnel/stop", {}),
+};

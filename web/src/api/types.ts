@@ -1,0 +1,199 @@
+// Wire types of the Actor Trainer API (docs/api.md). The server owns every rule; these only
+// describe what it sends.
+
+export type SyncState = "synced" | "out_of_sync" | "not_synced" | "no_data";
+export type VersionStatus =
+  | "pending"
+  | "queued"
+  | "training"
+  | "completed"
+  | "failed"
+  | "cancelled"
+  | "timed_out"
+  | "lost";
+export type LogKind = "info" | "success" | "warning" | "error" | "request" | "response";
+
+export interface ValidatedModel {
+  version_id: string;
+  version_name: string;
+  lora_url: string;
+  marked_at: string;
+}
+
+export interface ActorItem {
+  id: string;
+  name: string;
+  sex: string | null;
+  ethnicity: string | null;
+  age: string | null;
+  description: string | null;
+  poster_url: string | null;
+  training_data: { count: number; synced: boolean; state: SyncState };
+  good: boolean;
+  validated_lora_model: ValidatedModel | null;
+  latest_version: { name: string; status: VersionStatus } | null;
+}
+
+export interface ActorPage {
+  total: number;
+  items: ActorItem[];
+  facets: {
+    sex: Record<string, number>;
+    ethnicity: Record<string, number>;
+    has_data: number;
+    has_model: number;
+  };
+}
+
+export interface Finding {
+  severity: "error" | "warning";
+  code: string;
+  file: string;
+  message: string;
+}
+
+export interface TrainingFile {
+  name: string;
+  status: string;
+  format: string;
+  width: number;
+  height: number;
+  bytes: number;
+  md5: string;
+  has_caption: boolean;
+  thumbnail_url: string;
+}
+
+export interface TrainingData {
+  folder: string;
+  count: number;
+  bytes: number;
+  captions: number;
+  formats: Record<string, number>;
+  sync: SyncState;
+  errors: number;
+  warnings: number;
+  files: TrainingFile[];
+  findings: Finding[];
+}
+
+export type ParameterValue = number | string | boolean;
+export type Parameters = Record<string, ParameterValue>;
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+export interface Estimate {
+  endpoint: string;
+  seconds_per_step: number;
+  seconds_per_step_source: string;
+  duration_seconds: number;
+  cost_usd: number;
+}
+
+export interface TrainingPlan {
+  image_count: number;
+  parameters: Parameters;
+  defaults: Parameters;
+  validation: FieldProblem[];
+  estimate: Estimate | null;
+  sync: SyncState;
+}
+
+export interface Endpoint {
+  name: string;
+  gpu: string;
+  price_per_second: number;
+  seconds_per_step: number;
+  configured: boolean;
+  default: boolean;
+}
+
+export interface ServerSettings {
+  endpoints: Endpoint[];
+  runpod_configured: boolean;
+  s3_bucket_configured: boolean;
+  runpod_base_url?: string;
+  choices: Record<string, string[]>;
+  webhook: { mode: string; base_url: string | null };
+}
+
+export interface Progress {
+  stage: string;
+  step: number | null;
+  total_steps: number | null;
+  percent: number | null;
+  loss: number | null;
+  eta_seconds: number | null;
+  text: string;
+}
+
+export interface Version {
+  id: number;
+  actor_id: string;
+  actor_name: string;
+  name: string;
+  status: VersionStatus;
+  submission: string;
+  job_id: string | null;
+  model_name: string;
+  request_id: string;
+  endpoint: string;
+  description: string;
+  image_count: number;
+  parameters: Parameters;
+  created_at: string;
+  updated_at: string;
+  submitted_at: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+  progress: Progress | null;
+  delay_ms: number | null;
+  execution_ms: number | null;
+  lora_url: string | null;
+  model_size_bytes: number | null;
+  message: string;
+  error: string | null;
+  cost_usd: number | null;
+  good: boolean;
+}
+
+export interface LogLine {
+  seq: number;
+  version_id: number;
+  at: string;
+  kind: LogKind;
+  text: string;
+  actor_id?: string;
+}
+
+export interface Comparison {
+  left: { id: number; name: string };
+  right: { id: number; name: string };
+  parameters: { name: string; left: ParameterValue; right: ParameterValue; differs: boolean }[];
+}
+
+export interface Tunnel {
+  mode: "public_url" | "ngrok" | "none";
+  webhook_base_url: string | null;
+  ngrok: {
+    state: string;
+    public_url: string | null;
+    message: string;
+    binary_found: boolean;
+    token_configured: boolean;
+  };
+}
+
+export interface SyncEvent {
+  actor_id: string;
+  state: "running" | "done" | "incomplete" | "failed";
+  stage?: string;
+  done?: number;
+  total?: number;
+  error?: { code: string; message: string };
+  refused?: string[];
+  failed?: string[];
+}

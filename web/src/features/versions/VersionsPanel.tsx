@@ -1,0 +1,128 @@
+// Versions of the actor: history, details with parameters, load into the form, compare two,
+// mark as good or clear it (both ask for confirmation).
+import { useEffect, useState } from "react";
+import { api } from "../../api/client";
+import type { Comparison, Parameters, Version } from "../../api/types";
+import { formatCost, formatDuration, formatTime } from "../../lib/format";
+
+interface Props {
+  actorId: string;
+  versions: Version[];
+  totalCost: number;
+  selectedId: number | null;
+  onSelect: (id: number) => void;
+  onLoadParameters: (p: Parameters) => void;
+  onChanged: () => void;
+  onError: (message: string) => void;
+}
+
+export function VersionsPanel({ actorId, versions, totalCost, selectedId, onSelect, onLoadParameters, onChanged, onError }: Props) {
+  const [compareIds, setCompareIds] = useState<number[]>([]);
+  const [comparison, setComparison] = useState<Comparison | null>(null);
+  const [confirming, setConfirming] = useState<"good" | "clear" | null>(null);
+  const selected = versions.find((v) => v.id === selectedId) ?? null;
+
+  useEffect(() => {
+    setCompareIds([]);
+    setComparison(null);
+    setConfirming(null);
+  }, [actorId]);
+
+  useEffect(() => {
+    if (compareIds.length !== 2) {
+      setComparison(null);
+      return;
+    }
+    const [l, r] = [...compareIds].sort((a, b) => a - b) as [number, number];
+    api.compare(l, r).then(setComparison, (e: Error) => onError(e.message));
+  }, [compareIds, onError]);
+
+  const toggleCompare = (id: number) =>
+    setCompareIds((ids) => (ids.includes(id) ? ids.filter((x) => x !== id) : [...ids.slice(-1), id]));
+
+  const confirm = async () => {
+    if (!selected) return;
+    try {
+      if (confirming === "good") await api.markGood(actorId, selected.id);
+      else await api.clearGood(actorId);
+      onChanged();
+    } catch (e) {
+      onError((e as Error).message);
+    }
+    setConfirming(null);
+  };
+
+  return (
+    <section className="panel versions-panel" aria-label="Versions">
+      <header className="panel-head">
+        <h3>Versions <span className="muted">{versions.length} · total {formatCost(totalCost)}</span></h3>
+      </header>
+      {versions.length === 0 && <p className="muted">No training yet.</p>}
+      <ul className="version-list" role="listbox" aria-label="Version history">
+        {versions.map((v) => (
+          <li key={v.id} role="option" aria-selected={v.id === selectedId}
+            className={"version-row" + (v.id === selectedId ? " selected" : "")} data-version={v.name}>
+            <input type="checkbox" aria-label={"compare " + v.name} checked={compareIds.includes(v.id)}
+              onChange={() => toggleCompare(v.id)} />
+            <button className="version-pick" onClick={() => onSelect(v.id)}>
+              <span className="vname">{v.name}</span>
+              <span className={"badge status " + v.status}>{v.status.replace("_", " ")}</span>
+              {v.good && <span className="badge good">good</span>}
+              <span className="muted small">{formatTime(v.created_at)} · {v.image_count} img · {formatDuration(v.execution_ms != null ? v.execution_ms / 1000 : null)} · {formatCost(v.cost_usd)}</span>
+            </button>
+          </li>
+        ))}
+      </ul>
+      {comparison && (
+        <div className="compare" aria-label="Comparison">
+          <h4>{comparison.left.name} ↔ {comparison.right.name}</h4>
+          <table>
+            <thead><tr><th>parameter</th><th>{comparison.left.name}</th><th>{comparison.right.name}</th></tr></thead>
+            <tbody>
+              {comparison.parameters.map((row) => (
+                <tr key={row.name} className={row.differs ? "differs" : ""}>
+                  <td>{row.name}</td><td>{String(row.left)}</td><td>{String(row.right)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {selected && (
+        <div className="version-detail" aria-label={"Details of " + selected.name}>
+          <h4>{selected.name} <span className="muted">{selected.model_name}</span></h4>
+          {selected.description && <p>{selected.description}</p>}
+          {selected.error && <p className="error-text">{selected.error}</p>}
+          <dl className="facts">
+            <dt>endpoint</dt><dd>{selected.endpoint}</dd>
+            <dt>started</dt><dd>{formatTime(selected.started_at)}</dd>
+            <dt>finished</dt><dd>{formatTime(selected.finished_at)}</dd>
+            <dt>LoRA</dt><dd>{selected.lora_url ? <a href={selected.lora_url} target="_blank" rel="noreferrer">{selected.lora_url.split("/").pop()}</a> : "–"}</dd>
+          </dl>
+          <details>
+            <summary>parameters</summary>
+            <table className="param-table"><tbody>
+              {Object.entries(selected.parameters).map(([k, val]) => <tr key={k}><td>{k}</td><td>{String(val)}</td></tr>)}
+            </tbody></table>
+          </details>
+          <div className="row">
+            <button onClick={() => onLoadParameters(selected.parameters)}>Load parameters</button>
+            {!selected.good && selected.status === "completed" && selected.lora_url && (
+              <button onClick={() => setConfirming("good")}>Mark as good</button>
+            )}
+            {selected.good && <button onClick={() => setConfirming("clear")}>Clear good mark</button>}
+          </div>
+          {confirming && (
+            <div className="confirm" role="alertdialog" aria-label="Confirm">
+              <span>{confirming === "good"
+                ? `Make ${selected.name} the validated model of this actor? actors.json is updated.`
+                : "Remove the validated model of this actor from actors.json?"}</span>
+              <button className="primary" autoFocus onClick={confirm}>Confirm</button>
+              <button onClick={() => setConfirming(null)}>Cancel</button>
+            </div>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}

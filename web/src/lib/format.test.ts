@@ -1,0 +1,21 @@
+import { describe, expect, it } from "vitest";
+import { formatBytes, formatCost, formatDuration } from "./format";
+
+describe("format", () => {
+  it("writes durations the way the page shows estimates", () => {
+    expect(formatDuration(1620)).toBe("27 min 0 s");
+    expect(formatDuration(3725)).toBe("1 h 2 min");
+    expect(formatDuration(42.4)).toBe("42 s");
+    expect(formatDuration(null)).toBe("–");
+  });
+  it("writes costs with three decimals below a dollar", () => {
+    expect(formatCost(1.2312)).toBe("$1.23");
+    expect(formatCost(0.0456)).toBe("$0.046");
+    expect(formatCost(null)).toBe("–");
+  });
+  it("writes sizes in B, KB and MB", () => {
+    expect(formatBytes(900)).toBe("900 B");
+    expect(formatBytes(120266)).toBe("117.4 KB");
+    expect(formatBytes(5 * 1024 * 1024)).toBe("5.0 MB");
+  });
+});
