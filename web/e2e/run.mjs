@@ -281,6 +281,17 @@ async function main() {
     assert.equal(await page.locator("#param-max_train_steps").inputValue(), String(plan.parameters.max_train_steps));
   });
 
+  await step("fits a 1280-px laptop and a 768-px tablet without sideways scrolling", async () => {
+    for (const [width, height, shot] of [[1280, 800, "05-laptop-1280.png"], [768, 1024, "06-tablet-768.png"]]) {
+      await page.setViewportSize({ width, height });
+      await page.waitForTimeout(100);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `${width} px: ${overflow} px too wide`);
+      await page.screenshot({ path: path.join(results, shot), fullPage: true });
+    }
+    await page.setViewportSize({ width: 1440, height: 900 });
+  });
+
   await step("no request left 127.0.0.1 and the page threw nothing", async () => {
     assert.deepEqual(offHost, []);
     assert.deepEqual(pageErrors, []);
