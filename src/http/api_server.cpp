@@ -21,6 +21,7 @@ using nlohmann::ordered_json;
 using Req = httplib::Request;
 using Res = httplib::Response;
 
+constexpr std::string_view kTokenCookie = "atr_token";
 constexpr const char* kJson = "application/json";
 constexpr std::size_t kMaxListLimit = 1000;
 constexpr int kMaxLogLimit = 5000;
@@ -89,6 +90,18 @@ Result<nlohmann::json> body_object(const Req& req) {
   }
   if (!doc.is_object()) return Error{ErrorCode::InvalidArgument, "body must be a JSON object"};
   return doc;
+}
+
+// The value of cookie `name` (percent-decoded), or "" when the request has none.
+std::string cookie_of(const httplib::Request& req, std::string_view name) {
+  for (const std::string& part : split(req.get_header_value("Cookie"), ';')) {
+    const std::string_view pair = trim(part);
+    const std::size_t eq = pair.find('=');
+    if (eq != std::string_view::npos && pair.substr(0, eq) == name) {
+      return httplib::detail::decode_url(std::string(pair.substr(eq + 1)), false);
+    }
+  }
+  return {};
 }
 
 bool equal_constant_time(std::string_view a, std::string_view b) {
@@ -467,16 +480,20 @@ bool ApiServer::check_request(const Req& req, Res& res) {
     return false;
   }
   const bool protected_path = req.path.starts_with("/api/") || req.path == "/metrics";
+  const bool changes_state = req.method != "GET" && req.method != "HEAD" && req.method != "OPTIONS";
   if (!options_.auth_token.empty() && protected_path) {
     const std::string given = req.get_header_value("Authorization");
     const std::string expected = "Bearer " + options_.auth_token.reveal();
-    if (!equal_constant_time(given, expected)) {
+    // Reads may also carry the token as the `atr_token` cookie the page sets, since an
+    // EventSource or an <img> cannot send headers. Changes always need the header.
+    const bool cookie_ok = !changes_state && equal_constant_time(cookie_of(req, kTokenCookie),
+                                                                 options_.auth_token.reveal());
+    if (!cookie_ok && !equal_constant_time(given, expected)) {
       res.set_header("WWW-Authenticate", "Bearer");
       send_problem(res, 401, "unauthorized", "this server needs 'Authorization: Bearer <token>'");
       return false;
     }
   }
-  const bool changes_state = req.method != "GET" && req.method != "HEAD" && req.method != "OPTIONS";
   if (changes_state) {
     std::string origin = req.get_header_value("Origin");
     const bool has_origin = req.has_header("Origin");

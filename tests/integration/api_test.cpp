@@ -698,6 +698,14 @@ TEST_F(ApiTest, BearerTokenGuardsTheApiWhenSet) {
   EXPECT_EQ(get("/metrics").status, 401);
   EXPECT_EQ(get("/api/actors", {{"Authorization", "Bearer api-token-for-tests"}}).status, 200);
   EXPECT_EQ(get("/").status, 200);  // the page itself holds no data
+  // The page's cookie opens reads (EventSource and <img> cannot send headers), never writes.
+  const httplib::Headers cookie = {{"Cookie", "theme=dark; atr_token=api-token-for-tests"}};
+  EXPECT_EQ(get("/api/actors", cookie).status, 200);
+  EXPECT_EQ(get("/api/actors", {{"Cookie", "atr_token=api-token-wrong"}}).status, 401);
+  httplib::Headers write = cookie;
+  write.emplace(kClient, "1");
+  EXPECT_EQ(post("/api/actors/6/mark-good", R"({"version_id": 1})", write).status, 401);
+  EXPECT_EQ(post("/api/tunnel/stop", "{}", write).status, 401);
 }
 
 TEST_F(ApiTest, LiveEventsFollowATrainingAndResumeWithoutGaps) {

@@ -298,6 +298,22 @@ async function main() {
   });
   await serve.stop();
 
+  await step("with --auth-token the page asks for the token, then works, events included", async () => {
+    const token = "e2e-token-" + Date.now();
+    const guarded = await start("serve-auth", bin.trainer, ["-w", ws, "serve", "--port", "0", "--webhook-port", "0"], { env: { ...serveEnv, ACTOR_TRAINER_AUTH_TOKEN: token }, ready: /API and UI: (http:\/\/[^\s]+)/, logDir: logs });
+    const guardedUrl = guarded.match[1];
+    const p = await context.newPage();
+    await p.goto(guardedUrl);
+    await p.getByRole("dialog", { name: "Access token" }).waitFor();
+    await p.getByLabel("Token", { exact: true }).fill(token);
+    await p.getByRole("button", { name: "Continue" }).click();
+    await until("actors listed", async () => (await p.locator(".card[data-actor-id]").count()) === 5);
+    const auth = { headers: { Authorization: "Bearer " + token } };
+    await until("event stream open", async () => (await (await fetch(guardedUrl + "metrics", auth)).text()).includes("atr_sse_clients 1"));
+    await p.close();
+    await guarded.stop();
+  });
+
   // ---- speed on 10,000 actors ----------------------------------------------------------
   const big = path.join(work, "big");
   await runQuiet(bin.workspace, [big, "--actors", "10000"]);

@@ -1,6 +1,6 @@
 // The one page: a header with the selected actor, the selector modal, and the training page.
 import { useCallback, useEffect, useState } from "react";
-import { api } from "./api/client";
+import { api, onUnauthorized, setToken } from "./api/client";
 import { useEvent } from "./api/events";
 import type { ActorItem, ServerSettings, Tunnel } from "./api/types";
 import { ActorSelectorModal } from "./features/actors/ActorSelectorModal";
@@ -15,8 +15,10 @@ export function App() {
   const [actor, setActor] = useState<ActorItem | null>(null);
   const [selecting, setSelecting] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [needToken, setNeedToken] = useState(false);
 
   useEffect(() => {
+    onUnauthorized(() => setNeedToken(true));
     api.settings().then(setSettings, (e: Error) => setError(e.message));
     api.tunnel().then(setTunnel, () => undefined);
     const last = localStorage.getItem(LAST_ACTOR);
@@ -61,9 +63,29 @@ export function App() {
           <p className="muted center">Choose an actor to train.</p>
         )}
       </main>
-      {selecting && (
+      {needToken && <TokenPrompt />}
+      {selecting && !needToken && (
         <ActorSelectorModal selectedId={actor?.id ?? null} onSelect={pick} onClose={() => setSelecting(false)} />
       )}
+    </div>
+  );
+}
+
+function TokenPrompt() {
+  const [token, setValue] = useState("");
+  return (
+    <div className="modal-backdrop">
+      <form className="modal token" role="dialog" aria-modal="true" aria-label="Access token"
+        onSubmit={(e) => { e.preventDefault(); setToken(token.trim()); location.reload(); }}>
+        <header className="modal-head"><h2>This server needs its access token</h2></header>
+        <div className="guidelines-body">
+          <p className="small">The token <code>serve</code> was started with (<code>--auth-token</code> or <code>ACTOR_TRAINER_AUTH_TOKEN</code>). It is kept for this browser session only.</p>
+          <div className="row">
+            <input type="password" autoFocus aria-label="Token" value={token} onChange={(e) => setValue(e.target.value)} />
+            <button className="primary" type="submit" disabled={!token.trim()}>Continue</button>
+          </div>
+        </div>
+      </form>
     </div>
   );
 }

@@ -25,8 +25,28 @@ export class ApiError extends Error {
   }
 }
 
+// When `serve` runs with --auth-token, the page asks for the token once per browser session.
+// It goes in the Authorization header of every call, and in the `atr_token` cookie for what
+// cannot send headers (the event stream, thumbnails); the server takes the cookie for reads only.
+const TOKEN_KEY = "actor-trainer.token";
+let unauthorized: () => void = () => undefined;
+
+export function onUnauthorized(handler: () => void) {
+  unauthorized = handler;
+}
+
+export function setToken(token: string) {
+  sessionStorage.setItem(TOKEN_KEY, token);
+  document.cookie = `atr_token=${encodeURIComponent(token)}; path=/; SameSite=Strict`;
+}
+
+function authHeaders(): Record<string, string> {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  return token ? { Authorization: "Bearer " + token } : {};
+}
+
 async function call<T>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<T> {
-  const init: RequestInit = { method, headers: { Accept: "application/json", ...headers } };
+  const init: RequestInit = { method, headers: { Accept: "application/json", ...authHeaders(), ...headers } };
   if (method !== "GET") {
     init.headers = { ...init.headers, "X-Actor-Trainer": "1", "Content-Type": "application/json" };
     init.body = JSON.stringify(body ?? {});
@@ -34,6 +54,7 @@ async function call<T>(method: string, path: string, body?: unknown, headers?: R
   const res = await fetch(path, init);
   const text = await res.text();
   const doc: unknown = text ? JSON.parse(text) : null;
+  if (res.status === 401) unauthorized();
   if (!res.ok) {
     const err = (doc as { error?: { code?: string; message?: string; fields?: { field: string; message: string }[] } })?.error;
     throw new ApiError(res.status, err?.code ?? "http_" + res.status, err?.message ?? res.statusText, err?.fields ?? []);
@@ -64,7 +85,8 @@ export const api = {
     if (query.hasModel) p.set("has_model", "true");
     p.set("limit", String(query.limit));
     p.set("offset", String(query.offset));
-    return fetch("/api/actors?" + p.toString(), { signal, headers: { Accept: "application/json" } }).then(async (res) => {
+    return fetch("/api/actors?" + p.toString(), { signal, headers: { Accept: "application/json", ...authHeaders() } }).then(async (res) => {
+      if (res.status === 401) unauthorized();
       if (!res.ok) throw new ApiError(res.status, "http_" + res.status, res.statusText);
       return (await res.json()) as ActorPage;
     });
