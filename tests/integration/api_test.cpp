@@ -325,6 +325,9 @@ TEST_F(ApiTest, HealthSettingsAndTheServedOpenApiDocument) {
   const Answer settings = get("/api/settings");
   EXPECT_EQ(settings.status, 200);
   EXPECT_EQ(settings.doc["runpod_configured"], true);
+  EXPECT_EQ(settings.doc["runpod_official"], false);  // the emulator: the page shows "demo"
+  EXPECT_EQ(settings.doc["runpod_base_url"],
+            "http://127.0.0.1:" + std::to_string(emulator_port_) + "/v2");
   EXPECT_EQ(settings.doc["endpoints"][0]["configured"], true);
   EXPECT_FALSE(settings.doc["choices"]["optimizer_type"].empty());
   const Answer doc = get("/api/openapi.json");

@@ -123,6 +123,7 @@ async function main() {
     await page.getByRole("dialog", { name: "Select an actor" }).waitFor();
     await until("5 cards", async () => (await page.locator(".card[data-actor-id]").count()) === 5);
     assert.equal(await page.getByTestId("result-count").textContent(), "5 actors");
+    assert.match(await page.getByTestId("demo-banner").textContent(), /demo: RunPod emulator at http:\/\/127\.0\.0\.1/);
     await page.screenshot({ path: path.join(results, "01-selector-open.png") });
   });
 

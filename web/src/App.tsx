@@ -53,6 +53,11 @@ export function App() {
             </>
           ) : "Select an actor"}
         </button>
+        {settings && !settings.runpod_official && (
+          <span className="banner-demo" data-testid="demo-banner" title={settings.runpod_base_url}>
+            demo: RunPod emulator at {settings.runpod_base_url}
+          </span>
+        )}
         {settings && !settings.runpod_configured && <span className="badge warn">RunPod not configured</span>}
       </header>
       {error && <p className="error-text page-error">Cannot reach the server: {error}</p>}

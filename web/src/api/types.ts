@@ -115,7 +115,8 @@ export interface ServerSettings {
   endpoints: Endpoint[];
   runpod_configured: boolean;
   s3_bucket_configured: boolean;
-  runpod_base_url?: string;
+  runpod_base_url: string;
+  runpod_official: boolean;
   choices: Record<string, string[]>;
   webhook: { mode: string; base_url: string | null };
 }

@@ -1,0 +1,177 @@
+// Writes the demo workspace (see README.md): actors.json, posters and training images made
+// with libvips, with a few planted data problems. Usage: make-demo-workspace DIR
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <vips/vips.h>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Look {
+  double skin[3];
+  double hair[3];
+  double back[3];
+};
+
+// A soft portrait: background gradient, a face ellipse, hair, eyes; light noise so no two
+// images are identical. Drawn into a buffer, encoded by libvips.
+bool write_portrait(const fs::path& path, int side, const Look& look, unsigned seed, int quality) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<double> jitter(-0.06, 0.06);
+  std::uint32_t state = seed * 2654435761U + 1U;  // xorshift: light, cheap grain
+  auto noise = [&state] {
+    state ^= state << 13;
+    state ^= state >> 17;
+    state ^= state << 5;
+    return static_cast<double>(state % 9U) - 4.0;
+  };
+  const double cx = 0.5 + jitter(rng);
+  const double cy = 0.52 + jitter(rng);
+  const double rx = 0.24 + jitter(rng) / 2;
+  const double ry = 0.32 + jitter(rng) / 2;
+  const auto width = static_cast<std::size_t>(side);
+  std::vector<unsigned char> pixels(width * width * 3);
+  for (int y = 0; y < side; ++y) {
+    for (int x = 0; x < side; ++x) {
+      const double u = (x + 0.5) / side;
+      const double v = (y + 0.5) / side;
+      const double fx = (u - cx) / rx;
+      const double fy = (v - cy) / ry;
+      const double face = fx * fx + fy * fy;
+      const double hx = (u - cx) / (rx * 1.15);
+      const double hy = (v - cy + 0.08) / (ry * 1.1);
+      const bool hair = hx * hx + hy * hy < 1.0 && v < cy - ry * 0.35;
+      const bool eye = std::abs(v - (cy - 0.06)) < 0.025 &&
+                       (std::abs(u - (cx - 0.09)) < 0.035 || std::abs(u - (cx + 0.09)) < 0.035);
+      const bool mouth = std::abs(v - (cy + 0.16)) < 0.012 && std::abs(u - cx) < 0.08;
+      const double grain = noise();
+      for (int c = 0; c < 3; ++c) {
+        double value = look.back[c] * (0.75 + 0.35 * v);
+        if (face < 1.0) value = look.skin[c] * (1.05 - 0.25 * face);
+        if (hair) value = look.hair[c];
+        if (eye || mouth) value = 40.0;
+        value += grain;
+        pixels[(static_cast<std::size_t>(y) * width + static_cast<std::size_t>(x)) * 3 +
+               static_cast<std::size_t>(c)] =
+            static_cast<unsigned char>(std::clamp(value, 0.0, 255.0));
+      }
+    }
+  }
+  VipsImage* image =
+      vips_image_new_from_memory(pixels.data(), pixels.size(), side, side, 3, VIPS_FORMAT_UCHAR);
+  if (image == nullptr) return false;
+  const std::string ext = path.extension().string();
+  const int rc = ext == ".png" ? vips_pngsave(image, path.c_str(), nullptr)
+                               : vips_jpegsave(image, path.c_str(), "Q", quality, nullptr);
+  g_object_unref(image);
+  return rc == 0;
+}
+
+}  // namespace
+
+int run(int argc, char** argv);
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "make-demo-workspace: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+int run(int argc, char** argv) {
+  if (argc != 2 || VIPS_INIT(argv[0]) != 0) {
+    std::cerr << "usage: make-demo-workspace DIR\n";
+    return 2;
+  }
+  const fs::path dir = argv[1];
+  const std::vector<std::string> ethnicities = {"european", "asian",          "african", "latino",
+                                                "indian",   "middle_eastern", "nordic"};
+  const std::vector<std::string> traits = {
+      "freckles and messy red hair", "short beard, calm eyes",   "silver braids",
+      "round glasses, curly hair",   "sharp cheekbones",         "soft smile, dimples",
+      "shaved head, strong jaw",     "long straight black hair", "laugh lines, warm eyes",
+      "bob haircut, bright eyes",    "stubble, tired look",      "high ponytail"};
+  // Image counts cycle through every auto-adjust tier; 0 means no data yet.
+  const std::vector<int> counts = {12, 6, 0, 24, 45, 8, 18, 60, 3, 30, 0, 15, 40, 9, 22, 52};
+  const Look palette[] = {{{232, 190, 160}, {150, 70, 40}, {60, 80, 110}},
+                          {{225, 185, 150}, {30, 25, 25}, {90, 60, 90}},
+                          {{140, 95, 70}, {20, 20, 20}, {50, 100, 90}},
+                          {{200, 150, 115}, {60, 40, 30}, {110, 80, 50}},
+                          {{185, 135, 100}, {25, 20, 20}, {70, 70, 120}},
+                          {{210, 165, 130}, {80, 60, 40}, {100, 90, 70}},
+                          {{240, 205, 180}, {220, 200, 150}, {60, 90, 130}}};
+  nlohmann::ordered_json actors = nlohmann::ordered_json::array();
+  int written = 0;
+  for (int i = 0; i < 48; ++i) {
+    const std::string sex = i % 2 == 0 ? "female" : "male";
+    const std::string& eth = ethnicities[static_cast<std::size_t>(i) % ethnicities.size()];
+    const int age = 18 + (i * 7) % 50;
+    char id[8];
+    std::snprintf(id, sizeof id, "%04d", i);
+    std::string name = id;
+    name.append("_").append(eth).append("_").append(std::to_string(age)).append("_").append(sex);
+    nlohmann::ordered_json a;
+    a["id"] = i % 11 == 5 ? nlohmann::ordered_json(i) : nlohmann::ordered_json(id);
+    a["name"] = name;
+    a["sex"] = sex;
+    a["ethnicity"] = eth;
+    a["age"] =
+        i % 3 == 0 ? nlohmann::ordered_json(age) : nlohmann::ordered_json(std::to_string(age));
+    a["description"] = traits[static_cast<std::size_t>(i) % traits.size()];
+    std::string prompt = "portrait photo of a ";
+    prompt.append(std::to_string(age)).append(" year old ").append(eth).append(" ").append(sex);
+    a["face_prompt"] = prompt;
+    a["outfit"] = i % 4 == 0 ? "denim jacket" : "plain t-shirt";
+    actors.push_back(a);
+
+    const fs::path folder = dir / "data/actors" / name;
+    const fs::path training = folder / "training_data";
+    fs::create_directories(training);
+    const Look& look = palette[static_cast<std::size_t>(i) % std::size(palette)];
+    if (!write_portrait(folder / "poster.jpg", 384, look, 1000U + static_cast<unsigned>(i), 85)) {
+      std::cerr << "make-demo-workspace: cannot write " << (folder / "poster.jpg") << ": "
+                << vips_error_buffer() << "\n";
+      return 1;
+    }
+    const int n = counts[static_cast<std::size_t>(i) % counts.size()];
+    for (int k = 1; k <= n; ++k) {
+      char file[32];
+      std::snprintf(file, sizeof file, "img_%02d.%s", k, k % 7 == 0 ? "png" : "jpg");
+      const int side = (i == 13) ? 320 : 512;  // actor 13: every image below 512 px
+      if (!write_portrait(training / file, side, look, static_cast<unsigned>(i * 1000 + k), 82)) {
+        std::cerr << "make-demo-workspace: cannot write " << (training / file) << "\n";
+        return 1;
+      }
+      if (i % 3 == 1 && k % 2 == 1) {
+        std::ofstream(training / (std::string(file).substr(0, 6) + ".txt"))
+            << name << ", portrait, neutral light\n";
+      }
+      ++written;
+    }
+    if (i == 5) {  // a truncated JPEG: its header reads, its end marker is missing
+      const fs::path cut = training / "img_99.jpg";
+      write_portrait(cut, 640, look, 99U, 82);
+      fs::resize_file(cut, fs::file_size(cut) / 2);
+    }
+    if (i == 9) fs::copy_file(training / "img_01.jpg", training / "scan_01.bmp");  // unsupported
+    if (i == 17) fs::copy_file(training / "img_01.jpg", training / "img_01_copy.jpg");  // duplicate
+  }
+  std::ofstream(dir / "actors.json") << actors.dump(2) << "\n";
+  std::cout << "wrote " << actors.size() << " actors and " << written << " training images to "
+            << dir.string() << "\n";
+  vips_shutdown();
+  return 0;
+}
