@@ -229,6 +229,7 @@ async function main() {
     await until("console has the request", async () => (await page.getByTestId("console").textContent()).includes("POST /run"));
     await until("status moves on", async () => /queued|training/.test(await page.getByTestId("version-status").textContent()));
     await until("training", async () => /training/.test(await page.getByTestId("version-status").textContent()), 20000);
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: path.join(results, "02-training-in-progress.png") });
   });
 
@@ -237,7 +238,8 @@ async function main() {
     const stats = await json(emuUrl + "/_emulator/stats");
     assert.ok(stats.webhooks.some((w) => w.status === 200), JSON.stringify(stats.webhooks));
     await until("console says completed", async () => /completed/i.test(await page.getByTestId("console").textContent()));
-    await page.screenshot({ path: path.join(results, "03-completed-with-versions.png"), fullPage: true });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: path.join(results, "03-completed-with-versions.png") });
   });
 
   await step("history survives a page reload and a server restart", async () => {
@@ -406,5 +408,13 @@ const round = (xs) => xs?.map((x) => Math.round(x));
 console.log(`browser tests: ${passed.length} passed${failed ? ", 1 failed" : ""}`);
 console.log(`figures: selector open ms ${JSON.stringify(round(figures.selector_open_ms))}, search ms ${JSON.stringify(round(figures.search_ms))}, bundle ${figures.bundle_gzip_kb} KB gzipped`);
 fs.writeFileSync(path.join(results, "e2e-figures.json"), JSON.stringify(figures, null, 2));
+if (!failed && process.env.ATR_E2E_DOCS === "1") {
+  // The user guide's pictures (docs/user-guide.md) come from these runs.
+  const docs = path.join(repo, "docs/images");
+  fs.mkdirSync(docs, { recursive: true });
+  for (const f of ["01-selector-open.png", "02-training-in-progress.png", "03-completed-with-versions.png"]) {
+    fs.copyFileSync(path.join(results, f), path.join(docs, f));
+  }
+}
 if (!failed) fs.rmSync(work, { recursive: true, force: true });
 process.exit(failed ? 1 : 0);
