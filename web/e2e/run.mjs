@@ -229,6 +229,8 @@ async function main() {
     await until("console has the request", async () => (await page.getByTestId("console").textContent()).includes("POST /run"));
     await until("status moves on", async () => /queued|training/.test(await page.getByTestId("version-status").textContent()));
     await until("training", async () => /training/.test(await page.getByTestId("version-status").textContent()), 20000);
+    // RunPod's progress output (from the status checks) reaches the progress bar.
+    await until("step and loss", async () => /step [1-9]\d*\/1000\s*loss 0\.\d{4}/.test(await page.getByTestId("progress-facts").textContent()), 15000);
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: path.join(results, "02-training-in-progress.png") });
   });

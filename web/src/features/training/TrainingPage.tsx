@@ -252,7 +252,7 @@ function ProgressPanel({ version }: { version: Version | null }) {
       <div className="progress-track" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent ?? undefined}>
         <div className="progress-fill" style={{ width: `${version?.status === "completed" ? 100 : percent ?? 0}%` }} />
       </div>
-      <div className="progress-facts small">
+      <div className="progress-facts small" data-testid="progress-facts">
         <span>{p?.stage ?? (version ? version.status : "no training")}</span>
         <span>step {p?.step ?? "–"}/{p?.total_steps ?? version?.parameters.max_train_steps ?? "–"}</span>
         <span>loss {p?.loss != null ? p.loss.toFixed(4) : "–"}</span>
