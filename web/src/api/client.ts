@@ -45,8 +45,8 @@ function authHeaders(): Record<string, string> {
   return token ? { Authorization: "Bearer " + token } : {};
 }
 
-async function call<T>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<T> {
-  const init: RequestInit = { method, headers: { Accept: "application/json", ...authHeaders(), ...headers } };
+async function call<T>(method: string, path: string, body?: unknown, headers?: Record<string, string>, signal?: AbortSignal): Promise<T> {
+  const init: RequestInit = { method, signal, headers: { Accept: "application/json", ...authHeaders(), ...headers } };
   if (method !== "GET") {
     init.headers = { ...init.headers, "X-Actor-Trainer": "1", "Content-Type": "application/json" };
     init.body = JSON.stringify(body ?? {});
@@ -85,11 +85,7 @@ export const api = {
     if (query.hasModel) p.set("has_model", "true");
     p.set("limit", String(query.limit));
     p.set("offset", String(query.offset));
-    return fetch("/api/actors?" + p.toString(), { signal, headers: { Accept: "application/json", ...authHeaders() } }).then(async (res) => {
-      if (res.status === 401) unauthorized();
-      if (!res.ok) throw new ApiError(res.status, "http_" + res.status, res.statusText);
-      return (await res.json()) as ActorPage;
-    });
+    return call<ActorPage>("GET", "/api/actors?" + p.toString(), undefined, undefined, signal);
   },
   actor: (id: string) => call<ActorItem>("GET", `/api/actors/${enc(id)}`),
   trainingData: (id: string) => call<TrainingData>("GET", `/api/actors/${enc(id)}/training-data`),

@@ -77,7 +77,7 @@ export function TrainingPage({ actor, settings, tunnel, onTunnel, onActorChanged
         setProblems(p.validation);
         setEstimate(p.estimate);
       }, (e: unknown) => {
-        if (e instanceof ApiError && e.fields.length) setProblems(e.fields.map((f) => ({ ...f, field: f.field.replace(/^parameters\./, "") })));
+        if (e instanceof ApiError && e.fields.length) setProblems(e.fields);
         else setMessage({ kind: "error", text: (e as Error).message });
       });
     }, 200);
@@ -143,7 +143,7 @@ export function TrainingPage({ actor, settings, tunnel, onTunnel, onActorChanged
       setVersions((old) => (old.some((x) => x.id === v.id) ? old : [v, ...old]));
       setMessage({ kind: "ok", text: `${v.name} sent to RunPod.` });
     } catch (e) {
-      if (e instanceof ApiError && e.fields.length) setProblems(e.fields.map((f) => ({ ...f, field: f.field.replace(/^parameters\./, "") })));
+      if (e instanceof ApiError && e.fields.length) setProblems(e.fields);
       setMessage({ kind: "error", text: (e as Error).message });
     } finally {
       setBusy(false);
