@@ -27,10 +27,11 @@ for dir in "$root"/src/*/; do
   fi
   while IFS= read -r line; do
     file=${line%%:*}
-    target=$(echo "$line" | sed -E 's/.*#include *"([a-z_]+)\/.*/\1/')
+    [[ $line =~ \#include\ *\"([a-z_]+)/ ]] || continue
+    target=${BASH_REMATCH[1]}
     case " ${allowed[$layer]} $layer " in
       *" $target "*) ;;
-      *) echo "check-layers: ${file#$root/} includes $target/, which $layer/ may not use"; status=1 ;;
+      *) echo "check-layers: ${file#"$root"/} includes $target/, which $layer/ may not use"; status=1 ;;
     esac
   done < <(grep -HnE '^#include *"[a-z_]+/' -r "$dir" --include='*.h' --include='*.cpp' --include='*.in' \
            | grep -v '_test\.cpp:' || true)

@@ -17,13 +17,13 @@ if ! clang-format --dry-run --Werror "${files[@]}" 2>/tmp/format-$$.log; then
   status=1
 fi
 rm -f /tmp/format-$$.log
+# Text files only (-I skips binary ones); untracked files count too, ignored ones do not.
+not_text=(':!examples/workspace/data' ':!*.jpg' ':!*.png' ':!*.webp' ':!*.tif')
 while IFS= read -r f; do
-  [ -f "$f" ] || continue
-  case "$f" in *.jpg|*.png|*.webp|*.tif) continue ;; esac
-  if grep -Il . "$f" >/dev/null && grep -nE '[[:blank:]]+$' "$f" >/dev/null; then
-    echo "format: trailing whitespace in $f"; status=1
-  fi
-  if grep -Il . "$f" >/dev/null && grep -q $'\r' "$f"; then echo "format: CRLF line ends in $f"; status=1; fi
-done < <(git ls-files -co --exclude-standard -- ':!examples/workspace/data' ':!*.jpg' ':!*.png')
+  echo "format: trailing whitespace in $f"; status=1
+done < <(git grep --untracked -I -lE '[[:blank:]]+$' -- "${not_text[@]}" || true)
+while IFS= read -r f; do
+  echo "format: CRLF line ends in $f"; status=1
+done < <(git grep --untracked -I -l $'\r' -- "${not_text[@]}" || true)
 [ $status -eq 0 ] && echo "format: ok (${#files[@]} C++ files)"
 exit $status

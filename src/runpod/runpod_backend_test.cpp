@@ -51,7 +51,7 @@ struct Fixture {
   }
 };
 
-TrainingRequest sample_request() {
+TrainingRequest backend_request() {
   TrainingRequest r;
   r.actor_id = "0006";
   r.version_name = "V1";
@@ -66,7 +66,7 @@ TEST(RunpodBackendTest, RunIsSentOnceWithBearerKey) {
   Fixture f;
   f.http->script.push_back(
       ScriptedHttpClient::answer(200, R"({"id":"job-1","status":"IN_QUEUE"})"));
-  const SubmitOutcome out = f.backend.submit("ep1", sample_request());
+  const SubmitOutcome out = f.backend.submit("ep1", backend_request());
   EXPECT_EQ(out.kind, SubmitOutcome::Kind::Accepted);
   EXPECT_EQ(out.job_id, "job-1");
   ASSERT_EQ(f.http->seen.size(), 1u);
@@ -81,7 +81,7 @@ TEST(RunpodBackendTest, RunTimeoutAnd5xxAreUnknownAndNeverRepeated) {
         ScriptedHttpClient::answer(502, "<html><body>Bad gateway</body></html>")}) {
     Fixture f;
     f.http->script.push_back(answer);
-    const SubmitOutcome out = f.backend.submit("ep1", sample_request());
+    const SubmitOutcome out = f.backend.submit("ep1", backend_request());
     EXPECT_EQ(out.kind, SubmitOutcome::Kind::Unknown) << out.detail;
     EXPECT_EQ(f.http->seen.size(), 1u);
     EXPECT_TRUE(f.sleeps.empty());
@@ -94,7 +94,7 @@ TEST(RunpodBackendTest, RunRefusalOrNoConnectionIsRejected) {
                                      ScriptedHttpClient::failure(HttpResponse::Outcome::NotSent)}) {
     Fixture f;
     f.http->script.push_back(answer);
-    const SubmitOutcome out = f.backend.submit("ep1", sample_request());
+    const SubmitOutcome out = f.backend.submit("ep1", backend_request());
     EXPECT_EQ(out.kind, SubmitOutcome::Kind::Rejected) << out.detail;
   }
 }

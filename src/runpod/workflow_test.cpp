@@ -9,7 +9,7 @@ namespace {
 
 using nlohmann::ordered_json;
 
-TrainingRequest sample_request() {
+TrainingRequest workflow_request() {
   TrainingRequest r;
   r.actor_id = "0006";
   r.version_name = "V8";
@@ -34,7 +34,7 @@ const ordered_json& node_of(const ordered_json& graph, const std::string& class_
 }
 
 TEST(BindWorkflowTest, DefaultTemplateReceivesEveryParameter) {
-  Result<ordered_json> graph = bind_workflow(default_workflow(), sample_request());
+  Result<ordered_json> graph = bind_workflow(default_workflow(), workflow_request());
   ASSERT_TRUE(graph) << graph.error().message;
   const ordered_json& init = node_of(*graph, "InitFluxLoRATraining")["inputs"];
   EXPECT_EQ(init["learning_rate"], 0.0003);
@@ -94,7 +94,7 @@ TEST(BindWorkflowTest, ABindingThatMatchesNothingIsAnError) {
     SCOPED_TRACE(row.name);
     Result<WorkflowTemplate> workflow = parse_workflow("t", graph, row.table);
     ASSERT_TRUE(workflow) << workflow.error().message;
-    Result<ordered_json> bound = bind_workflow(*workflow, sample_request());
+    Result<ordered_json> bound = bind_workflow(*workflow, workflow_request());
     ASSERT_FALSE(bound);
     EXPECT_EQ(bound.error().code, ErrorCode::InvalidArgument);
     EXPECT_NE(bound.error().message.find(row.says), std::string::npos) << bound.error().message;
@@ -103,7 +103,7 @@ TEST(BindWorkflowTest, ABindingThatMatchesNothingIsAnError) {
       "t", graph,
       R"({"bindings": [{"parameter": "learning_rate", "targets": [{"node_id": "5", "input": "learning_rate"}]}]})");
   ASSERT_TRUE(by_id);
-  EXPECT_EQ((*bind_workflow(*by_id, sample_request()))["5"]["inputs"]["learning_rate"], 0.0003);
+  EXPECT_EQ((*bind_workflow(*by_id, workflow_request()))["5"]["inputs"]["learning_rate"], 0.0003);
 }
 
 TEST(ParseWorkflowTest, RejectsMalformedTemplatesAndTables) {
@@ -125,7 +125,7 @@ TEST(ParseWorkflowTest, RejectsMalformedTemplatesAndTables) {
 }
 
 TEST(RunBodyTest, HasTheShapeRunPodWorkersExpect) {
-  TrainingRequest request = sample_request();
+  TrainingRequest request = workflow_request();
   request.webhook_url = "https://hooks.example.com/api/training-webhook/tok";
   Result<ordered_json> body = build_run_body(request, default_workflow());
   ASSERT_TRUE(body) << body.error().message;

@@ -20,7 +20,7 @@ namespace atr {
 namespace {
 
 constexpr const char* kKey = "AKIDTESTING";
-constexpr const char* kSecret = "s3-secret-for-tests";
+constexpr const char* kTestSecret = "s3-secret-for-tests";
 
 std::string md5_hex(const std::string& data) {
   unsigned char md[EVP_MAX_MD_SIZE];
@@ -45,7 +45,7 @@ class FakeS3 {
           received.headers.emplace_back(k, v);
         }
       }
-      const testing::SignatureCheck check = testing::check_sigv4(received, kSecret);
+      const testing::SignatureCheck check = testing::check_sigv4(received, kTestSecret);
       std::lock_guard lock(mutex_);
       ++requests_;
       if (!check.valid) {
@@ -123,7 +123,7 @@ class FakeS3 {
   FakeS3(const FakeS3&) = delete;
   FakeS3& operator=(const FakeS3&) = delete;
 
-  S3Config config(const std::string& secret = kSecret) const {
+  S3Config config(const std::string& secret = kTestSecret) const {
     S3Config c;
     c.endpoint_url = "http://127.0.0.1:" + std::to_string(port_);
     c.bucket = "bucket";

@@ -9,7 +9,7 @@ namespace {
 
 // The example credentials of AWS's SigV4 documentation for S3.
 constexpr const char* kAccessKey = "AKIAIOSFODNN7EXAMPLE";
-constexpr const char* kSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+constexpr const char* kAwsExampleSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
 std::string hex(const std::string& bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -46,7 +46,7 @@ TEST(SigV4Test, PresignedUrlMatchesTheDocumentedExample) {
   r.host = "examplebucket.s3.amazonaws.com";
   r.path = "/test.txt";
   r.access_key = kAccessKey;
-  r.secret = kSecret;
+  r.secret = kAwsExampleSecret;
   r.region = "us-east-1";
   r.amz_date = "20130524T000000Z";
   r.expires_seconds = 86400;
@@ -59,9 +59,9 @@ TEST(SigV4Test, PresignedUrlMatchesTheDocumentedExample) {
       "aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404");
   // The independent verifier agrees, and notices a changed path.
   testing::ReceivedRequest received{"GET", "/test.txt?" + query, {{"Host", r.host}}};
-  EXPECT_TRUE(testing::check_sigv4(received, kSecret).valid);
+  EXPECT_TRUE(testing::check_sigv4(received, kAwsExampleSecret).valid);
   received.target = "/test2.txt?" + query;
-  EXPECT_FALSE(testing::check_sigv4(received, kSecret).valid);
+  EXPECT_FALSE(testing::check_sigv4(received, kAwsExampleSecret).valid);
 }
 
 TEST(SigV4VerifierTest, AcceptsTheDocumentedGetObjectExampleAndNothingElse) {
@@ -79,11 +79,11 @@ TEST(SigV4VerifierTest, AcceptsTheDocumentedGetObjectExampleAndNothingElse) {
         "Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,SignedHeaders=host;"
         "range;x-amz-content-sha256;x-amz-date,Signature="
         "f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41"}}};
-  const testing::SignatureCheck ok = testing::check_sigv4(get, kSecret);
+  const testing::SignatureCheck ok = testing::check_sigv4(get, kAwsExampleSecret);
   EXPECT_TRUE(ok.valid) << ok.reason << "\n" << ok.canonical_request;
   EXPECT_FALSE(testing::check_sigv4(get, "another-secret").valid);
   get.headers[1].second = "bytes=0-10";
-  EXPECT_FALSE(testing::check_sigv4(get, kSecret).valid);
+  EXPECT_FALSE(testing::check_sigv4(get, kAwsExampleSecret).valid);
 }
 
 }  // namespace
