@@ -1,4 +1,6 @@
 #include <iostream>
+#include <optional>
+#include <vector>
 
 #include "api/api_json.h"
 #include "base/strings.h"
@@ -111,8 +113,11 @@ int run_data_sync(Context& context, const Options& o) {
   options.concurrency = o.sync_concurrency;
   // With --all, every actor's block is recorded at the end in one write of actors.json.
   options.defer_record = o.all;
-  nlohmann::ordered_json results = nlohmann::ordered_json::array();
+  // Results are listed in registry order: a failed actor's entry sits where the actor is, even
+  // though the successful ones are only final after the one write below.
   std::vector<SyncReport> done;
+  // One entry per actor reported, in order: its error, or nullopt for the next report in `done`.
+  std::vector<std::optional<nlohmann::ordered_json>> failures;
   done.reserve(actors.size());
   bool all_ok = true;
   for (const Actor* actor : actors) {
@@ -128,7 +133,9 @@ int run_data_sync(Context& context, const Options& o) {
     if (!report) {
       if (!o.all) return report_error(report.error(), o.json);
       all_ok = false;
-      results.push_back({{"actor_id", actor->id}, {"error", error_to_json(report.error())}});
+      nlohmann::ordered_json failure{{"actor_id", actor->id}};
+      failure["error"] = error_to_json(report.error())["error"];
+      failures.emplace_back(std::move(failure));
       if (!o.json) std::cout << actor->label() << ": " << report.error().message << "\n";
       continue;
     }
@@ -137,6 +144,7 @@ int run_data_sync(Context& context, const Options& o) {
       continue;  // no local images and nothing remote: nothing to say
     }
     done.push_back(std::move(report).value());
+    failures.emplace_back(std::nullopt);
   }
   std::vector<SyncReport*> pending;
   for (SyncReport& r : done) {
@@ -147,7 +155,14 @@ int run_data_sync(Context& context, const Options& o) {
       return report_error(committed.error().with_context("data sync --all"), o.json);
     }
   }
-  for (const SyncReport& r : done) {
+  nlohmann::ordered_json results = nlohmann::ordered_json::array();
+  std::size_t next_done = 0;
+  for (std::optional<nlohmann::ordered_json>& failure : failures) {
+    if (failure) {
+      results.push_back(std::move(*failure));
+      continue;
+    }
+    const SyncReport& r = done[next_done++];
     all_ok = all_ok && (o.dry_run || r.marked_synced);
     results.push_back(sync_report_to_json(r));
     if (!o.json) print_sync(r, o.dry_run);

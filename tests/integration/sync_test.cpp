@@ -387,5 +387,30 @@ TEST_F(SyncTest, AllSyncsEveryActorWithImagesAndRecordsThemTogether) {
   EXPECT_EQ(again[0]["uploads"].size() + again[1]["uploads"].size(), 0u);
 }
 
+TEST_F(SyncTest, AllListsEveryActorInRegistryOrderWithFailuresInPlace) {
+  // The middle actor's name cannot be an S3 key, so its sync fails before anything is read;
+  // the actors around it still sync and are recorded, and the exit code says not all went well.
+  ws_.write("actors.json", std::string("[\n  {\"id\": \"0006\", \"name\": \"") + kActor +
+                               "\"},\n  {\"id\": 9, \"name\": \"..\"},\n"
+                               "  {\"id\": 7, \"name\": \"0007_b\"}\n]\n");
+  testing::write_image(ws_.path() / "data/actors/0007_b/training_data/b_0.png", 600, 600, 50);
+  const CliRun r = cli("--json data sync --all");
+  EXPECT_NE(r.exit_code, 0) << r.out << r.err;
+  const json all = json::parse(r.out, nullptr, false);
+  ASSERT_TRUE(all.is_array()) << r.out << r.err;
+  ASSERT_EQ(all.size(), 3u) << all.dump();
+  EXPECT_EQ(all[0]["actor_id"], "0006");
+  EXPECT_EQ(all[0]["marked_synced"], true);
+  EXPECT_EQ(all[1]["actor_id"], "9");
+  EXPECT_NE(all[1]["error"]["message"].get<std::string>().find("S3 key"), std::string::npos)
+      << all[1].dump();
+  EXPECT_EQ(all[2]["actor_id"], "7");
+  EXPECT_EQ(all[2]["marked_synced"], true);
+  const json registry = json::parse(testing::slurp(ws_.path() / "actors.json"));
+  EXPECT_EQ(registry[0]["training_data"]["count"], 6);
+  EXPECT_FALSE(registry[1].contains("training_data"));
+  EXPECT_EQ(registry[2]["training_data"]["count"], 1);
+}
+
 }  // namespace
 }  // namespace atr
