@@ -22,12 +22,13 @@ if grep -nE '^#include *["<].*\.(c|cc|cpp|cxx)[">]' "${sources[@]}"; then
   exit 1
 fi
 
-# Writes $build/tidy-by-file/compile_commands.json (each unity-built file with its unit's
-# command) and prints the units to lint.
+# Writes $build/tidy-by-file/compile_commands.json (each unity-built file that has a
+# using-declaration, with its unit's command) and prints the units to lint.
 by_file="$build/tidy-by-file"
 mkdir -p "$by_file"
 unit_list=$(python3 - "$build/compile_commands.json" "$by_file/compile_commands.json" "$PWD" "${sources[@]}" <<'EOF'
 import json, os, re, sys
+USING = re.compile(r'^ *using +[A-Za-z_:~]+ *;', re.M)
 database, by_file, root, sources = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
 wanted = {os.path.join(root, s) for s in sources}
 units, covered, per_file = [], set(), []
@@ -41,7 +42,7 @@ for entry in json.load(open(database)):
         if batch:
             units.append(path)
             covered.update(batch)
-        for b in batch:
+        for b in (b for b in batch if USING.search(open(b).read())):
             per_file.append({"directory": entry["directory"], "file": b,
                              "command": entry["command"].replace(entry["file"], b)})
 missing = sorted(wanted - covered)
@@ -54,20 +55,18 @@ print("\n".join(sorted(set(units))))
 EOF
 )
 mapfile -t units <<<"$unit_list"
-mapfile -t unity_built < <(python3 -c 'import json, sys
-print("\n".join(e["file"] for e in json.load(open(sys.argv[1]))))' "$by_file/compile_commands.json")
-mapfile -t with_using < <(grep -lE '^ *using +[A-Za-z_:~]+ *;' "${unity_built[@]}" || true)
+with_using=$(grep -c '"file":' "$by_file/compile_commands.json" || true)
 
 log=$(mktemp)
 status=0
 run-clang-tidy -quiet -checks=-bugprone-suspicious-include -extra-arg=-Wno-unknown-warning-option \
   -p "$build" -j "$(nproc)" "${units[@]}" >"$log" 2>&1 || status=$?
-if [ ${#with_using[@]} -gt 0 ]; then
+if [ "$with_using" -gt 0 ]; then  # every file of that database
   run-clang-tidy -quiet -checks='-*,misc-unused-using-decls' -extra-arg=-Wno-unknown-warning-option \
-    -p "$by_file" -j "$(nproc)" "${with_using[@]}" >>"$log" 2>&1 || status=$?
+    -p "$by_file" -j "$(nproc)" >>"$log" 2>&1 || status=$?
 fi
 grep -E 'warning:|error:' "$log" | sort -u || true
 [ $status -eq 0 ] || [ -s "$log" ] || echo "tidy: run-clang-tidy failed without output"
 rm -f "$log"
-[ $status -eq 0 ] && echo "tidy: ok (${#sources[@]} files in ${#units[@]} units; using-declarations in ${#with_using[@]} files)"
+[ $status -eq 0 ] && echo "tidy: ok (${#sources[@]} files in ${#units[@]} units; using-declarations in $with_using files)"
 exit $status

@@ -116,8 +116,8 @@ int run_data_sync(Context& context, const Options& o) {
   // Results are listed in registry order: a failed actor's entry sits where the actor is, even
   // though the successful ones are only final after the one write below.
   std::vector<SyncReport> done;
-  // One entry per actor reported, in order: its error, or nullopt for the next report in `done`.
-  std::vector<std::optional<nlohmann::ordered_json>> failures;
+  // One entry per actor listed, in order: its error, or nullopt for the next report in `done`.
+  std::vector<std::optional<nlohmann::ordered_json>> listed;
   done.reserve(actors.size());
   bool all_ok = true;
   for (const Actor* actor : actors) {
@@ -135,7 +135,7 @@ int run_data_sync(Context& context, const Options& o) {
       all_ok = false;
       nlohmann::ordered_json failure{{"actor_id", actor->id}};
       failure["error"] = error_to_json(report.error())["error"];
-      failures.emplace_back(std::move(failure));
+      listed.emplace_back(std::move(failure));
       if (!o.json) std::cout << actor->label() << ": " << report.error().message << "\n";
       continue;
     }
@@ -144,7 +144,7 @@ int run_data_sync(Context& context, const Options& o) {
       continue;  // no local images and nothing remote: nothing to say
     }
     done.push_back(std::move(report).value());
-    failures.emplace_back(std::nullopt);
+    listed.emplace_back(std::nullopt);
   }
   std::vector<SyncReport*> pending;
   for (SyncReport& r : done) {
@@ -157,7 +157,7 @@ int run_data_sync(Context& context, const Options& o) {
   }
   nlohmann::ordered_json results = nlohmann::ordered_json::array();
   std::size_t next_done = 0;
-  for (std::optional<nlohmann::ordered_json>& failure : failures) {
+  for (std::optional<nlohmann::ordered_json>& failure : listed) {
     if (failure) {
       results.push_back(std::move(*failure));
       continue;

@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/result.h"
@@ -24,6 +25,9 @@ struct TrackingSettings {
 
 /// The product's settings as the core sees them, already read from env, .env and
 /// actor-trainer.toml by app/. Holds no secrets: only whether each one is present.
+/// RunPod's own serverless API; any other base URL (the emulator, a proxy) is not RunPod.
+inline constexpr std::string_view kRunpodApiBaseUrl = "https://api.runpod.ai/v2";
+
 struct Settings {
   std::vector<EndpointProfile> endpoints;  ///< at least one
   std::string default_endpoint;            ///< name of one of `endpoints`
@@ -33,7 +37,7 @@ struct Settings {
   std::optional<std::string> public_webhook_base_url;
   std::string ngrok_api_url = "http://127.0.0.1:4040";  ///< the ngrok agent's local API
   bool has_ngrok_authtoken = false;
-  std::string runpod_base_url = "https://api.runpod.ai/v2";
+  std::string runpod_base_url{kRunpodApiBaseUrl};  ///< without a trailing slash
   bool has_runpod_api_key = false;
   std::string s3_bucket;
   std::string s3_endpoint_url;  ///< an S3-compatible store; empty: AWS

@@ -21,7 +21,6 @@ using nlohmann::ordered_json;
 using Req = httplib::Request;
 using Res = httplib::Response;
 
-constexpr std::string_view kOfficialRunpodBaseUrl = "https://api.runpod.ai/v2";
 constexpr std::string_view kTokenCookie = "atr_token";
 constexpr const char* kJson = "application/json";
 constexpr std::size_t kMaxListLimit = 1000;
@@ -666,12 +665,8 @@ void ApiServer::settings(const Req& /*req*/, Res& res) {
   }
   doc["runpod_configured"] = st.has_runpod_api_key;
   // The page shows a "demo" banner unless trainings go to RunPod's own API.
-  std::string runpod_base = st.runpod_base_url;
-  while (!runpod_base.empty() && runpod_base.back() == '/') {
-    runpod_base.pop_back();
-  }
-  doc["runpod_base_url"] = runpod_base;
-  doc["runpod_official"] = runpod_base == kOfficialRunpodBaseUrl;
+  doc["runpod_base_url"] = st.runpod_base_url;
+  doc["runpod_official"] = st.runpod_base_url == kRunpodApiBaseUrl;
   doc["s3_bucket_configured"] = !st.s3_bucket.empty();
   doc["choices"] = {{"lr_scheduler", allowed_lr_schedulers()},
                     {"optimizer_type", allowed_optimizers()},

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "base/secret.h"
+#include "core/settings.h"
 #include "core/training_backend.h"
 #include "net/http_client.h"
 #include "runpod/workflow.h"
@@ -16,7 +17,7 @@ namespace atr {
 
 /// Where and how to reach RunPod.
 struct RunpodConnection {
-  std::string base_url = "https://api.runpod.ai/v2";
+  std::string base_url{kRunpodApiBaseUrl};
   Secret api_key;
   std::chrono::milliseconds connect_timeout{5'000};
   std::chrono::milliseconds timeout{30'000};
