@@ -43,8 +43,13 @@ bool write_noise(const std::filesystem::path& path, int side, unsigned seed) {
 
 int main(int argc, char** argv) {
   try {
-    if (argc < 5 || VIPS_INIT(argv[0]) != 0) {
-      std::cerr << "usage: make_images DIR COUNT MIN_KB MAX_KB\n";
+    constexpr const char* kUsage = "usage: make_images DIR COUNT MIN_KB MAX_KB\n";
+    if (argc == 2 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")) {
+      std::cout << kUsage;
+      return 0;
+    }
+    if (argc != 5 || argv[1][0] == '-' || VIPS_INIT(argv[0]) != 0) {
+      std::cerr << kUsage;
       return 2;
     }
     const std::filesystem::path dir = argv[1];

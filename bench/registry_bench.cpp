@@ -46,7 +46,7 @@ void run_search(benchmark::State& state, const ActorQuery& query) {
   const auto actors = catalog();
   size_t total = 0;
   for (auto _ : state) {
-    ActorSearchResult result = actors->search(query);
+    ActorSearchResult result = actors->search(query, atr::recorded_data);
     total = result.total;
     benchmark::DoNotOptimize(result);
   }

@@ -10,17 +10,6 @@ namespace {
 
 using nlohmann::ordered_json;
 
-ordered_json id_value(const Actor& actor) {
-  if (actor.id.empty()) return nullptr;
-  if (actor.id_is_number) {
-    try {
-      return std::stoll(actor.id);
-    } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): out of range, keep text
-    }
-  }
-  return actor.id;
-}
-
 ordered_json finding_to_json(const Finding& finding) {
   ordered_json out;
   out["severity"] = to_string(finding.severity);
@@ -39,9 +28,20 @@ ordered_json error_to_json(const Error& error) {
   return out;
 }
 
+ordered_json registry_id_to_json(const Actor& actor) {
+  if (actor.id.empty()) return nullptr;
+  if (actor.id_is_number) {
+    // The decoder wrote the number's digits; a value beyond 64 bits stays text.
+    const ordered_json number = ordered_json::parse(actor.id, nullptr, false);
+    if (number.is_number_integer()) return number;
+  }
+  return actor.id;
+}
+
 ordered_json actor_to_json(const Actor& actor, const ActorView& view) {
   ordered_json out;
-  out["id"] = id_value(actor);
+  out["id"] = actor.key();
+  out["registry_id"] = registry_id_to_json(actor);
   out["name"] = actor.name;
   out["sex"] = actor.sex;
   out["ethnicity"] = actor.ethnicity;
@@ -50,15 +50,12 @@ ordered_json actor_to_json(const Actor& actor, const ActorView& view) {
   const std::string& poster = view.poster_url ? *view.poster_url : actor.poster_url;
   out["poster_url"] = poster.empty() ? ordered_json(nullptr) : ordered_json(poster);
   ordered_json& data = out["training_data"];
-  const bool synced = actor.training_data && actor.training_data->synced;
-  const int recorded = actor.training_data ? actor.training_data->count : 0;
-  data["count"] = view.data_known ? view.data_count : recorded;
-  data["synced"] = synced;
-  SyncState state = view.data_state;
-  if (!view.data_known) {
-    state = recorded == 0 ? SyncState::NoData : synced ? SyncState::Synced : SyncState::NotSynced;
-  }
-  data["state"] = to_string(state);
+  data["count"] = view.data.usable;
+  data["excluded"] = view.data.excluded;
+  data["ignored"] = view.data.ignored;
+  data["recorded"] = view.data.recorded;
+  data["synced"] = view.data.state == SyncState::Synced;
+  data["state"] = to_string(view.data.state);
   out["good"] = actor.good;
   if (actor.validated_model) {
     const ValidatedModel& model = *actor.validated_model;
@@ -149,9 +146,12 @@ ordered_json plan_to_json(const TrainingPlan& plan) {
 
 ordered_json training_data_to_json(const Actor& actor, const TrainingDataReport& report) {
   ordered_json out;
-  out["actor"] = {{"id", id_value(actor)}, {"name", actor.name}};
+  out["actor"] = {
+      {"id", actor.key()}, {"registry_id", registry_id_to_json(actor)}, {"name", actor.name}};
   out["folder"] = report.folder;
   out["count"] = report.usable_count;
+  out["excluded"] = report.excluded;
+  out["ignored"] = report.ignored;
   out["bytes"] = report.usable_bytes;
   out["captions"] = report.captions;
   out["formats"] = report.formats;
@@ -219,6 +219,7 @@ ordered_json version_to_json(const Version& v) {
   out["submitted_at"] = time_or_null(v.submitted_at);
   out["started_at"] = time_or_null(v.started_at);
   out["finished_at"] = time_or_null(v.finished_at);
+  out["duration_seconds"] = or_null(run_seconds(v));
   if (v.progress) {
     const TrainingProgress& p = *v.progress;
     out["progress"] = {{"stage", p.stage},
@@ -252,6 +253,16 @@ ordered_json log_line_to_json(const LogLine& line) {
   return out;
 }
 
+ordered_json blockers_to_json(const std::vector<Blocker>& blockers) {
+  ordered_json out = ordered_json::array();
+  for (const Blocker& b : blockers) {
+    ordered_json item{{"code", b.code}, {"message", b.message}};
+    if (b.version_id != 0) item["version_id"] = b.version_id;
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
 ordered_json comparison_to_json(const Version& left, const Version& right,
                                 const std::vector<ParameterDiff>& rows) {
   ordered_json out;
@@ -278,7 +289,8 @@ ordered_json sync_report_to_json(const SyncReport& report) {
   out["unchanged"] = report.unchanged;
   out["deletions"] = report.deletions;
   out["orphans"] = report.orphans;
-  out["refused"] = report.refused;
+  out["excluded"] = report.excluded;
+  out["ignored"] = report.ignored;
   out["failed"] = report.failed;
   out["count"] = report.s3_urls.size();
   out["marked_synced"] = report.marked_synced;

@@ -13,6 +13,7 @@
 #include "core/data_sync.h"
 #include "core/plan.h"
 #include "core/training_data.h"
+#include "core/trainings.h"
 #include "core/version.h"
 
 namespace atr {
@@ -25,23 +26,23 @@ nlohmann::ordered_json error_to_json(const Error& error);
 
 /// What a listing adds to an actor's record from outside the registry.
 struct ActorView {
-  std::optional<std::string> poster_url;     ///< where to load the poster; unset: the record's URL
-  SyncState data_state = SyncState::NoData;  ///< used when `data_known`
-  int data_count = 0;                        ///< used when `data_known`
-  bool data_known = false;  ///< false: state and count from the registry record alone
+  std::optional<std::string> poster_url;  ///< where to load the poster; unset: the record's URL
+  DataSummary data;                       ///< the scan of its folder against the recorded block
   std::optional<std::pair<std::string, VersionStatus>> latest_version;  ///< name, status
 };
 /// Gives the view of one actor (the HTTP server looks at the disk and the state store).
 using ActorViewFn = std::function<ActorView(const Actor&)>;
 
-/// One actor as listed: id and name as in the file, sex, ethnicity, age, description,
-/// poster_url, training_data {count, synced, state}, good, validated_lora_model,
-/// latest_version {name, status} (null when there is none).
-nlohmann::ordered_json actor_to_json(const Actor& actor, const ActorView& view = {});
+/// The registry's own `id` value as the file has it: a number, a string, or null.
+nlohmann::ordered_json registry_id_to_json(const Actor& actor);
+/// One actor as listed: `id` (the canonical key, always a string: see Actor::key),
+/// `registry_id` (the file's own value), name, sex, ethnicity, age, description, poster_url,
+/// training_data {count, excluded, ignored, recorded, synced, state}, good,
+/// validated_lora_model, latest_version {name, status} (null when there is none).
+nlohmann::ordered_json actor_to_json(const Actor& actor, const ActorView& view);
 /// `{"total", "items", "facets"}` for a search.
 nlohmann::ordered_json actor_list_to_json(const ActorCatalog& catalog,
-                                          const ActorSearchResult& result,
-                                          const ActorViewFn& view = {});
+                                          const ActorSearchResult& result, const ActorViewFn& view);
 /// Every parameter by its PRODUCT.md name.
 nlohmann::ordered_json parameters_to_json(const TrainingParameters& params);
 /// `[{"field", "message"}]`.
@@ -52,14 +53,17 @@ nlohmann::ordered_json estimate_to_json(const Estimate& estimate);
 nlohmann::ordered_json plan_to_json(const TrainingPlan& plan);
 /// The scan report: summary, sync state, files with their checks, findings.
 nlohmann::ordered_json training_data_to_json(const Actor& actor, const TrainingDataReport& report);
-/// A sync's plan and outcome: actor_id, prefix, uploaded/deleted/orphan/refused/failed
+/// A sync's plan and outcome: actor_id, prefix, uploaded/deleted/orphan/excluded/ignored/failed
 /// lists, unchanged count, upload_bytes, s3_urls count, marked_synced.
 nlohmann::ordered_json sync_report_to_json(const SyncReport& report);
-/// One training version: id, actor_id, name, status, submission, job id, parameters,
-/// description, image_count, times (RFC 3339), progress, results, cost, good.
+/// One training version: id, actor_id (the actor's key), name, status, submission, job id,
+/// parameters, description, image_count, times (RFC 3339), duration_seconds, progress,
+/// results, cost, good.
 nlohmann::ordered_json version_to_json(const Version& version);
 /// `{"seq", "version_id", "at", "kind", "text"}`.
 nlohmann::ordered_json log_line_to_json(const LogLine& line);
+/// `[{"code", "message", "version_id"?}]`: why a training cannot start now.
+nlohmann::ordered_json blockers_to_json(const std::vector<Blocker>& blockers);
 /// `{"left", "right", "parameters": [{"name", "left", "right", "differs"}]}`.
 nlohmann::ordered_json comparison_to_json(const Version& left, const Version& right,
                                           const std::vector<ParameterDiff>& rows);

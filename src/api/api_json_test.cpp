@@ -7,17 +7,25 @@ namespace {
 
 using nlohmann::ordered_json;
 
-TEST(ActorJsonTest, IdAndNameAreAsInTheFile) {
+TEST(ActorJsonTest, TheKeyIsAlwaysTextAndTheRegistryIdIsKeptAsInTheFile) {
   Actor numeric;
   numeric.id = "7";
   numeric.id_is_number = true;
   numeric.name = "0007_asian_31_female";
-  EXPECT_EQ(actor_to_json(numeric)["id"], 7);
+  EXPECT_EQ(actor_to_json(numeric, {})["id"], "7");
+  EXPECT_EQ(actor_to_json(numeric, {})["registry_id"], 7);
   Actor padded;
   padded.id = "0006";
-  EXPECT_EQ(actor_to_json(padded)["id"], "0006");
+  EXPECT_EQ(actor_to_json(padded, {})["id"], "0006");
+  EXPECT_EQ(actor_to_json(padded, {})["registry_id"], "0006");
   Actor none;
-  EXPECT_TRUE(actor_to_json(none)["id"].is_null());
+  none.name = "nameless_actor";
+  EXPECT_EQ(actor_to_json(none, {})["id"], "nameless_actor");
+  EXPECT_TRUE(actor_to_json(none, {})["registry_id"].is_null());
+  Actor huge;  // beyond 64 bits: the digits stay text rather than lose precision
+  huge.id = "123456789012345678901234567890";
+  huge.id_is_number = true;
+  EXPECT_EQ(actor_to_json(huge, {})["registry_id"], "123456789012345678901234567890");
 }
 
 TEST(ActorJsonTest, ListItemCarriesTheDocumentedFields) {
@@ -27,16 +35,22 @@ TEST(ActorJsonTest, ListItemCarriesTheDocumentedFields) {
   a.training_data = TrainingDataRecord{{"s3://b/x.jpg"}, "p", 1, true};
   a.validated_model = ValidatedModel{"job", "V2", "https://l", "2026-11-28T10:00:00Z"};
   a.good = true;
-  const ordered_json item = actor_to_json(a);
+  ActorView view;
+  view.data = DataSummary{SyncState::Synced, 1, 0, 0, 100, 1, true};
+  const ordered_json item = actor_to_json(a, view);
   std::vector<std::string> keys;
   for (const auto& [key, value] : item.items()) {
     keys.push_back(key);
   }
-  EXPECT_EQ(keys, (std::vector<std::string>{"id", "name", "sex", "ethnicity", "age", "description",
-                                            "poster_url", "training_data", "good",
+  EXPECT_EQ(keys, (std::vector<std::string>{"id", "registry_id", "name", "sex", "ethnicity", "age",
+                                            "description", "poster_url", "training_data", "good",
                                             "validated_lora_model", "latest_version"}));
-  EXPECT_EQ(item["training_data"],
-            ordered_json({{"count", 1}, {"synced", true}, {"state", "synced"}}));
+  EXPECT_EQ(item["training_data"], ordered_json({{"count", 1},
+                                                 {"excluded", 0},
+                                                 {"ignored", 0},
+                                                 {"recorded", 1},
+                                                 {"synced", true},
+                                                 {"state", "synced"}}));
   EXPECT_EQ(item["validated_lora_model"]["version_name"], "V2");
   EXPECT_TRUE(item["latest_version"].is_null());
 }
@@ -48,17 +62,22 @@ TEST(ActorJsonTest, ViewAddsPosterDataStateAndLatestVersion) {
   a.poster_url = "https://cdn.example/p.webp";
   ActorView view;
   view.poster_url = "/api/actors/0006/poster";
-  view.data_known = true;
-  view.data_state = SyncState::NotSynced;
-  view.data_count = 4;
+  view.data.state = SyncState::NotSynced;
+  view.data.usable = 4;
+  view.data.excluded = 1;
+  view.data.ignored = 2;
   view.latest_version = std::make_pair(std::string("V3"), VersionStatus::Training);
   const ordered_json item = actor_to_json(a, view);
   EXPECT_EQ(item["poster_url"], "/api/actors/0006/poster");
-  EXPECT_EQ(item["training_data"],
-            ordered_json({{"count", 4}, {"synced", false}, {"state", "not_synced"}}));
+  EXPECT_EQ(item["training_data"], ordered_json({{"count", 4},
+                                                 {"excluded", 1},
+                                                 {"ignored", 2},
+                                                 {"recorded", 0},
+                                                 {"synced", false},
+                                                 {"state", "not_synced"}}));
   EXPECT_EQ(item["latest_version"], ordered_json({{"name", "V3"}, {"status", "training"}}));
-  // Without a view: the record's remote poster and no data.
-  const ordered_json plain = actor_to_json(a);
+  // An empty view: the record's remote poster and no data.
+  const ordered_json plain = actor_to_json(a, {});
   EXPECT_EQ(plain["poster_url"], "https://cdn.example/p.webp");
   EXPECT_EQ(plain["training_data"]["state"], "no_data");
 }
@@ -69,7 +88,8 @@ TEST(ActorListJsonTest, HasTotalItemsAndFacets) {
   a.sex = "male";
   a.ethnicity = "asian";
   const ActorCatalog catalog({a});
-  const ordered_json list = actor_list_to_json(catalog, catalog.search(ActorQuery{}));
+  const ordered_json list =
+      actor_list_to_json(catalog, catalog.search(ActorQuery{}, recorded_data), {});
   EXPECT_EQ(list["total"], 1);
   EXPECT_EQ(list["items"].size(), 1u);
   EXPECT_EQ(list["facets"]["sex"]["male"], 1);

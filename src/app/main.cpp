@@ -40,6 +40,7 @@ int run_main(int argc, char** argv) {
   Options options;
   CLI::App app{"actor-trainer: train identity LoRA models of a studio's actors on RunPod"};
   app.footer(kFooter);
+  app.set_version_flag("--version", std::string("actor-trainer ") + ATR_VERSION);
   app.require_subcommand(1);
   app.add_option("-w,--workspace", options.workspace, "workspace folder holding actors.json")
       ->capture_default_str();

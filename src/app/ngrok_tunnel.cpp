@@ -95,13 +95,13 @@ Result<TunnelStatus> NgrokTunnel::start() {
     }
   }
   if (binary.empty()) {
-    const std::string why =
-        "ngrok is not on PATH: install the ngrok agent, or set PUBLIC_WEBHOOK_BASE_URL";
+    const std::string why = "ngrok is not installed: no `ngrok` program on PATH";
     set_state(TunnelState::Failed, "", why);
     return Error{ErrorCode::Unavailable, why};
   }
   if (authtoken_.empty()) {
-    const std::string why = "NGROK_AUTHTOKEN is not configured (environment, .env)";
+    const std::string why =
+        "NGROK_AUTHTOKEN is not set: put it in the environment or the workspace's .env";
     set_state(TunnelState::Failed, "", why);
     return Error{ErrorCode::Unavailable, why};
   }

@@ -188,9 +188,13 @@ int run_serve(Workspace& w, const ServeOptions& options) {
                      });
 
   VipsThumbnailer thumbnails(w.root, w.root / ".actor-trainer" / "thumbnails");
+  // A summary lives 10 s: a folder edited by hand shows in the list within that time, and a
+  // listing of 10,000 actors stats their folders at most that often.
+  DataStates data(*w.scanner, w.config.settings.limits, w.clock, std::chrono::seconds(10));
   ApiServices services{w.root,
                        *w.registry,
                        *w.scanner,
+                       data,
                        *w.store,
                        *w.trainings,
                        w.config.settings,

@@ -1,10 +1,12 @@
 #include <iostream>
+#include <map>
 
 #include "api/api_json.h"
 #include "base/strings.h"
 #include "cli/commands.h"
 #include "cli/lookup.h"
 #include "cli/output.h"
+#include "core/training_data_scanner.h"
 
 namespace atr::cli {
 namespace {
@@ -18,14 +20,32 @@ std::string facet_line(const std::map<std::string, std::size_t>& counts) {
   return parts.empty() ? "-" : join(parts, ", ");
 }
 
-std::string data_cell(const Actor& actor) {
-  if (!actor.training_data) return "-";
-  return std::to_string(actor.training_data->count);
+std::string data_cell(const DataSummary& data) {
+  if (data.usable == 0 && data.excluded == 0) return "-";
+  return std::to_string(data.usable) +
+         (data.excluded > 0 ? " (+" + std::to_string(data.excluded) + " left out)" : "");
 }
 
-std::string sync_cell(const Actor& actor) {
-  if (!actor.has_training_data()) return "-";
-  return actor.training_data->synced ? "synced" : "not synced";
+// Each actor's summary, scanned once per command (the scan memory makes it cheap after the
+// first), so the filter, the facets and the rows agree.
+class Summaries {
+ public:
+  explicit Summaries(Context& context) : context_(context) {}
+  const DataSummary& of(const Actor& actor) {
+    auto [it, added] = by_position_.try_emplace(actor.position);
+    if (added) it->second = data_summary(actor, context_.scanner, context_.settings.limits);
+    return it->second;
+  }
+
+ private:
+  Context& context_;
+  std::map<std::size_t, DataSummary> by_position_;
+};
+
+ActorView view_of(const DataSummary& data) {
+  ActorView view;
+  view.data = data;
+  return view;
 }
 
 }  // namespace
@@ -45,16 +65,21 @@ int run_actors_list(Context& context, const Options& o) {
   query.offset = o.offset;
 
   const std::shared_ptr<const ActorCatalog> catalog = context.registry.catalog();
-  const ActorSearchResult result = catalog->search(query);
+  Summaries data(context);
+  const ActorSearchResult result =
+      catalog->search(query, [&data](const Actor& a) { return data.of(a).has_data(); });
   if (o.json) {
-    print_json(actor_list_to_json(*catalog, result));
+    print_json(actor_list_to_json(*catalog, result,
+                                  [&data](const Actor& a) { return view_of(data.of(a)); }));
     return kExitOk;
   }
   Table table({"ID", "NAME", "SEX", "ETHNICITY", "AGE", "IMAGES", "DATA", "MODEL"});
   table.set_max_width(1, 40);
   for (std::size_t index : result.items) {
     const Actor& a = catalog->actors()[index];
-    table.add_row({a.id, a.name, a.sex, a.ethnicity, a.age, data_cell(a), sync_cell(a),
+    const DataSummary& d = data.of(a);
+    table.add_row({a.key(), a.name, a.sex, a.ethnicity, a.age, data_cell(d),
+                   d.state == SyncState::NoData ? "-" : std::string(describe(d.state)),
                    a.validated_model ? a.validated_model->version_name : "-"});
   }
   std::cout << table.render();
@@ -73,13 +98,14 @@ int run_actors_show(Context& context, const Options& o) {
   Result<FoundActor> found = find_actor(context, o.actor);
   if (!found) return report_error(found.error(), o.json);
   const Actor& a = *found->actor;
+  const DataSummary data = data_summary(a, context.scanner, context.settings.limits);
   if (o.json) {
-    print_json(actor_to_json(a));
+    print_json(actor_to_json(a, view_of(data)));
     return kExitOk;
   }
   Table table({"FIELD", "VALUE"});
   table.set_max_width(1, 100);
-  table.add_row({"id", a.id.empty() ? "-" : a.id});
+  table.add_row({"id", a.id.empty() ? "- (none in the registry; the key is the name)" : a.id});
   table.add_row({"name", a.name});
   table.add_row({"sex", a.sex});
   table.add_row({"ethnicity", a.ethnicity});
@@ -88,12 +114,15 @@ int run_actors_show(Context& context, const Options& o) {
   table.add_row({"poster", a.poster_url.empty() ? "-" : a.poster_url});
   Result<std::string> folder = training_folder(a);
   table.add_row({"training folder", folder ? *folder : "- (" + folder.error().message + ")"});
+  table.add_row({"training images", std::to_string(data.usable) + " usable, " +
+                                        std::to_string(data.excluded) + " left out, " +
+                                        std::to_string(data.ignored) + " other files"});
+  table.add_row({"sync state", std::string(describe(data.state))});
   if (a.training_data) {
-    table.add_row({"training images", std::to_string(a.training_data->count)});
-    table.add_row({"synced", a.training_data->synced ? "yes" : "no"});
-    table.add_row({"s3 urls", std::to_string(a.training_data->s3_urls.size())});
+    table.add_row({"recorded in S3", std::to_string(a.training_data->s3_urls.size()) + " URLs" +
+                                         (a.training_data->synced ? "" : " (not marked synced)")});
   } else {
-    table.add_row({"training data", "none recorded"});
+    table.add_row({"recorded in S3", "nothing yet"});
   }
   if (a.validated_model) {
     table.add_row(

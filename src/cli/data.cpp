@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/lookup.h"
 #include "cli/output.h"
+#include "core/training_data_scanner.h"
 
 namespace atr::cli {
 
@@ -51,7 +52,10 @@ int run_data_scan(Context& context, const Options& o) {
   }
   std::cout << report->usable_count << " usable images, " << format_bytes(report->usable_bytes)
             << (formats.empty() ? "" : " (" + join(formats, ", ") + ")") << ", " << report->captions
-            << " with captions; sync state: " << to_string(report->sync) << "\n";
+            << " with captions; " << report->excluded.size() << " left out, "
+            << report->ignored.size()
+            << " other files ignored; sync state: " << describe(report->sync) << "\n";
+  if (!report->ignored.empty()) std::cout << "ignored: " << join(report->ignored, ", ") << "\n";
   for (const Finding& f : report->findings) {
     std::cout << (f.severity == Severity::Error ? "error:   " : "warning: ")
               << (f.file.empty() ? "" : f.file + ": ") << f.message << "\n";
@@ -70,15 +74,19 @@ void print_sync(const SyncReport& r, bool dry_run) {
   if (!r.orphans.empty()) {
     std::cout << ", " << r.orphans.size() << " remote files without a local one kept (--delete)";
   }
-  std::cout << (r.marked_synced ? "; recorded as synced" : "") << "\n";
-  for (const std::string& refused : r.refused) {
-    std::cout << "  not uploaded: " << refused << "\n";
+  std::cout << (r.marked_synced
+                    ? "; recorded as synced (" + std::to_string(r.s3_urls.size()) + " images)"
+                    : "")
+            << "\n";
+  for (const std::string& excluded : r.excluded) {
+    std::cout << "  left out: " << excluded << "\n";
   }
+  if (!r.ignored.empty()) std::cout << "  ignored (not images): " << join(r.ignored, ", ") << "\n";
   for (const std::string& failed : r.failed) {
     std::cout << "  failed: " << failed << "\n";
   }
   if (!dry_run && !r.marked_synced) {
-    std::cout << "  not marked synced: fix the files above and run the sync again\n";
+    std::cout << "  not recorded as synced: the uploads above failed; run the sync again\n";
   }
 }
 
@@ -99,8 +107,14 @@ int run_data_sync(Context& context, const Options& o) {
   std::shared_ptr<const ActorCatalog> catalog = context.registry.catalog();
   std::vector<const Actor*> actors;
   if (o.all) {
+    // Actors with image files in their folder (usable or not: a set of damaged files is worth
+    // naming); the others have nothing to sync.
     for (const Actor& a : catalog->actors()) {
-      if (!a.name.empty()) actors.push_back(&a);
+      if (a.name.empty()) continue;
+      const DataSummary data = data_summary(a, context.scanner, context.settings.limits);
+      if (data.usable > 0 || data.excluded > 0 || (o.delete_orphans && data.recorded > 0)) {
+        actors.push_back(&a);
+      }
     }
   } else {
     Result<const Actor*> actor = catalog->find(o.actor);
@@ -127,21 +141,18 @@ int run_data_sync(Context& context, const Options& o) {
       report = sync_actor(*actor, context.scanner, *context.objects, context.registry,
                           context.settings.limits, context.settings.s3_key_layout, options,
                           [&bar](const std::string& stage, std::size_t step, std::size_t total) {
-                            if (stage == "upload" || stage == "scan") bar.update(step, total);
+                            if (stage == "upload" || stage == "scan")
+                              bar.update(step, total, stage);
                           });
     }
     if (!report) {
       if (!o.all) return report_error(report.error(), o.json);
       all_ok = false;
-      nlohmann::ordered_json failure{{"actor_id", actor->id}};
+      nlohmann::ordered_json failure{{"actor_id", actor->key()}};
       failure["error"] = error_to_json(report.error())["error"];
       listed.emplace_back(std::move(failure));
       if (!o.json) std::cout << actor->label() << ": " << report.error().message << "\n";
       continue;
-    }
-    if (o.all && report->uploads.empty() && report->unchanged == 0 && report->refused.empty() &&
-        report->deletions.empty()) {
-      continue;  // no local images and nothing remote: nothing to say
     }
     done.push_back(std::move(report).value());
     listed.emplace_back(std::nullopt);

@@ -97,19 +97,41 @@ int report_error(const Error& error, bool json) {
 }
 
 ProgressBar::ProgressBar(std::string label, bool enabled)
-    : label_(std::move(label)), enabled_(enabled && ::isatty(STDERR_FILENO) == 1) {}
+    : ProgressBar(std::move(label), enabled, Output{&std::cerr, ::isatty(STDERR_FILENO) == 1}) {}
 
-ProgressBar::~ProgressBar() {
-  if (drawn_) std::fputs("\r\033[K", stderr);
+ProgressBar::ProgressBar(std::string label, bool enabled, Output output)
+    : label_(std::move(label)), enabled_(enabled), out_(std::move(output)) {
+  if (out_.stream == nullptr) out_.stream = &std::cerr;
+  last_line_ = now();
 }
 
-void ProgressBar::update(std::size_t done, std::size_t total) {
+std::chrono::steady_clock::time_point ProgressBar::now() const {
+  return out_.now ? out_.now() : std::chrono::steady_clock::now();
+}
+
+ProgressBar::~ProgressBar() {
+  if (drawn_) *out_.stream << "\r\033[K" << std::flush;
+  if (!out_.terminal && !printed_.empty() && printed_ != current_) print_line();
+}
+
+void ProgressBar::print_line() {
+  *out_.stream << label_ << ": " << current_ << "\n" << std::flush;
+  printed_ = current_;
+  last_line_ = now();
+}
+
+void ProgressBar::update(std::size_t done, std::size_t total, std::string_view stage) {
   if (!enabled_ || total == 0) return;
+  current_ = (stage.empty() ? "" : std::string(stage) + " ") + std::to_string(done) + "/" +
+             std::to_string(total);
+  if (!out_.terminal) {
+    if (now() - last_line_ >= out_.interval) print_line();
+    return;
+  }
   constexpr std::size_t kWidth = 30;
   const std::size_t filled = done * kWidth / total;
-  std::fprintf(stderr, "\r%s [%s%s] %zu/%zu", label_.c_str(), std::string(filled, '#').c_str(),
-               std::string(kWidth - filled, '.').c_str(), done, total);
-  std::fflush(stderr);
+  *out_.stream << "\r" << label_ << " [" << std::string(filled, '#')
+               << std::string(kWidth - filled, '.') << "] " << current_ << "\033[K" << std::flush;
   drawn_ = true;
 }
 

@@ -1,6 +1,9 @@
 #pragma once
 
+#include <chrono>
 #include <cstddef>
+#include <functional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -38,19 +41,37 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitOther = 1;
 inline constexpr int kExitUsage = 2;
 
-/// A one-line progress bar on stderr, drawn only when stderr is a terminal.
+/// Progress of long work on stderr. On a terminal, one line redrawn in place; anywhere else
+/// (a log file, a CI console) a plain line at most every `interval`, and the last count at the
+/// end when any line was printed, so a long job is never silent.
 class ProgressBar {
  public:
+  /// Where and how the progress goes; the default is stderr, a terminal when it is one.
+  struct Output {
+    std::ostream* stream = nullptr;  ///< null: std::cerr
+    bool terminal = false;
+    std::function<std::chrono::steady_clock::time_point()> now;  ///< empty: the steady clock
+    std::chrono::milliseconds interval{2000};
+  };
   ProgressBar(std::string label, bool enabled);
+  ProgressBar(std::string label, bool enabled, Output output);
   ProgressBar(const ProgressBar&) = delete;
   ProgressBar& operator=(const ProgressBar&) = delete;
   ~ProgressBar();
-  void update(std::size_t done, std::size_t total);
+  /// `stage` names the step when a job has several ("upload").
+  void update(std::size_t done, std::size_t total, std::string_view stage = {});
 
  private:
+  [[nodiscard]] std::chrono::steady_clock::time_point now() const;
+  void print_line();
+
   std::string label_;
   bool enabled_;
+  Output out_;
   bool drawn_ = false;
+  std::chrono::steady_clock::time_point last_line_;
+  std::string current_;  ///< "upload 12/40", the latest count
+  std::string printed_;  ///< the count of the last line printed
 };
 
 }  // namespace atr::cli

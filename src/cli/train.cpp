@@ -50,7 +50,7 @@ int dry_run(Context& context, const Options& o, const Actor& actor, const Endpoi
   const auto now_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(context.clock.now().time_since_epoch())
           .count();
-  Result<std::vector<Version>> existing = context.store.list_for_actor(actor.id);
+  Result<std::vector<Version>> existing = context.store.list_for_actor(actor.key());
   if (!existing) return report_error(existing.error(), o.json);
   std::vector<std::string> names;
   for (const Version& v : *existing) {
@@ -156,7 +156,8 @@ int run_eligible(Context& context, const Options& o) {
       if (!started) {
         ++failures;
         std::cerr << "skipped " << actor.label() << ": " << started.error().message << "\n";
-        results.push_back({{"actor_id", actor.id}, {"error", error_to_json(started.error())}});
+        results.push_back(
+            {{"actor_id", actor.key()}, {"error", error_to_json(started.error())["error"]}});
         continue;
       }
       if (!o.json) print_started(*started);

@@ -1,4 +1,5 @@
 #include <chrono>
+#include <cmath>
 #include <iostream>
 #include <thread>
 
@@ -18,11 +19,8 @@ std::string when(const std::optional<UnixMs>& at) {
 }
 
 std::string duration_of(const Version& v) {
-  if (v.execution_ms) return format_duration_seconds(*v.execution_ms / 1000);
-  if (v.started_at && v.finished_at) {
-    return format_duration_seconds((*v.finished_at - *v.started_at) / 1000);
-  }
-  return "-";
+  const std::optional<double> seconds = run_seconds(v);
+  return seconds ? format_duration_seconds(std::llround(*seconds)) : "-";
 }
 
 // Short emulated or warm jobs cost fractions of a cent; show them instead of "$0".
@@ -122,7 +120,7 @@ Result<Version> find_version(const Context& context, const std::string& ref) {
   }
   Result<FoundActor> actor = find_actor(context, ref.substr(0, slash));
   if (!actor) return actor.error();
-  Result<std::vector<Version>> versions = context.store.list_for_actor(actor.value().actor->id);
+  Result<std::vector<Version>> versions = context.store.list_for_actor(actor.value().actor->key());
   if (!versions) return versions.error();
   const std::string name = ref.substr(slash + 1);
   for (const Version& v : *versions) {
@@ -135,7 +133,7 @@ Result<Version> find_version(const Context& context, const std::string& ref) {
 int run_versions(Context& context, const Options& o) {
   Result<FoundActor> found = find_actor(context, o.actor);
   if (!found) return report_error(found.error(), o.json);
-  Result<std::vector<Version>> versions = context.store.list_for_actor(found->actor->id);
+  Result<std::vector<Version>> versions = context.store.list_for_actor(found->actor->key());
   if (!versions) return report_error(versions.error(), o.json);
   if (o.json) {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
@@ -250,7 +248,7 @@ int run_mark_good(Context& context, const Options& o) {
       return report_error(cleared.error(), o.json);
     }
     if (o.json) {
-      print_json({{"actor_id", actor.id}, {"validated_lora_model", nullptr}, {"good", false}});
+      print_json({{"actor_id", actor.key()}, {"validated_lora_model", nullptr}, {"good", false}});
     } else {
       std::cout << "cleared the validated model of " << actor.label() << "\n";
     }
@@ -260,10 +258,10 @@ int run_mark_good(Context& context, const Options& o) {
     return report_error(Error{ErrorCode::InvalidArgument, "mark-good: give a VERSION or --clear"},
                         o.json);
   }
-  const std::string ref = is_digits(o.version) ? o.version : actor.id + "/" + o.version;
+  const std::string ref = is_digits(o.version) ? o.version : actor.key() + "/" + o.version;
   Result<Version> v = find_version(context, ref);
   if (!v) return report_error(v.error(), o.json);
-  if (v->actor_id != actor.id) {
+  if (v->actor_id != actor.key()) {
     return report_error(
         Error{ErrorCode::InvalidArgument, "version " + o.version + " belongs to actor " +
                                               v->actor_id + ", not " + actor.label()},

@@ -45,11 +45,17 @@ struct Actor {
   std::optional<TrainingDataRecord> training_data;
   std::optional<ValidatedModel> validated_model;
 
-  /// The id if present, else the name: how messages and tables name this actor.
-  [[nodiscard]] const std::string& label() const { return id.empty() ? name : id; }
-  /// True when the registry says this actor has training images.
-  [[nodiscard]] bool has_training_data() const {
-    return training_data.has_value() && training_data->count > 0;
+  /// The canonical actor key of the API, the CLI and the state store: the registry's id as
+  /// text ("38" for the JSON number 38, "0006" for the string "0006"), else the name. Always a
+  /// string, so every resource, event and URL names an actor the same way; the registry's own
+  /// value stays as it is in the file (see `id_is_number`).
+  [[nodiscard]] const std::string& key() const { return id.empty() ? name : id; }
+  /// How messages and tables name this actor: the key.
+  [[nodiscard]] const std::string& label() const { return key(); }
+  /// Images the registry's `training_data` block records (0 without one). What the folder holds
+  /// now is the scan's to say (DataSummary); this is what the last sync recorded.
+  [[nodiscard]] int recorded_images() const {
+    return training_data && training_data->count > 0 ? training_data->count : 0;
   }
   /// True when a validated LoRA model is recorded.
   [[nodiscard]] bool has_validated_model() const { return validated_model.has_value(); }

@@ -44,7 +44,7 @@ ActorCatalog::ActorCatalog(std::vector<Actor> actors) : actors_(std::move(actors
   }
 }
 
-ActorSearchResult ActorCatalog::search(const ActorQuery& query) const {
+ActorSearchResult ActorCatalog::search(const ActorQuery& query, const HasData& has_data_of) const {
   std::vector<std::string> words = split_words(to_lower(query.text));
   std::vector<std::string> sexes;
   std::vector<std::string> ethnicities;
@@ -63,7 +63,7 @@ ActorSearchResult ActorCatalog::search(const ActorQuery& query) const {
     });
     if (!text_ok) continue;
     const Actor& actor = actors_[i];
-    const bool has_data = actor.has_training_data();
+    const bool has_data = has_data_of ? has_data_of(actor) : recorded_data(actor);
     const bool has_model = actor.has_validated_model();
     const bool sex_ok = in_set(sexes, sex_keys_[i]);
     const bool eth_ok = in_set(ethnicities, ethnicity_keys_[i]);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -16,7 +17,7 @@ struct ActorQuery {
   std::string text;                    ///< every word must occur in name, id or description
   std::vector<std::string> sex;        ///< any of these (case-insensitive); empty = all
   std::vector<std::string> ethnicity;  ///< any of these (case-insensitive); empty = all
-  std::optional<bool> has_data;        ///< registry says it has training images
+  std::optional<bool> has_data;        ///< has images to train on (see ActorCatalog::search)
   std::optional<bool> has_model;       ///< a validated model is recorded
   std::size_t offset = 0;
   std::size_t limit = 50;  ///< 0 means no limit
@@ -38,6 +39,15 @@ struct ActorSearchResult {
   ActorFacets facets;
 };
 
+/// Whether an actor has images to train on, as the caller knows it. The product passes the
+/// scan's DataSummary (the folder's usable images); `recorded_data` reads the registry alone.
+using HasData = std::function<bool(const Actor&)>;
+
+/// The registry's word on an actor's data: its training_data block records images.
+inline bool recorded_data(const Actor& actor) {
+  return actor.recorded_images() > 0;
+}
+
 /// All actors of a registry snapshot with a search index. Immutable once built, so readers on
 /// several threads can share one through a shared_ptr while a reload builds the next.
 class ActorCatalog {
@@ -45,8 +55,9 @@ class ActorCatalog {
   explicit ActorCatalog(std::vector<Actor> actors);
 
   [[nodiscard]] const std::vector<Actor>& actors() const { return actors_; }
-  /// Runs a query. Linear in the number of actors; see bench/registry_bench.cpp.
-  [[nodiscard]] ActorSearchResult search(const ActorQuery& query) const;
+  /// Runs a query; `has_data` answers the "has data" filter and facet. Linear in the number of
+  /// actors; see bench/registry_bench.cpp.
+  [[nodiscard]] ActorSearchResult search(const ActorQuery& query, const HasData& has_data) const;
   /// Finds an actor by id in any form ("6", "0006", 6) or by exact name.
   /// NotFound when nothing matches; Conflict when the reference is ambiguous.
   [[nodiscard]] Result<const Actor*> find(std::string_view ref) const;

@@ -75,23 +75,23 @@ TEST(ActorSearchTest, EveryWordMustMatchInAnyCase) {
   const ActorCatalog catalog = small_cast();
   ActorQuery q;
   q.text = "EURO fem";
-  EXPECT_EQ(names(catalog, catalog.search(q)),
+  EXPECT_EQ(names(catalog, catalog.search(q, recorded_data)),
             (std::vector<std::string>{"0006_european_20_female"}));
   q.text = "smile";  // description
-  EXPECT_EQ(catalog.search(q).total, 1u);
+  EXPECT_EQ(catalog.search(q, recorded_data).total, 1u);
   q.text = "0012";  // id
-  EXPECT_EQ(catalog.search(q).total, 1u);
+  EXPECT_EQ(catalog.search(q, recorded_data).total, 1u);
   q.text = "european nobody";
-  EXPECT_EQ(catalog.search(q).total, 0u);
+  EXPECT_EQ(catalog.search(q, recorded_data).total, 0u);
   q.text = "";
-  EXPECT_EQ(catalog.search(q).total, 4u);
+  EXPECT_EQ(catalog.search(q, recorded_data).total, 4u);
 }
 
 TEST(ActorSearchTest, FiltersCombineAndFacetsIgnoreTheirOwnFilter) {
   const ActorCatalog catalog = small_cast();
   ActorQuery q;
   q.sex = {"FEMALE"};
-  ActorSearchResult r = catalog.search(q);
+  ActorSearchResult r = catalog.search(q, recorded_data);
   EXPECT_EQ(r.total, 2u);
   // The sex facet still counts both sexes, so the user sees what switching would give.
   EXPECT_EQ(r.facets.sex["male"], 2u);
@@ -102,13 +102,13 @@ TEST(ActorSearchTest, FiltersCombineAndFacetsIgnoreTheirOwnFilter) {
   EXPECT_EQ(r.facets.ethnicity.count("african"), 0u);
 
   q.ethnicity = {"asian", "european"};
-  EXPECT_EQ(catalog.search(q).total, 2u);
+  EXPECT_EQ(catalog.search(q, recorded_data).total, 2u);
   q.has_data = true;
-  EXPECT_EQ(names(catalog, catalog.search(q)),
+  EXPECT_EQ(names(catalog, catalog.search(q, recorded_data)),
             (std::vector<std::string>{"0006_european_20_female"}));
   q = ActorQuery{};
   q.has_model = false;
-  r = catalog.search(q);
+  r = catalog.search(q, recorded_data);
   EXPECT_EQ(r.total, 3u);
   EXPECT_EQ(r.facets.has_model, 1u);  // counted without the has_model filter
   EXPECT_EQ(r.facets.has_data, 2u);   // narrowed by has_model=false: 0006 has the model
@@ -119,11 +119,11 @@ TEST(ActorSearchTest, PagesKeepFileOrderAndTotal) {
   ActorQuery q;
   q.limit = 2;
   q.offset = 1;
-  ActorSearchResult r = catalog.search(q);
+  ActorSearchResult r = catalog.search(q, recorded_data);
   EXPECT_EQ(r.total, 4u);
   EXPECT_EQ(r.items, (std::vector<size_t>{1, 2}));
   q.limit = 0;
-  EXPECT_EQ(catalog.search(q).items.size(), 3u);
+  EXPECT_EQ(catalog.search(q, recorded_data).items.size(), 3u);
 }
 
 // Checks the index against a plain re-implementation of the rules on a 10,000-actor cast,
@@ -156,7 +156,7 @@ TEST(ActorSearchTest, TenThousandActorsMatchABruteForceReference) {
     if (rng() % 3 == 0) q.has_data = rng() % 2 == 0;
     if (rng() % 4 == 0) q.has_model = rng() % 2 == 0;
     q.limit = 0;
-    const ActorSearchResult got = catalog.search(q);
+    const ActorSearchResult got = catalog.search(q, recorded_data);
 
     std::vector<size_t> expected;
     std::map<std::string, size_t> sex_facet;
@@ -172,7 +172,7 @@ TEST(ActorSearchTest, TenThousandActorsMatchABruteForceReference) {
                                           [&](const std::string& s) { return iequals(s, v); });
       };
       const bool eth = in(q.ethnicity, a.ethnicity);
-      const bool data = !q.has_data || *q.has_data == a.has_training_data();
+      const bool data = !q.has_data || *q.has_data == recorded_data(a);
       const bool model = !q.has_model || *q.has_model == a.has_validated_model();
       if (text && eth && data && model && !a.sex.empty()) ++sex_facet[to_lower(a.sex)];
       if (text && in(q.sex, a.sex) && eth && data && model) expected.push_back(i);

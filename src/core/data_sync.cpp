@@ -30,7 +30,7 @@ SyncReport plan_sync(const Actor& actor, const TrainingDataReport& scan,
                      const std::vector<StoredObject>& remote, const std::string& prefix,
                      const ObjectStore& store) {
   SyncReport plan;
-  plan.actor_id = actor.id;
+  plan.actor_id = actor.key();
   plan.prefix = prefix;
   std::map<std::string, std::string> file_errors;
   for (const Finding& f : scan.findings) {
@@ -42,12 +42,16 @@ SyncReport plan_sync(const Actor& actor, const TrainingDataReport& scan,
   }
   std::set<std::string> local_keys;
   for (const ScannedFile& file : scan.files) {
+    if (file.status == FileStatus::Ignored) {
+      plan.ignored.push_back(file.name);
+      continue;
+    }
     if (auto error = file_errors.find(file.name); error != file_errors.end()) {
-      plan.refused.push_back(file.name + ": " + error->second);
+      plan.excluded.push_back(file.name + ": " + error->second);
       continue;
     }
     if (file.status != FileStatus::Image) {
-      plan.refused.push_back(file.name + ": " + std::string(to_string(file.status)));
+      plan.excluded.push_back(file.name + ": " + std::string(to_string(file.status)));
       continue;
     }
     const std::string key = prefix + file.name;
@@ -84,6 +88,9 @@ Result<SyncReport> sync_actor(const Actor& actor, TrainingDataScanner& scanner, 
       actor, scanner, limits,
       [&](std::size_t done, std::size_t total) { tell("scan", done, total); });
   if (!scan) return scan.error().with_context(what);
+  if (scan->usable_count == 0 && !options.delete_orphans) {
+    return Error{ErrorCode::FailedPrecondition, what + ": " + explain_sync_state(actor, *scan)};
+  }
   tell("list", 0, 1);
   Result<std::vector<StoredObject>> remote = store.list(*prefix);
   if (!remote) return remote.error().with_context(what);
@@ -113,7 +120,7 @@ Result<SyncReport> sync_actor(const Actor& actor, TrainingDataScanner& scanner, 
     }
     tell("delete", i + 1, report.deletions.size());
   }
-  if (!report.failed.empty() || !report.refused.empty()) return report;
+  if (!report.failed.empty() || scan->usable_count == 0) return report;
 
   TrainingDataRecord record;
   record.s3_urls = report.s3_urls;
@@ -124,7 +131,7 @@ Result<SyncReport> sync_actor(const Actor& actor, TrainingDataScanner& scanner, 
   pending.folder = scan->folder;
   if (actor.training_data != record) {  // a no-op re-sync leaves actors.json untouched
     ActorPatch patch;
-    patch.actor_ref = actor.id.empty() ? actor.name : actor.id;
+    patch.actor_ref = actor.key();
     patch.training_data = record;
     pending.patch = std::move(patch);
   }

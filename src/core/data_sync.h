@@ -33,7 +33,8 @@ struct SyncReport {
   std::vector<PutItem> uploads;        ///< new or changed files
   std::vector<std::string> deletions;  ///< orphans deleted (or to delete, on a dry run)
   std::vector<std::string> orphans;    ///< remote objects with no local file, kept
-  std::vector<std::string> refused;    ///< local files not uploaded: "name: why"
+  std::vector<std::string> excluded;   ///< image files left out (error finding): "name: why"
+  std::vector<std::string> ignored;    ///< files that are not images, not uploaded
   std::vector<std::string> failed;     ///< uploads or deletions that failed: "key: why"
   int unchanged = 0;                   ///< already there with the same MD5
   std::int64_t upload_bytes = 0;
@@ -54,8 +55,9 @@ struct SyncReport {
 /// InvalidArgument when the layout lacks `{file}` or the actor has no usable name.
 Result<std::string> key_prefix(const std::string& layout, const Actor& actor);
 
-/// The pure part: which local files to upload, which remote objects are orphans, which files
-/// are refused (an error-level finding), from a scan and a listing.
+/// The pure part: which local files to upload, which remote objects are orphans, which image
+/// files are left out (an error-level finding) and which are ignored (not images), from a scan
+/// and a listing.
 SyncReport plan_sync(const Actor& actor, const TrainingDataReport& scan,
                      const std::vector<StoredObject>& remote, const std::string& prefix,
                      const ObjectStore& store);
@@ -79,8 +81,9 @@ using SyncProgress =
 /// Syncs one actor: scan, list the prefix, upload what is new or changed (MD5 against the
 /// ETag), delete orphans when asked, then record (unless options.defer_record) the
 /// `training_data` block (sorted s3 URLs, local_path, count, synced: true) through the
-/// registry's safe write. Nothing is marked synced when a file was refused or an upload failed;
-/// a re-run uploads only what is missing.
+/// registry's safe write. Left-out and ignored files do not stop the rest: the record lists the
+/// usable images. Nothing is marked synced when an upload failed (a re-run uploads only what
+/// is missing); FailedPrecondition when the folder has no usable image at all.
 Result<SyncReport> sync_actor(const Actor& actor, TrainingDataScanner& scanner, ObjectStore& store,
                               ActorRegistry& registry, const DataCheckLimits& limits,
                               const std::string& key_layout, const SyncOptions& options,

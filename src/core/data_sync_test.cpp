@@ -54,8 +54,9 @@ TEST(DataSyncTest, PlanUploadsNewAndChangedSkipsSameAndFindsOrphans) {
   TrainingDataReport scan;
   scan.folder = "data/actors/x/training_data";
   scan.files = {image("a.jpg", "aaa", 10), image("b.jpg", "bbb", 20), image("c.jpg", "ccc", 30),
-                image("bad.jpg", "", 5)};
+                image("bad.jpg", "", 5), image("notes.md", "", 3)};
   scan.files[3].status = FileStatus::Corrupt;
+  scan.files[4].status = FileStatus::Ignored;
   scan.findings.push_back({Severity::Error, "corrupt", "bad.jpg", "is damaged"});
   const std::vector<StoredObject> remote = {
       {"p/a.jpg", "AAA", 10}, {"p/b.jpg", "old", 20}, {"p/gone.jpg", "zzz", 1}};
@@ -68,8 +69,9 @@ TEST(DataSyncTest, PlanUploadsNewAndChangedSkipsSameAndFindsOrphans) {
   EXPECT_EQ(plan.uploads[1].key, "p/c.jpg");
   EXPECT_EQ(plan.upload_bytes, 50);
   EXPECT_EQ(plan.orphans, std::vector<std::string>{"p/gone.jpg"});
-  ASSERT_EQ(plan.refused.size(), 1u);
-  EXPECT_EQ(plan.refused[0], "bad.jpg: is damaged");
+  ASSERT_EQ(plan.excluded.size(), 1u);
+  EXPECT_EQ(plan.excluded[0], "bad.jpg: is damaged");
+  EXPECT_EQ(plan.ignored, std::vector<std::string>{"notes.md"});
   EXPECT_EQ(plan.s3_urls,
             (std::vector<std::string>{"s3://b/p/a.jpg", "s3://b/p/b.jpg", "s3://b/p/c.jpg"}));
 }

@@ -33,7 +33,8 @@ VersionStatus target_of(LifecycleEvent event) {
     case LifecycleEvent::ReportedCancelled: return VersionStatus::Cancelled;
     case LifecycleEvent::ReportedTimedOut: return VersionStatus::TimedOut;
     case LifecycleEvent::ReportedUnknown:
-    case LifecycleEvent::GaveUp: return VersionStatus::Lost;
+    case LifecycleEvent::GaveUp:
+    case LifecycleEvent::Released: return VersionStatus::Lost;
   }
   return VersionStatus::Lost;
 }
@@ -67,6 +68,7 @@ std::string_view to_string(LifecycleEvent event) {
     case LifecycleEvent::ReportedUnknown: return "reported_unknown";
     case LifecycleEvent::GaveUp: return "gave_up";
     case LifecycleEvent::Withdrawn: return "withdrawn";
+    case LifecycleEvent::Released: return "released";
   }
   return "gave_up";
 }
@@ -84,7 +86,10 @@ Result<VersionStatus> next_status(VersionStatus from, LifecycleEvent event) {
                      "; only an unsent submission can be refused or withdrawn"};
   }
   // Our own conclusion that a job is gone must never override anything RunPod told us.
-  if (event == LifecycleEvent::GaveUp && from != VersionStatus::Pending) return from;
+  if ((event == LifecycleEvent::GaveUp || event == LifecycleEvent::Released) &&
+      from != VersionStatus::Pending) {
+    return from;
+  }
   const VersionStatus to = target_of(event);
   // "Lost" is our conclusion, not RunPod's: any report that shows the job exists puts the
   // version back under tracking, so a job that costs money is never left unwatched.

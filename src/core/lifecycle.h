@@ -34,6 +34,7 @@ enum class LifecycleEvent {
   ReportedUnknown,    ///< RunPod: 404 for the job id (past its retention)
   GaveUp,             ///< a submission of unknown outcome saw no report within the bounded time
   Withdrawn,          ///< the user aborted a version that was never sent to RunPod
+  Released,           ///< the user released a submission of unknown outcome (no job id known)
 };
 
 /// Lowercase wire names: "pending", "queued", "training", "completed", "failed", "cancelled",

@@ -25,6 +25,7 @@ TEST(NextStatusTest, FollowsEveryForwardPath) {
       {S::Pending, E::SubmitRejected, S::Failed},
       {S::Pending, E::GaveUp, S::Lost},
       {S::Pending, E::Withdrawn, S::Cancelled},
+      {S::Pending, E::Released, S::Lost},
       // A webhook matched by request_id can arrive before the /run answer.
       {S::Pending, E::ReportedRunning, S::Training},
       {S::Pending, E::ReportedCompleted, S::Completed},
@@ -67,6 +68,8 @@ TEST(NextStatusTest, LateDuplicateAndOutOfOrderReportsChangeNothing) {
       {S::Training, E::GaveUp},            // our timeout never overrides RunPod's word
       {S::Lost, E::ReportedUnknown},
       {S::Lost, E::GaveUp},
+      {S::Queued, E::Released},  // a job id is known: release is not for it
+      {S::Lost, E::Released},
   };
   for (const Row& row : rows) {
     SCOPED_TRACE(std::string(to_string(row.from)) + " + " + std::string(to_string(row.event)));

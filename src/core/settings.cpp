@@ -76,8 +76,8 @@ Result<TrainingParameters> planned_parameters(const Actor& actor, const AutoAdju
                                               const std::vector<ParameterOverride>& overrides) {
   TrainingParameters params = default_parameters(actor);
   // The images that will be trained on are the synced ones, so their count drives auto-adjust.
-  if (actor.has_training_data()) {
-    Result<TrainingParameters> adjusted = auto_adjust(params, actor.training_data->count, policy);
+  if (actor.recorded_images() > 0) {
+    Result<TrainingParameters> adjusted = auto_adjust(params, actor.recorded_images(), policy);
     if (!adjusted) return adjusted.error();
     params = std::move(adjusted).value();
   }

@@ -3,11 +3,14 @@
 #include <algorithm>
 #include <set>
 
+#include "base/strings.h"
+
 namespace atr {
 
 std::string_view to_string(FileStatus status) {
   switch (status) {
     case FileStatus::Image: return "image";
+    case FileStatus::Ignored: return "ignored";
     case FileStatus::Unsupported: return "unsupported";
     case FileStatus::Unreadable: return "unreadable";
     case FileStatus::Corrupt: return "corrupt";
@@ -17,8 +20,9 @@ std::string_view to_string(FileStatus status) {
 }
 
 std::optional<FileStatus> parse_file_status(std::string_view text) {
-  for (FileStatus status : {FileStatus::Image, FileStatus::Unsupported, FileStatus::Unreadable,
-                            FileStatus::Corrupt, FileStatus::OutsideWorkspace}) {
+  for (FileStatus status :
+       {FileStatus::Image, FileStatus::Ignored, FileStatus::Unsupported, FileStatus::Unreadable,
+        FileStatus::Corrupt, FileStatus::OutsideWorkspace}) {
     if (to_string(status) == text) return status;
   }
   return std::nullopt;
@@ -40,6 +44,16 @@ std::string_view to_string(SyncState state) {
     case SyncState::NoData: return "no_data";
   }
   return "no_data";
+}
+
+std::string_view describe(SyncState state) {
+  switch (state) {
+    case SyncState::Synced: return "synced";
+    case SyncState::OutOfSync: return "out of sync";
+    case SyncState::NotSynced: return "not synced";
+    case SyncState::NoData: return "no data";
+  }
+  return "no data";
 }
 
 int TrainingDataReport::error_count() const {
@@ -78,23 +92,25 @@ TrainingDataReport check_training_data(std::string folder, std::vector<ScannedFi
   std::map<std::string, std::vector<std::string>> by_md5;
   std::vector<std::string> usable_names;
   bool content_changed = false;
+  constexpr std::string_view kLeftOut = "; left out of sync and training";
+  auto exclude = [&](const ScannedFile& file, const char* code, const std::string& why) {
+    errors.push_back({Severity::Error, code, file.name, why + std::string(kLeftOut)});
+    report.excluded.push_back(file.name);
+  };
   for (const ScannedFile& file : files) {
     switch (file.status) {
       case FileStatus::Image: break;
+      case FileStatus::Ignored: report.ignored.push_back(file.name); continue;
       case FileStatus::Unsupported:
-        errors.push_back({Severity::Error, "unsupported_format", file.name,
-                          "not a supported image (jpg, jpeg, png, webp): " + file.detail});
+        exclude(file, "unsupported_format",
+                "not a format we train on (jpg, jpeg, png, webp): " + file.detail);
         continue;
       case FileStatus::Unreadable:
-        errors.push_back(
-            {Severity::Error, "unreadable", file.name, "cannot be read: " + file.detail});
+        exclude(file, "unreadable", "cannot be read: " + file.detail);
         continue;
-      case FileStatus::Corrupt:
-        errors.push_back({Severity::Error, "corrupt", file.name, "is damaged: " + file.detail});
-        continue;
+      case FileStatus::Corrupt: exclude(file, "corrupt", "is damaged: " + file.detail); continue;
       case FileStatus::OutsideWorkspace:
-        errors.push_back({Severity::Error, "outside_workspace", file.name,
-                          "is a link to a file outside the workspace; refused"});
+        exclude(file, "outside_workspace", "is a link to a file outside the workspace");
         continue;
     }
     ++report.usable_count;
@@ -121,7 +137,11 @@ TrainingDataReport check_training_data(std::string folder, std::vector<ScannedFi
   }
   const int n = report.usable_count;
   if (n == 0) {
-    errors.push_back({Severity::Error, "no_images", "", "no usable training images"});
+    errors.push_back({Severity::Error, "no_images", "",
+                      report.excluded.empty() ? std::string("no usable training images")
+                                              : "no usable training images: all " +
+                                                    std::to_string(report.excluded.size()) +
+                                                    " image files are left out"});
   } else if (n < limits.min_images) {
     warnings.push_back({Severity::Warning, "too_few_images", "",
                         std::to_string(n) + " images; at least " +
@@ -138,6 +158,42 @@ TrainingDataReport check_training_data(std::string folder, std::vector<ScannedFi
   report.sync = compute_sync_state(record, usable_names, content_changed);
   report.files = std::move(files);
   return report;
+}
+
+DataSummary summarize(const TrainingDataReport& report,
+                      const std::optional<TrainingDataRecord>& record) {
+  DataSummary summary;
+  summary.state = report.sync;
+  summary.usable = report.usable_count;
+  summary.excluded = static_cast<int>(report.excluded.size());
+  summary.ignored = static_cast<int>(report.ignored.size());
+  summary.usable_bytes = report.usable_bytes;
+  if (record) {
+    summary.recorded = record->count;
+    summary.recorded_synced = record->synced;
+  }
+  return summary;
+}
+
+std::string explain_sync_state(const Actor& actor, const TrainingDataReport& report) {
+  const std::string sync_hint =
+      ": run `actor-trainer data sync " + actor.key() + "` or press Sync now in the page";
+  const std::string images =
+      std::to_string(report.usable_count) + " usable image" + (report.usable_count == 1 ? "" : "s");
+  switch (report.sync) {
+    case SyncState::Synced: return {};
+    case SyncState::NoData:
+      return "no usable training images in " + report.folder +
+             (report.excluded.empty() ? std::string()
+                                      : " (" + std::to_string(report.excluded.size()) +
+                                            " left out: " + join(report.excluded, ", ") + ")");
+    case SyncState::NotSynced:
+      return images + " in " + report.folder + " are not synced to S3 yet" + sync_hint;
+    case SyncState::OutOfSync:
+      return "the local images changed since the last sync (" + images + " now; " +
+             "the registry records a different set or content)" + sync_hint;
+  }
+  return {};
 }
 
 }  // namespace atr

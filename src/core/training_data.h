@@ -13,13 +13,15 @@ namespace atr {
 /// What reading one file of a training folder found. The scanner fills it; the checks judge it.
 enum class FileStatus {
   Image,             ///< a readable jpg/jpeg/png/webp image
-  Unsupported,       ///< an extension or content we do not train on
+  Ignored,           ///< not an image file (notes.md, a .json): listed, never trained on
+  Unsupported,       ///< an image format we do not train on (.bmp, .gif, …), or such content
   Unreadable,        ///< cannot be opened or its header cannot be read
   Corrupt,           ///< the header reads but the file is truncated or damaged
   OutsideWorkspace,  ///< a symlink that resolves outside the workspace; never read
 };
 
-/// Lowercase wire name: "image", "unsupported", "unreadable", "corrupt", "outside_workspace".
+/// Lowercase wire name: "image", "ignored", "unsupported", "unreadable", "corrupt",
+/// "outside_workspace".
 std::string_view to_string(FileStatus status);
 std::optional<FileStatus> parse_file_status(std::string_view text);
 
@@ -42,7 +44,9 @@ enum class Severity { Error, Warning };
 /// "error" or "warning".
 std::string_view to_string(Severity severity);
 
-/// One result of the quality checks.
+/// One result of the quality checks. An error about one file excludes that file from sync
+/// and training (the rest of the set is still used); an error about the whole set
+/// (`no_images`) blocks the actor.
 struct Finding {
   Severity severity = Severity::Warning;
   std::string code;  ///< stable: unreadable, corrupt, unsupported_format, outside_workspace,
@@ -63,13 +67,17 @@ enum class SyncState { Synced, OutOfSync, NotSynced, NoData };
 
 /// "synced", "out_of_sync", "not_synced", "no_data".
 std::string_view to_string(SyncState state);
+/// For people: "synced", "out of sync", "not synced", "no data".
+std::string_view describe(SyncState state);
 
 /// The judged contents of a training folder.
 struct TrainingDataReport {
-  std::string folder;              ///< workspace-relative
-  std::vector<ScannedFile> files;  ///< sorted by name
-  std::vector<Finding> findings;   ///< errors first, then warnings
-  int usable_count = 0;            ///< images without an error finding
+  std::string folder;                 ///< workspace-relative
+  std::vector<ScannedFile> files;     ///< sorted by name
+  std::vector<Finding> findings;      ///< errors first, then warnings
+  int usable_count = 0;               ///< images without an error finding: what syncs and trains
+  std::vector<std::string> excluded;  ///< image files with an error finding, by name
+  std::vector<std::string> ignored;   ///< files that are not images, by name
   std::uint64_t usable_bytes = 0;
   int captions = 0;                    ///< usable images with a caption file
   std::map<std::string, int> formats;  ///< usable images per format
@@ -78,6 +86,30 @@ struct TrainingDataReport {
   [[nodiscard]] int error_count() const;
   [[nodiscard]] int warning_count() const;
 };
+
+/// An actor's training data in a few numbers: what the actor list, its facets, the detail, the
+/// CLI and the page all show, computed from one scan of the folder and the recorded block.
+struct DataSummary {
+  SyncState state = SyncState::NoData;
+  int usable = 0;    ///< images that sync and train
+  int excluded = 0;  ///< image files left out (damaged, unsupported format, …)
+  int ignored = 0;   ///< files in the folder that are not images
+  std::uint64_t usable_bytes = 0;
+  int recorded = 0;              ///< images the registry's training_data block records
+  bool recorded_synced = false;  ///< the block says `synced: true`
+
+  /// True when the actor has images to train on.
+  [[nodiscard]] bool has_data() const { return usable > 0; }
+  bool operator==(const DataSummary&) const = default;
+};
+
+/// The summary of a judged folder and the actor's recorded block.
+DataSummary summarize(const TrainingDataReport& report,
+                      const std::optional<TrainingDataRecord>& record);
+
+/// Why a training cannot use this data, for people; empty when the state is Synced.
+/// e.g. "12 usable images are not synced to S3 yet: run `data sync 7` or press Sync now".
+std::string explain_sync_state(const Actor& actor, const TrainingDataReport& report);
 
 /// Runs the quality checks of PRODUCT.md §2.2 over scanned files and works out the sync state
 /// against the actor's `training_data` block.

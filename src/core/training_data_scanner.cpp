@@ -15,15 +15,20 @@ Result<TrainingDataReport> inspect_training_data(const Actor& actor, TrainingDat
   return check_training_data(*folder, std::move(found), actor.training_data, limits);
 }
 
+DataSummary data_summary(const Actor& actor, TrainingDataScanner& scanner,
+                         const DataCheckLimits& limits) {
+  Result<TrainingDataReport> report = inspect_training_data(actor, scanner, limits, {});
+  if (!report) return summarize(TrainingDataReport{}, actor.training_data);
+  return summarize(*report, actor.training_data);
+}
+
 Status require_synced_data(const Actor& actor, TrainingDataScanner& scanner,
                            const DataCheckLimits& limits, const ProgressFn& progress) {
   Result<TrainingDataReport> report = inspect_training_data(actor, scanner, limits, progress);
   if (!report) return report.error();
   if (report->sync != SyncState::Synced) {
     return Error{ErrorCode::FailedPrecondition,
-                 "train " + actor.label() + ": local training data is " +
-                     std::string(to_string(report->sync)) +
-                     " with the recorded S3 copy; sync the actor's images first"};
+                 "train " + actor.label() + ": " + explain_sync_state(actor, *report)};
   }
   return Ok{};
 }

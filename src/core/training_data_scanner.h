@@ -38,6 +38,11 @@ Result<TrainingDataReport> inspect_training_data(const Actor& actor, TrainingDat
                                                  const DataCheckLimits& limits,
                                                  const ProgressFn& progress);
 
+/// The actor's data in a few numbers from a fresh scan (see DataSummary). An actor whose
+/// folder cannot be named (no name, no local_path) has no local data.
+DataSummary data_summary(const Actor& actor, TrainingDataScanner& scanner,
+                         const DataCheckLimits& limits);
+
 /// Refuses (FailedPrecondition) unless a fresh scan of the actor's local images matches the
 /// recorded S3 copy: the recorded block can be stale, and a training sends the recorded URLs.
 Status require_synced_data(const Actor& actor, TrainingDataScanner& scanner,

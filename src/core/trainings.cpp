@@ -38,16 +38,76 @@ double Trainings::price_of(const std::string& endpoint_name) const {
   return endpoint ? endpoint->price_per_second : 0.0;
 }
 
+std::vector<Blocker> Trainings::configuration_blockers(const std::string& endpoint_name) const {
+  std::vector<Blocker> out;
+  if (!settings_.has_runpod_api_key) {
+    out.push_back({"runpod_api_key",
+                   "the RunPod API key is not set: set RUNPOD_API_KEY (or "
+                   "MODEL_TRAINING_RUNPOD_API_KEY) in the environment or the workspace's .env"});
+  }
+  Result<EndpointProfile> endpoint = settings_.endpoint(endpoint_name);
+  if (!endpoint) {
+    out.push_back({"endpoint", endpoint.error().message});
+  } else if (endpoint->endpoint_id.empty()) {
+    std::string how = "set `id` in its [[runpod.endpoints]] table of actor-trainer.toml";
+    if (endpoint->name == settings_.default_endpoint) {
+      how += ", or MODEL_TRAINING_RUNPOD_ENDPOINT_ID for the default endpoint";
+    }
+    out.push_back(
+        {"endpoint_id", "endpoint '" + endpoint->name + "' has no RunPod endpoint id: " + how});
+  }
+  return out;
+}
+
+namespace {
+
+// Why an unfinished version keeps its actor from a second training, and the way out.
+Blocker active_blocker(const Version& v) {
+  std::string message;
+  if (v.status == VersionStatus::Pending && v.job_id.empty() &&
+      (v.submit_state == SubmitState::Sending || v.submit_state == SubmitState::Unknown)) {
+    message = v.name + "'s submission is unknown: /run was sent" +
+              (v.submitted_at ? " at " + format_utc_timestamp(*v.submitted_at) : "") +
+              " but no answer came (a timeout, or the process stopped), so RunPod may hold a " +
+              "job whose id we do not know. A webhook naming request id " + v.request_id +
+              " resolves it; abort releases it (it stays in the history), or force a second " +
+              "training";
+  } else if (v.status == VersionStatus::Pending) {
+    message = v.name + " is stored but not sent to RunPod yet (a running serve sends it); " +
+              "abort withdraws it";
+  } else {
+    message =
+        v.name + " is still " + std::string(to_string(v.status)) +
+        (v.progress && v.progress->percent ? " (" + format_decimal(*v.progress->percent, 0) + "%)"
+                                           : std::string()) +
+        "; wait for it, abort it, or force a second training";
+  }
+  return {"active_training", message, v.id};
+}
+
+}  // namespace
+
+Result<std::vector<Blocker>> Trainings::blockers(const Actor& actor, const std::string& endpoint,
+                                                 const TrainingDataReport& data) {
+  std::vector<Blocker> out = configuration_blockers(endpoint);
+  if (data.sync != SyncState::Synced) out.push_back({"data", explain_sync_state(actor, data)});
+  Result<std::vector<Version>> versions = store_.list_for_actor(actor.key());
+  if (!versions) return versions.error();
+  for (const Version& v : *versions) {
+    if (!is_final(v.status)) out.push_back(active_blocker(v));
+  }
+  return out;
+}
+
 Result<CreatedVersion> Trainings::start(const Actor& actor, const TrainingOrder& order) {
   const std::string what = "train " + actor.label();
+  if (std::vector<Blocker> missing = configuration_blockers(order.endpoint); !missing.empty()) {
+    const ErrorCode code =
+        missing.front().code == "endpoint" ? ErrorCode::NotFound : ErrorCode::FailedPrecondition;
+    return Error{code, what + ": " + missing.front().message};
+  }
   Result<EndpointProfile> endpoint = settings_.endpoint(order.endpoint);
   if (!endpoint) return endpoint.error().with_context(what);
-  if (!settings_.has_runpod_api_key || endpoint->endpoint_id.empty()) {
-    return Error{ErrorCode::FailedPrecondition,
-                 what + ": RunPod is not configured: set RUNPOD_API_KEY and " +
-                     "MODEL_TRAINING_RUNPOD_ENDPOINT_ID (or runpod.endpoints in " +
-                     "actor-trainer.toml)"};
-  }
   const std::optional<std::string> webhook = webhook_url_ ? webhook_url_() : std::nullopt;
   const UnixMs now = now_ms();
   // Built inside the store's transaction so the number, model name and request id are
@@ -57,7 +117,7 @@ Result<CreatedVersion> Trainings::start(const Actor& actor, const TrainingOrder&
         prepare_training_request(actor, order.parameters, settings_.identity, number, now, webhook);
     if (!request) return request.error();
     Version v;
-    v.actor_id = actor.id;
+    v.actor_id = actor.key();
     v.actor_name = actor.name;
     v.number = number;
     v.name = request->version_name;
@@ -82,10 +142,19 @@ Result<CreatedVersion> Trainings::start(const Actor& actor, const TrainingOrder&
     return body.error().with_context(what);
   }
   Result<CreatedVersion> created = store_.create(
-      NewVersion{actor.id, order.idempotency_key, order.force}, make,
+      NewVersion{actor.key(), order.idempotency_key, order.force}, make,
       {{LogKind::Info,
         "version stored; " + std::string(webhook ? "RunPod will call the webhook when it ends"
                                                  : "no public webhook URL, tracking by polling")}});
+  if (!created && created.error().code == ErrorCode::Conflict && !order.force) {
+    // The store refuses a second active training; say which version is in the way and why.
+    Result<std::vector<Version>> versions = store_.list_for_actor(actor.key());
+    for (const Version& v : versions ? *versions : std::vector<Version>{}) {
+      if (!is_final(v.status)) {
+        return Error{ErrorCode::Conflict, what + ": " + active_blocker(v).message};
+      }
+    }
+  }
   if (!created) return created.error().with_context(what);
   if (!created->created) return created;
   if (fault_point_) fault_point_("after-store");
@@ -204,11 +273,29 @@ Result<Version> Trainings::give_up_if_overdue(const Version& version) {
     report.source = ReportSource::Poll;
     ReportEffect effect = apply_report(v, report, 0.0, now);
     if (!effect.changed) return std::nullopt;
-    effect.lines.insert(effect.lines.begin(),
-                        {LogKind::Warning, "no webhook named request id " + v.request_id +
-                                               " within the time limit; giving up"});
     return effect.lines;
   });
+}
+
+Result<Version> Trainings::release_unknown(const Version& version, UnixMs now) {
+  Result<Version> released =
+      store_.update(version.id, [&](Version& v) -> std::optional<std::vector<LogEntry>> {
+        if (!v.job_id.empty() || v.status != VersionStatus::Pending ||
+            (v.submit_state != SubmitState::Sending && v.submit_state != SubmitState::Unknown)) {
+          return std::nullopt;
+        }
+        JobReport report;
+        report.source = ReportSource::Cancel;
+        report.event = LifecycleEvent::Released;
+        ReportEffect effect = apply_report(v, report, 0.0, now);
+        return effect.lines;
+      });
+  if (released && released->status != VersionStatus::Lost) {
+    return Error{ErrorCode::Conflict, "release " + version.name + " of actor " + version.actor_id +
+                                          ": RunPod reported the job " +
+                                          "meanwhile; abort again to cancel it"};
+  }
+  return released;
 }
 
 Result<Version> Trainings::check(std::int64_t id, Retries retries) {
@@ -244,11 +331,7 @@ Result<Version> Trainings::abort(std::int64_t id) {
   }
   const UnixMs now = now_ms();
   if (version->job_id.empty()) {
-    if (version->submit_state != SubmitState::Prepared) {
-      return Error{ErrorCode::FailedPrecondition,
-                   what + ": the /run answer never came, so the job id is unknown; it can be " +
-                       "cancelled once RunPod reports the job"};
-    }
+    if (version->submit_state != SubmitState::Prepared) return release_unknown(*version, now);
     Result<Version> withdrawn =
         store_.update(id, [&](Version& v) -> std::optional<std::vector<LogEntry>> {
           if (v.submit_state != SubmitState::Prepared) return std::nullopt;
@@ -276,11 +359,23 @@ Result<Version> Trainings::abort(std::int64_t id) {
     (void)store_.append_log(id, {{LogKind::Error, "cancel failed: " + report.error().message}});
     return report.error().with_context(what);
   }
+  Result<Version> cancelled =
+      store_.update(id, [&](Version& v) -> std::optional<std::vector<LogEntry>> {
+        std::vector<LogEntry> lines{{LogKind::Response, "cancel: " + report->raw_status}};
+        ReportEffect effect = apply_report(v, *report, price_of(v.endpoint_name), now);
+        lines.insert(lines.end(), effect.lines.begin(), effect.lines.end());
+        return lines;
+      });
+  // The answer to /cancel has no execution time; the job's status does, and a job that ran is
+  // paid for. One look, best effort: without it the version keeps its observed times.
+  if (!cancelled || cancelled->execution_ms || !cancelled->started_at) return cancelled;
+  Result<JobReport> after =
+      backend_.status(cancelled->endpoint_id, cancelled->job_id, Retries::None);
+  if (!after || !after->execution_ms) return cancelled;
   return store_.update(id, [&](Version& v) -> std::optional<std::vector<LogEntry>> {
-    std::vector<LogEntry> lines{{LogKind::Response, "cancel: " + report->raw_status}};
-    ReportEffect effect = apply_report(v, *report, price_of(v.endpoint_name), now);
-    lines.insert(lines.end(), effect.lines.begin(), effect.lines.end());
-    return lines;
+    ReportEffect effect = apply_report(v, *after, price_of(v.endpoint_name), now_ms());
+    if (!effect.changed) return std::nullopt;
+    return effect.lines;
   });
 }
 
@@ -295,7 +390,7 @@ Result<Version> Trainings::mark_good(std::int64_t id) {
   }
   const UnixMs now = now_ms();
   ActorPatch patch;
-  patch.actor_ref = version->actor_id.empty() ? version->actor_name : version->actor_id;
+  patch.actor_ref = version->actor_id;
   patch.validated_model =
       ValidatedModel{version->job_id, version->name, version->lora_url, format_utc_timestamp(now)};
   patch.good = true;
@@ -314,13 +409,13 @@ Result<Version> Trainings::mark_good(std::int64_t id) {
 
 Status Trainings::clear_good(const Actor& actor) {
   ActorPatch patch;
-  patch.actor_ref = actor.id.empty() ? actor.name : actor.id;
+  patch.actor_ref = actor.key();
   patch.validated_model = std::optional<ValidatedModel>{};
   patch.good = false;
   if (Status written = registry_.update({patch}); !written) {
     return written.error().with_context("clear the validated model of " + actor.label());
   }
-  return store_.set_good(actor.id, 0);
+  return store_.set_good(actor.key(), 0);
 }
 
 Result<std::optional<double>> Trainings::learned_speed(const std::string& endpoint_name) {

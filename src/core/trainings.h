@@ -13,6 +13,7 @@
 #include "core/object_store.h"
 #include "core/settings.h"
 #include "core/training_backend.h"
+#include "core/training_data.h"
 #include "core/version_store.h"
 
 namespace atr {
@@ -24,6 +25,14 @@ struct TrainingOrder {
   std::string description;
   std::string idempotency_key;  ///< a repeat with the same key returns the first version
   bool force = false;           ///< allow a second active training of the same actor
+};
+
+/// One reason a training of an actor cannot start now, for people and for the page.
+struct Blocker {
+  std::string code;             ///< runpod_api_key, endpoint, endpoint_id, data, active_training
+  std::string message;          ///< the cause and what to do about it
+  std::int64_t version_id = 0;  ///< active_training: the version in the way
+  bool operator==(const Blocker&) const = default;
 };
 
 /// The use cases of the training lifecycle: start, track (webhooks and status checks), abort,
@@ -42,6 +51,13 @@ class Trainings {
             const Clock& clock, const Settings& settings, WebhookUrl webhook_url,
             FaultPoint fault_point = {});
 
+  /// Everything that keeps `actor` from training on `endpoint` now, given a fresh scan of its
+  /// data (`data`); empty when a training can start. Parameters are validate()'s to judge.
+  /// start() refuses with the first of these, so the page, the CLI and a refusal agree.
+  [[nodiscard]] Result<std::vector<Blocker>> blockers(const Actor& actor,
+                                                      const std::string& endpoint,
+                                                      const TrainingDataReport& data);
+
   /// Checks the preconditions of PRODUCT.md §2.4, stores the version, then sends `/run` once.
   /// A repeated idempotency key returns the first version without sending anything.
   [[nodiscard]] Result<CreatedVersion> start(const Actor& actor, const TrainingOrder& order);
@@ -58,7 +74,10 @@ class Trainings {
   /// time. Unavailable when RunPod did not answer usefully (nothing changes then).
   [[nodiscard]] Result<Version> check(std::int64_t id, Retries retries);
 
-  /// Cancels the job on RunPod (or withdraws a version that was never sent).
+  /// Cancels the job on RunPod (or withdraws a version that was never sent). A version whose
+  /// submission is unknown (sent, no answer, no job id) cannot be cancelled: it is released
+  /// instead (`lost`, with the request id kept so a late webhook still lands), so it stops
+  /// blocking the actor while history and costs keep it.
   [[nodiscard]] Result<Version> abort(std::int64_t id);
 
   /// Records `id` as the actor's validated model: actors.json gets `validated_lora_model` and
@@ -84,6 +103,9 @@ class Trainings {
   double price_of(const std::string& endpoint_name) const;
   Result<TrainingRequest> request_for(const Version& version) const;
   Result<Version> give_up_if_overdue(const Version& version);
+  Result<Version> release_unknown(const Version& version, UnixMs now);
+  /// The RunPod configuration problems of `endpoint`, as blockers.
+  std::vector<Blocker> configuration_blockers(const std::string& endpoint) const;
 
   ActorRegistry& registry_;
   VersionStore& store_;

@@ -83,6 +83,21 @@ void take_results(Version& v, const JobReport& r, double price_per_second) {
   if (!r.error.empty()) v.error = r.error;
 }
 
+// Why a version is `lost`, in words that claim only what was observed.
+std::string lost_reason(const Version& v, LifecycleEvent event) {
+  switch (event) {
+    case LifecycleEvent::Released:
+      return "released by the user while the submission was unknown: RunPod may have started "
+             "the job (request id " +
+             v.request_id + "); no job id is known, so it was not cancelled. A webhook naming " +
+             "it will still be recorded";
+    case LifecycleEvent::GaveUp:
+      return "submission unknown: RunPod may have started it; no webhook named request id " +
+             v.request_id + " within the time limit and no job id is known";
+    default: return "RunPod answered 404 for job " + v.job_id + " twice and no webhook came";
+  }
+}
+
 LogEntry final_line(const Version& v) {
   const std::string timing =
       v.execution_ms ? " after " + format_duration_seconds(*v.execution_ms / 1000) : "";
@@ -96,8 +111,7 @@ LogEntry final_line(const Version& v) {
               v.name + " failed" + timing + (v.error.empty() ? "" : ": " + v.error)};
     case VersionStatus::Cancelled: return {LogKind::Warning, v.name + " cancelled"};
     case VersionStatus::TimedOut: return {LogKind::Error, v.name + " timed out on RunPod"};
-    case VersionStatus::Lost:
-      return {LogKind::Error, v.name + " lost: RunPod no longer knows the job and no webhook came"};
+    case VersionStatus::Lost: return {LogKind::Error, v.name + " lost: " + v.error};
     default: return {LogKind::Info, v.name + " is " + std::string(to_string(v.status))};
   }
 }
@@ -120,6 +134,14 @@ std::optional<SubmitState> parse_submit_state(std::string_view text) {
 std::optional<VersionStatus> parse_version_status(std::string_view text) {
   for (VersionStatus s : kStatuses) {
     if (to_string(s) == text) return s;
+  }
+  return std::nullopt;
+}
+
+std::optional<double> run_seconds(const Version& v) {
+  if (v.execution_ms) return static_cast<double>(*v.execution_ms) / 1000.0;
+  if (v.started_at && v.finished_at && *v.finished_at >= *v.started_at) {
+    return static_cast<double>(*v.finished_at - *v.started_at) / 1000.0;
   }
   return std::nullopt;
 }
@@ -165,8 +187,11 @@ ReportEffect apply_report(Version& v, const JobReport& r, double price_per_secon
     if (to == VersionStatus::Training && !v.started_at) v.started_at = now;
     if (is_final(to)) {
       v.finished_at = now;
-      v.progress.reset();
+      // The last step and loss stay visible; only the time left has no meaning any more.
+      if (v.progress) v.progress->eta_seconds.reset();
+      if (from == VersionStatus::Lost) v.error.clear();  // our guess is replaced by RunPod's word
       take_results(v, r, price_per_second);
+      if (to == VersionStatus::Lost) v.error = lost_reason(v, r.event);
       effect.lines.push_back(final_line(v));
     } else {
       effect.lines.push_back({LogKind::Info, v.name + ": " + std::string(to_string(from)) + " → " +
@@ -178,6 +203,19 @@ ReportEffect apply_report(Version& v, const JobReport& r, double price_per_secon
                               "RunPod reported the job after it was marked lost;"
                               " tracking it again"});
     }
+  }
+  // A final version may learn its execution time afterwards: RunPod's answer to /cancel
+  // carries none, the status of the cancelled job does. Only the same final word counts.
+  const bool same_final =
+      (v.status == VersionStatus::Cancelled && r.event == LifecycleEvent::ReportedCancelled) ||
+      (v.status == VersionStatus::Failed && r.event == LifecycleEvent::ReportedFailed) ||
+      (v.status == VersionStatus::TimedOut && r.event == LifecycleEvent::ReportedTimedOut);
+  if (to == before.status && same_final && !v.execution_ms && r.execution_ms) {
+    v.execution_ms = r.execution_ms;
+    v.cost = static_cast<double>(*r.execution_ms) / 1000.0 * price_per_second;
+    effect.lines.push_back({LogKind::Info, v.name + " ran " +
+                                               format_duration_seconds(*r.execution_ms / 1000) +
+                                               " on RunPod before it ended"});
   }
   // Progress only while training: a late IN_PROGRESS after completion (a RunPod quirk) must
   // not bring back a progress bar.

@@ -128,6 +128,10 @@ struct ReportEffect {
   std::vector<LogEntry> lines;
 };
 
+/// How long the job ran, in seconds: RunPod's executionTime when known, else the time from
+/// when we first saw it training until it ended; nothing while that is not known.
+std::optional<double> run_seconds(const Version& version);
+
 /// The version the store keeps for the same job id, ignoring a region suffix such as "-e1"
 /// or "-u1" on either side: RunPod's webhooks and status answers do not always agree on it.
 std::string job_key(std::string_view job_id);

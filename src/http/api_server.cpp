@@ -242,11 +242,14 @@ struct ApiServer::Route {
   Handler handler;
 };
 
-// Answers of GET /api/actors, kept while neither the registry nor any version changed.
+// Answers of GET /api/actors, kept while neither the registry, a version nor a data summary
+// changed, and never longer than a data summary lives (a folder may change without us).
 struct ApiServer::ListCache {
   struct Entry {
     std::shared_ptr<const ActorCatalog> catalog;
     std::uint64_t generation = 0;
+    std::uint64_t data_generation = 0;
+    std::chrono::steady_clock::time_point at;
     std::string body;
   };
   static constexpr std::size_t kMaxEntries = 256;
@@ -254,12 +257,11 @@ struct ApiServer::ListCache {
   std::map<std::string, Entry> entries;
 };
 
-// What the disk says about an actor (local poster, local images), looked at once per
-// `kDiskFactsTtl`, so a listing of 50 actors does not touch 100 folders on every request.
-struct ApiServer::DiskView {
+// Which actors have a local poster file, looked at once per `kDiskFactsTtl`, so a listing of
+// 50 actors does not look for 150 files on every request.
+struct ApiServer::PosterFiles {
   struct Facts {
     std::string poster;  ///< workspace-relative poster file, or empty
-    int local_images = 0;
     std::chrono::steady_clock::time_point at;
   };
   std::mutex mutex;
@@ -316,7 +318,7 @@ ApiServer::ApiServer(ApiServices services, ApiOptions options)
     : s_(std::move(services)),
       options_(std::move(options)),
       list_cache_(std::make_unique<ListCache>()),
-      disk_(std::make_unique<DiskView>()) {
+      posters_(std::make_unique<PosterFiles>()) {
   Result<std::vector<Version>> latest = s_.store.latest_per_actor();
   if (latest) {
     for (const Version& v : *latest) {
@@ -594,7 +596,7 @@ std::string local_poster(const std::filesystem::path& workspace, const Actor& ac
 }
 
 std::string actor_ref(const Actor& actor) {
-  return percent_encode(actor.id.empty() ? actor.name : actor.id);
+  return percent_encode(actor.key());
 }
 
 void send_file_validated(const Req& req, Res& res, const Result<Thumbnail>& thumb) {
@@ -708,78 +710,63 @@ void ApiServer::list_actors(const Req& req, Res& res) {
 
   std::shared_ptr<const ActorCatalog> catalog = s_.registry.catalog();
   const std::uint64_t generation = generation_.load();
+  const std::uint64_t data_generation = s_.data.generation();
+  const auto now = std::chrono::steady_clock::now();
   {
     std::lock_guard lock(list_cache_->mutex);
     auto it = list_cache_->entries.find(key);
     if (it != list_cache_->entries.end() && it->second.catalog == catalog &&
-        it->second.generation == generation) {
+        it->second.generation == generation && it->second.data_generation == data_generation &&
+        now - it->second.at < kDiskFactsTtl) {
       res.set_header("Cache-Control", "no-store");
       res.set_content(it->second.body, kJson);
       return;
     }
   }
-  const ActorSearchResult found = catalog->search(query);
-  std::string body = dump(actor_list_to_json(*catalog, found, [this](const Actor& a) {
-    ActorView view;
-    const auto now = std::chrono::steady_clock::now();
-    DiskView::Facts facts;
-    {
-      std::lock_guard lock(disk_->mutex);
-      auto it = disk_->by_name.find(a.name);
-      if (it != disk_->by_name.end() && now - it->second.at < kDiskFactsTtl) facts = it->second;
-    }
-    if (facts.at == std::chrono::steady_clock::time_point{}) {
-      facts.at = now;
-      std::error_code ec;
-      facts.poster = local_poster(s_.workspace, a);
-      if (!a.has_training_data()) {
-        Result<std::string> folder = training_folder(a);
-        Result<fs::path> dir = folder ? confine(s_.workspace, *folder) : folder.error();
-        if (dir && fs::is_directory(*dir, ec)) {
-          for (const fs::directory_entry& e : fs::directory_iterator(*dir, ec)) {
-            if (e.is_regular_file(ec) && is_image_name(e.path().filename().string())) {
-              ++facts.local_images;
-            }
-          }
-        }
-      }
-      std::lock_guard lock(disk_->mutex);
-      disk_->by_name[a.name] = facts;
-    }
-    if (!facts.poster.empty() || !a.poster_url.empty()) {
-      view.poster_url = "/api/actors/" + actor_ref(a) + "/poster";
-    }
-    if (!a.has_training_data() && facts.local_images > 0) {
-      view.data_known = true;
-      view.data_state = SyncState::NotSynced;
-      view.data_count = facts.local_images;
-    }
-    std::lock_guard lock(latest_mutex_);
-    if (auto it = latest_.find(a.id); it != latest_.end()) view.latest_version = it->second;
-    return view;
-  }));
+  const ActorSearchResult found =
+      catalog->search(query, [this](const Actor& a) { return s_.data.of(a).has_data(); });
+  std::string body =
+      dump(actor_list_to_json(*catalog, found, [this](const Actor& a) { return actor_view(a); }));
   {
     std::lock_guard lock(list_cache_->mutex);
     if (list_cache_->entries.size() >= ListCache::kMaxEntries) list_cache_->entries.clear();
-    list_cache_->entries[key] = {catalog, generation, body};
+    list_cache_->entries[key] = {catalog, generation, data_generation, now, body};
   }
   res.set_header("Cache-Control", "no-store");
   res.set_content(body, kJson);
 }
 
+// What the list and the detail add to an actor's record: where its poster is, its data
+// summary and its newest version. One function, so both say the same.
+ActorView ApiServer::actor_view(const Actor& a) {
+  ActorView view;
+  const auto now = std::chrono::steady_clock::now();
+  std::optional<std::string> poster;
+  {
+    std::lock_guard lock(posters_->mutex);
+    auto it = posters_->by_name.find(a.name);
+    if (it != posters_->by_name.end() && now - it->second.at < kDiskFactsTtl) {
+      poster = it->second.poster;
+    }
+  }
+  if (!poster) {
+    poster = local_poster(s_.workspace, a);
+    std::lock_guard lock(posters_->mutex);
+    posters_->by_name[a.name] = {*poster, now};
+  }
+  if (!poster->empty() || !a.poster_url.empty()) {
+    view.poster_url = "/api/actors/" + actor_ref(a) + "/poster";
+  }
+  view.data = s_.data.of(a);
+  std::lock_guard lock(latest_mutex_);
+  if (auto it = latest_.find(a.key()); it != latest_.end()) view.latest_version = it->second;
+  return view;
+}
+
 void ApiServer::get_actor(const Req& req, Res& res) {
   Result<Found> found = find_actor(s_.registry, req.matches[1]);
   if (!found) return send_error(res, found.error());
-  const Actor& a = *found->actor;
-  ActorView view;
-  if (!a.poster_url.empty() || !local_poster(s_.workspace, a).empty()) {
-    view.poster_url = "/api/actors/" + actor_ref(a) + "/poster";
-  }
-  {
-    std::lock_guard lock(latest_mutex_);
-    if (auto it = latest_.find(a.id); it != latest_.end()) view.latest_version = it->second;
-  }
-  send_json(res, 200, actor_to_json(a, view));
+  send_json(res, 200, actor_to_json(*found->actor, actor_view(*found->actor)));
 }
 
 void ApiServer::poster(const Req& req, Res& res) {
@@ -854,14 +841,14 @@ void ApiServer::sync(const Req& req, Res& res) {
   const Actor actor = *found->actor;
   {
     std::lock_guard lock(syncs_mutex_);
-    if (!syncing_.insert(actor.id).second) {
+    if (!syncing_.insert(actor.key()).second) {
       return send_problem(res, 409, "conflict", "a sync of " + actor.label() + " is running");
     }
     // The sync runs after the answer; its progress and outcome arrive as "sync" events.
     sync_threads_.emplace_back([this, actor, options] {
       auto publish = [&](nlohmann::ordered_json doc) {
-        doc["actor_id"] = actor.id;
-        s_.events.publish("sync", actor.id, 0, dump(doc));
+        doc["actor_id"] = actor.key();
+        s_.events.publish("sync", actor.key(), 0, dump(doc));
       };
       Result<SyncReport> report = sync_actor(
           actor, s_.scanner, *s_.objects, s_.registry, s_.settings.limits,
@@ -869,6 +856,9 @@ void ApiServer::sync(const Req& req, Res& res) {
           [&](const std::string& stage, std::size_t done, std::size_t total) {
             publish({{"state", "running"}, {"stage", stage}, {"done", done}, {"total", total}});
           });
+      // What the list says changes now, before the page hears the outcome and asks again.
+      s_.data.forget(actor.key());
+      generation_.fetch_add(1);
       if (report) {
         nlohmann::ordered_json doc = sync_report_to_json(*report);
         doc["state"] = report->marked_synced || options.dry_run ? "done" : "incomplete";
@@ -876,33 +866,50 @@ void ApiServer::sync(const Req& req, Res& res) {
       } else {
         publish({{"state", "failed"}, {"error", error_to_json(report.error())["error"]}});
       }
-      generation_.fetch_add(1);
       std::lock_guard done(syncs_mutex_);
-      syncing_.erase(actor.id);
+      syncing_.erase(actor.key());
     });
   }
-  send_json(res, 202, {{"actor_id", actor.id}, {"state", "running"}});
+  send_json(res, 202, {{"actor_id", actor.key()}, {"state", "running"}});
 }
 
 namespace {
 
-// The plan of `actor` on `endpoint` from a fresh scan, with the sync state it found.
-Result<std::pair<TrainingPlan, SyncState>> plan_for(ApiServices& s, const Actor& actor,
-                                                    const EndpointProfile& endpoint) {
+// The plan of `actor` on `endpoint` from a fresh scan, with what the scan found. With no usable
+// image the plan holds the defaults, and the "data" blocker says why nothing can start.
+struct PlanAnswer {
+  TrainingPlan plan;
+  TrainingDataReport data;
+};
+
+Result<PlanAnswer> plan_for(ApiServices& s, const Actor& actor, const EndpointProfile& endpoint) {
   Result<TrainingDataReport> report =
       inspect_training_data(actor, s.scanner, s.settings.limits, {});
   if (!report) return report.error();
   Result<std::optional<double>> speed = s.trainings.learned_speed(endpoint.name);
   if (!speed) return speed.error();
+  if (report->usable_count == 0) {
+    TrainingPlan plan;
+    plan.defaults = default_parameters(actor);
+    plan.parameters = plan.defaults;
+    plan.validation = validate(plan.parameters);
+    plan.estimate = estimate(plan.parameters, endpoint, *speed);
+    return PlanAnswer{std::move(plan), std::move(report).value()};
+  }
   Result<TrainingPlan> plan =
       plan_training(actor, report->usable_count, s.settings.policy, endpoint, *speed);
   if (!plan) return Error{ErrorCode::InvalidArgument, plan.error().message};
-  return std::make_pair(std::move(plan).value(), report->sync);
+  return PlanAnswer{std::move(plan).value(), std::move(report).value()};
 }
 
-void send_plan(Res& res, const TrainingPlan& plan, SyncState sync) {
+// The plan with the sync state and every reason a training cannot start now.
+void send_plan(ApiServices& s, Res& res, const Actor& actor, const TrainingPlan& plan,
+               const EndpointProfile& endpoint, const TrainingDataReport& data) {
+  Result<std::vector<Blocker>> blockers = s.trainings.blockers(actor, endpoint.name, data);
+  if (!blockers) return send_error(res, blockers.error());
   ordered_json doc = plan_to_json(plan);
-  doc["sync"] = to_string(sync);
+  doc["sync"] = to_string(data.sync);
+  doc["blockers"] = blockers_to_json(*blockers);
   send_json(res, 200, doc);
 }
 
@@ -915,13 +922,13 @@ void ApiServer::get_plan(const Req& req, Res& res) {
   if (!endpoint) {
     return send_problem(res, 422, "invalid_argument", endpoint.error().message, "endpoint");
   }
-  Result<std::pair<TrainingPlan, SyncState>> plan = plan_for(s_, *found->actor, *endpoint);
-  if (!plan) {
-    return plan.error().code == ErrorCode::InvalidArgument
-               ? send_problem(res, 422, "invalid_argument", plan.error().message)
-               : send_error(res, plan.error());
+  Result<PlanAnswer> answer = plan_for(s_, *found->actor, *endpoint);
+  if (!answer) {
+    return answer.error().code == ErrorCode::InvalidArgument
+               ? send_problem(res, 422, "invalid_argument", answer.error().message)
+               : send_error(res, answer.error());
   }
-  send_plan(res, plan->first, plan->second);
+  send_plan(s_, res, *found->actor, answer->plan, *endpoint, answer->data);
 }
 
 void ApiServer::post_plan(const Req& req, Res& res) {
@@ -935,13 +942,13 @@ void ApiServer::post_plan(const Req& req, Res& res) {
   if (!endpoint) {
     return send_problem(res, 422, "invalid_argument", endpoint.error().message, "endpoint");
   }
-  Result<std::pair<TrainingPlan, SyncState>> plan = plan_for(s_, *found->actor, *endpoint);
-  if (!plan) {
-    return plan.error().code == ErrorCode::InvalidArgument
-               ? send_problem(res, 422, "invalid_argument", plan.error().message)
-               : send_error(res, plan.error());
+  Result<PlanAnswer> answer = plan_for(s_, *found->actor, *endpoint);
+  if (!answer) {
+    return answer.error().code == ErrorCode::InvalidArgument
+               ? send_problem(res, 422, "invalid_argument", answer.error().message)
+               : send_error(res, answer.error());
   }
-  TrainingPlan& changed = plan->first;
+  TrainingPlan& changed = answer->plan;
   std::string field;
   if (Status applied = apply_parameters(*body, changed.parameters, field); !applied) {
     return send_problem(res, 422, "invalid_argument", applied.error().message, field);
@@ -950,13 +957,13 @@ void ApiServer::post_plan(const Req& req, Res& res) {
   Result<Estimate> est = s_.trainings.estimate_for(changed.parameters, endpoint->name);
   if (!est) return send_error(res, est.error());
   changed.estimate = *est;
-  send_plan(res, changed, plan->second);
+  send_plan(s_, res, *found->actor, changed, *endpoint, answer->data);
 }
 
 void ApiServer::list_versions(const Req& req, Res& res) {
   Result<Found> found = find_actor(s_.registry, req.matches[1]);
   if (!found) return send_error(res, found.error());
-  Result<std::vector<Version>> versions = s_.store.list_for_actor(found->actor->id);
+  Result<std::vector<Version>> versions = s_.store.list_for_actor(found->actor->key());
   if (!versions) return send_error(res, versions.error());
   ordered_json doc;
   doc["items"] = ordered_json::array();
@@ -1039,7 +1046,7 @@ void ApiServer::mark_good(const Req& req, Res& res) {
   }
   Result<Version> version = s_.store.get(*id);
   if (!version) return send_error(res, version.error(), "version_id");
-  if (version->actor_id != found->actor->id) {
+  if (version->actor_id != found->actor->key()) {
     return send_problem(res, 422, "invalid_argument",
                         "version " + std::to_string(*id) + " belongs to actor " +
                             version->actor_id + ", not " + found->actor->label(),
@@ -1058,7 +1065,7 @@ void ApiServer::clear_good(const Req& req, Res& res) {
   }
   Result<Found> again = find_actor(s_.registry, req.matches[1]);
   if (!again) return send_error(res, again.error());
-  send_json(res, 200, actor_to_json(*again->actor));
+  send_json(res, 200, actor_to_json(*again->actor, actor_view(*again->actor)));
 }
 
 namespace {
@@ -1135,7 +1142,7 @@ void ApiServer::events(const Req& req, Res& res) {
   if (req.has_param("actor")) {
     Result<Found> found = find_actor(s_.registry, req.get_param_value("actor"));
     if (!found) return send_error(res, found.error(), "actor");
-    actor_id = found->actor->id;
+    actor_id = found->actor->key();
   }
   std::int64_t version_id = 0;
   if (req.has_param("version")) {

@@ -16,6 +16,7 @@
 #include "base/result.h"
 #include "base/secret.h"
 #include "core/actor_registry.h"
+#include "core/data_states.h"
 #include "core/object_store.h"
 #include "core/settings.h"
 #include "core/thumbnails.h"
@@ -39,6 +40,7 @@ struct ApiServices {
   std::filesystem::path workspace;
   ActorRegistry& registry;
   TrainingDataScanner& scanner;
+  DataStates& data;  ///< every actor's data summary (list, facets, detail)
   VersionStore& store;
   Trainings& trainings;
   const Settings& settings;
@@ -105,7 +107,7 @@ class ApiServer {
  private:
   struct Route;
   struct ListCache;
-  struct DiskView;
+  struct PosterFiles;
   using Handler = void (ApiServer::*)(const httplib::Request&, httplib::Response&);
   static const std::vector<Route>& table();
 
@@ -114,6 +116,7 @@ class ApiServer {
   bool check_request(const httplib::Request& req, httplib::Response& res);
   void serve_ui(const httplib::Request& req, httplib::Response& res);
   std::string now_text() const;
+  struct ActorView actor_view(const Actor& actor);
 
   void health(const httplib::Request& req, httplib::Response& res);
   void openapi(const httplib::Request& req, httplib::Response& res);
@@ -153,7 +156,7 @@ class ApiServer {
   std::map<std::string, std::pair<std::string, VersionStatus>> latest_;  ///< actor id -> newest
   std::atomic<std::uint64_t> generation_{0};  ///< bumped by every version change
   std::unique_ptr<ListCache> list_cache_;
-  std::unique_ptr<DiskView> disk_;
+  std::unique_ptr<PosterFiles> posters_;
   std::atomic<int> sse_clients_{0};
 
   std::mutex syncs_mutex_;

@@ -65,12 +65,34 @@ Result<ContentDigest> digest_file(const fs::path& path) {
   return digest;
 }
 
-std::string take_vips_error() {
-  std::string text(trim(vips_error_buffer()));
-  vips_error_clear();
-  std::replace(text.begin(), text.end(), '\n', ' ');
-  return std::string(trim(text));
+// libvips keeps one error buffer for the whole process, and its JPEG loader also files
+// libjpeg's warnings there; header reads hold this lock so a file's message is its own.
+std::mutex& vips_error_mutex() {
+  static std::mutex mutex;
+  return mutex;
 }
+
+}  // namespace
+
+// Loader names and libjpeg's "Warning:" notes (harmless quirks such as an unknown JFIF
+// revision) are dropped; lines become "; ".
+std::string take_vips_error() {
+  const std::string raw(vips_error_buffer());
+  vips_error_clear();
+  std::vector<std::string> parts;
+  for (const std::string& line : split(raw, '\n')) {
+    std::string_view text = trim(line);
+    if (const std::size_t colon = text.find(": ");
+        colon != std::string_view::npos && text.substr(0, 4) == "Vips") {
+      text = trim(text.substr(colon + 2));
+    }
+    if (text.empty() || text.starts_with("Warning:") || text.starts_with("read gave")) continue;
+    if (std::find(parts.begin(), parts.end(), text) == parts.end()) parts.emplace_back(text);
+  }
+  return parts.empty() ? std::string("libvips cannot read it") : join(parts, "; ");
+}
+
+namespace {
 
 std::string format_of_loader(std::string_view loader) {
   const std::string lower = to_lower(loader);
@@ -132,6 +154,11 @@ void ensure_vips_started() {
       std::abort();
     }
     vips_cache_set_max(0);  // we read headers once each; caching them only costs memory
+    // libvips prints decoder warnings ("VIPS-WARNING **: … unknown JFIF revision") on stderr
+    // through GLib; what matters about a file reaches the user as its scan status instead.
+    g_log_set_handler(
+        "VIPS", static_cast<GLogLevelFlags>(G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE),
+        [](const gchar*, GLogLevelFlags, const gchar*, gpointer) {}, nullptr);
   });
 }
 
@@ -152,6 +179,8 @@ ScannedFile scan_file(const fs::path& path) {
     file.detail = "empty file";
     return file;
   }
+  std::unique_lock vips_lock(vips_error_mutex());
+  vips_error_clear();
   const char* loader = vips_foreign_find_load(path.c_str());
   if (loader == nullptr) {
     vips_error_clear();
@@ -176,6 +205,8 @@ ScannedFile scan_file(const fs::path& path) {
   file.width = vips_image_get_width(image);
   file.height = vips_image_get_height(image);
   g_object_unref(image);
+  vips_error_clear();  // warnings about a readable file
+  vips_lock.unlock();
 
   std::string problem = truncation_problem(file.format, *digest);
   if (file.format == "webp" && file.bytes >= 12) {
@@ -247,6 +278,11 @@ Result<std::vector<ScannedFile>> VipsTrainingDataScanner::scan(std::string_view 
   std::vector<std::optional<FileStamp>> stamps(candidates.size());
   std::vector<std::size_t> to_read;  // indices of image files that must be read
   static const std::set<std::string> kImageExtensions = {"jpg", "jpeg", "png", "webp"};
+  // Image formats a photo folder may hold that we do not train on: left out, and named. Any
+  // other file (notes.md, a .json sidecar) is not an image at all and is only listed.
+  static const std::set<std::string> kOtherImageExtensions = {
+      "bmp", "gif", "tif", "tiff", "heic", "heif", "avif", "jxl", "jp2", "jfif",
+      "jpe", "ico", "psd", "svg",  "dng",  "cr2",  "cr3",  "nef", "arw", "raw"};
   for (size_t i = 0; i < candidates.size(); ++i) {
     const fs::path& path = candidates[i];
     ScannedFile& file = files[i];
@@ -258,9 +294,12 @@ Result<std::vector<ScannedFile>> VipsTrainingDataScanner::scan(std::string_view 
     } else if (fs::is_symlink(path, ec) && !resolves_within(workspace_root_, path)) {
       file.status = FileStatus::OutsideWorkspace;
       file.detail = "symlink target is outside the workspace";
-    } else if (kImageExtensions.count(ext) == 0) {
+    } else if (kOtherImageExtensions.count(ext) != 0) {
       file.status = FileStatus::Unsupported;
-      file.detail = ext.empty() ? "no file extension" : "extension ." + ext;
+      file.detail = "." + ext + " files";
+    } else if (kImageExtensions.count(ext) == 0) {
+      file.status = FileStatus::Ignored;
+      file.detail = ext.empty() ? "no file extension" : "not an image (." + ext + ")";
     } else {
       stamps[i] = stamp_of(path);
       auto seen = recalled.find(file.name);

@@ -36,6 +36,10 @@ class VipsTrainingDataScanner final : public TrainingDataScanner {
 /// Starts libvips once per process (safe to call repeatedly and from several threads).
 void ensure_vips_started();
 
+/// libvips' error text for people, and clears it: loader names ("VipsJpeg: ") and libjpeg's
+/// "Warning:" notes are dropped. Falls back to "libvips cannot read it".
+std::string take_vips_error();
+
 /// Reads one file: status, detected format, dimensions, size, MD5. Exposed for tests.
 ScannedFile scan_file(const std::filesystem::path& path);
 

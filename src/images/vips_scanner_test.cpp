@@ -136,7 +136,42 @@ TEST_F(ScannerTest, ReportsGarbageWrongFormatsAndEmptyFiles) {
   EXPECT_EQ(by_name(*files, "disguised.png").status, FileStatus::Unsupported);
   EXPECT_NE(by_name(*files, "disguised.png").detail.find("tiff"), std::string::npos);
   EXPECT_EQ(by_name(*files, "anim.gif").status, FileStatus::Unsupported);
-  EXPECT_EQ(by_name(*files, "README").status, FileStatus::Unsupported);
+  // Not an image at all: listed and ignored, never an error about the actor's data.
+  EXPECT_EQ(by_name(*files, "README").status, FileStatus::Ignored);
+}
+
+TEST_F(ScannerTest, NonImageFilesAreIgnoredAndOtherImageFormatsAreLeftOut) {
+  testing::write_image(folder() / "a.jpg", 600, 600, 1);
+  ws_.write(std::string(kFolder) + "/notes.md", "# shoot notes");
+  ws_.write(std::string(kFolder) + "/meta.json", "{}");
+  fs::copy_file(folder() / "a.jpg", folder() / "scan_01.bmp");
+  Result<std::vector<ScannedFile>> files = scan();
+  ASSERT_TRUE(files);
+  EXPECT_EQ(by_name(*files, "a.jpg").status, FileStatus::Image);
+  EXPECT_EQ(by_name(*files, "notes.md").status, FileStatus::Ignored);
+  EXPECT_EQ(by_name(*files, "meta.json").status, FileStatus::Ignored);
+  EXPECT_EQ(by_name(*files, "scan_01.bmp").status, FileStatus::Unsupported);
+}
+
+TEST_F(ScannerTest, DecoderWarningsReachNeitherTheTerminalNorTheFindings) {
+  // A JPEG whose JFIF header names revision 3.00: libjpeg reads it and warns "unknown JFIF
+  // revision"; libvips prints such warnings on stderr unless told not to.
+  testing::write_image(ws_.path() / "plain.jpg", 640, 640, 4);
+  const std::string plain = testing::slurp(ws_.path() / "plain.jpg");
+  const std::string app0("\xff\xe0\x00\x10JFIF\x00\x03\x00\x00\x00\x01\x00\x01\x00\x00", 18);
+  ws_.write(std::string(kFolder) + "/jfif3.jpg", plain.substr(0, 2) + app0 + plain.substr(2));
+  ws_.write(std::string(kFolder) + "/broken.jpg", plain.substr(0, 2) + app0 + "garbage");
+  ::testing::internal::CaptureStderr();
+  Result<std::vector<ScannedFile>> files = scan();
+  const std::string stderr_text = ::testing::internal::GetCapturedStderr();
+  ASSERT_TRUE(files);
+  EXPECT_EQ(by_name(*files, "jfif3.jpg").status, FileStatus::Image);
+  EXPECT_EQ(by_name(*files, "broken.jpg").status, FileStatus::Corrupt);
+  EXPECT_EQ(stderr_text.find("VIPS-WARNING"), std::string::npos) << stderr_text;
+  const std::string detail = by_name(*files, "broken.jpg").detail;
+  EXPECT_EQ(detail.find("VipsJpeg"), std::string::npos) << detail;
+  EXPECT_EQ(detail.find("Warning:"), std::string::npos) << detail;
+  EXPECT_FALSE(detail.empty());
 }
 
 TEST_F(ScannerTest, RefusesSymlinksOutOfTheWorkspace) {

@@ -34,12 +34,7 @@ std::string sha256_hex(std::string_view text) {
 }
 
 std::string vips_failure(std::string_view what) {
-  std::string message = std::string(what) + ": " + vips_error_buffer();
-  vips_error_clear();
-  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
-    message.pop_back();
-  }
-  return message;
+  return std::string(what) + ": " + take_vips_error();
 }
 
 // Decodes `source` shrunk to fit `pixels` (never enlarged) and encodes it as JPEG.

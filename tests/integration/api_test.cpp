@@ -345,16 +345,27 @@ TEST_F(ApiTest, ActorsSearchFiltersFacetsAndPages) {
   ASSERT_EQ(all.status, 200);
   EXPECT_EQ(all.doc["total"], 4);
   const json& first = all.doc["items"][0];
-  for (const char* key : {"id", "name", "sex", "ethnicity", "age", "description", "poster_url",
-                          "training_data", "good", "validated_lora_model", "latest_version"}) {
+  for (const char* key :
+       {"id", "registry_id", "name", "sex", "ethnicity", "age", "description", "poster_url",
+        "training_data", "good", "validated_lora_model", "latest_version"}) {
     EXPECT_TRUE(first.contains(key)) << key;
   }
   EXPECT_EQ(first["poster_url"], "/api/actors/0006/poster");
-  EXPECT_EQ(first["training_data"], json({{"count", 3}, {"synced", true}, {"state", "synced"}}));
-  EXPECT_EQ(all.doc["items"][2]["id"], 10);
+  EXPECT_EQ(first["training_data"], json({{"count", 3},
+                                          {"excluded", 0},
+                                          {"ignored", 0},
+                                          {"recorded", 3},
+                                          {"synced", true},
+                                          {"state", "synced"}}));
+  EXPECT_EQ(all.doc["items"][2]["id"], "10");
+  EXPECT_EQ(all.doc["items"][2]["registry_id"], 10);
   EXPECT_EQ(all.doc["items"][2]["training_data"]["state"], "no_data");
-  EXPECT_EQ(all.doc["items"][3]["training_data"],
-            json({{"count", 1}, {"synced", false}, {"state", "not_synced"}}));
+  EXPECT_EQ(all.doc["items"][3]["training_data"], json({{"count", 1},
+                                                        {"excluded", 0},
+                                                        {"ignored", 0},
+                                                        {"recorded", 0},
+                                                        {"synced", false},
+                                                        {"state", "not_synced"}}));
   EXPECT_EQ(all.doc["facets"]["sex"]["female"], 3);
 
   const Answer female = get("/api/actors?q=CALM%20eyes&sex=female&limit=1&offset=1");
@@ -367,7 +378,8 @@ TEST_F(ApiTest, ActorsSearchFiltersFacetsAndPages) {
   EXPECT_EQ(female.doc["facets"]["sex"]["female"], 2);
 
   EXPECT_EQ(get("/api/actors?ethnicity=african,asian").doc["total"], 2);
-  EXPECT_EQ(get("/api/actors?has_data=true").doc["total"], 2);
+  // Local images count as data although actors.json records none for 0011.
+  EXPECT_EQ(get("/api/actors?has_data=true").doc["total"], 3);
   EXPECT_EQ(get("/api/actors?has_model=true").doc["total"], 0);
 
   const Answer bad_limit = get("/api/actors?limit=many");
@@ -820,7 +832,7 @@ TEST_F(ApiTest, NgrokProblemsAreReportedClearly) {
   start_serve({}, {{"PATH", "/usr/bin:/bin"}, {"PUBLIC_WEBHOOK_BASE_URL", ""}});
   const Answer no_binary = post("/api/tunnel/start", "");
   EXPECT_EQ(no_binary.status, 503);
-  EXPECT_NE(no_binary.doc["error"]["message"].get<std::string>().find("ngrok is not on PATH"),
+  EXPECT_NE(no_binary.doc["error"]["message"].get<std::string>().find("ngrok is not installed"),
             std::string::npos);
   EXPECT_EQ(get("/api/tunnel").doc["ngrok"]["state"], "failed");
   serve_->stop(SIGTERM);

@@ -74,9 +74,16 @@ TEST_F(CliTest, ActorsListJsonHasTheApiShape) {
   EXPECT_EQ(list["total"], 3);
   ASSERT_EQ(list["items"].size(), 3u);
   EXPECT_EQ(list["items"][0]["id"], "0006");
-  EXPECT_EQ(list["items"][1]["id"], 7);  // numeric in the file, numeric here
-  EXPECT_EQ(list["items"][0]["training_data"],
-            json({{"count", 3}, {"synced", true}, {"state", "synced"}}));
+  // One key type everywhere: the id as text; the file's own value beside it, untouched.
+  EXPECT_EQ(list["items"][1]["id"], "7");
+  EXPECT_EQ(list["items"][1]["registry_id"], 7);
+  EXPECT_EQ(list["items"][0]["registry_id"], "0006");
+  EXPECT_EQ(list["items"][0]["training_data"], json({{"count", 3},
+                                                     {"excluded", 0},
+                                                     {"ignored", 0},
+                                                     {"recorded", 3},
+                                                     {"synced", true},
+                                                     {"state", "synced"}}));
   EXPECT_EQ(list["facets"]["sex"]["female"], 2);
   EXPECT_EQ(list["facets"]["has_model"], 1);
 }
@@ -170,13 +177,16 @@ TEST_F(CliTest, TrainRefusesWhatCannotTrain) {
   testing::write_image(ws_.path() / "data/actors/0006_european_20_female/training_data/new.jpg",
                        640, 640, 9);
   const json stale = run_json("train 6 --dry-run", 4);
-  EXPECT_NE(stale["error"]["message"].get<std::string>().find("out_of_sync"), std::string::npos);
-  EXPECT_NE(run_json("train 6", 4)["error"]["message"].get<std::string>().find("out_of_sync"),
-            std::string::npos);
+  const std::string why = stale["error"]["message"];
+  EXPECT_NE(why.find("the local images changed since the last sync"), std::string::npos) << why;
+  EXPECT_NE(why.find("data sync 0006"), std::string::npos) << why;
+  EXPECT_EQ(why.find("out_of_sync"), std::string::npos) << "no raw state names: " << why;
+  EXPECT_EQ(run_json("train 6", 4)["error"]["message"],
+            "train 0006: " + why.substr(why.find(": ") + 2));
   // Without RunPod credentials a training explains what is missing and stores nothing.
   fs::remove(ws_.path() / "data/actors/0006_european_20_female/training_data/new.jpg");
   EXPECT_NE(run_json("train 6", 4)["error"]["message"].get<std::string>().find(
-                "RunPod is not configured"),
+                "the RunPod API key is not set: set RUNPOD_API_KEY"),
             std::string::npos);
   EXPECT_EQ(run_json("versions 6", 0).size(), 0u);
 }

@@ -477,7 +477,7 @@ TEST_F(LifecycleTest, ExpiredJobWithoutWebhookBecomesLost) {
       c.Post(("/_emulator/jobs/" + started["job_id"].get<std::string>() + "/expire").c_str());
   ASSERT_TRUE(res && res->status == 200);
   const json lost = wait_for_status(started["id"], "lost");
-  EXPECT_EQ(count_lines(lost, "lost: RunPod no longer knows the job"), 1);
+  EXPECT_EQ(count_lines(lost, "lost: RunPod answered 404 for job"), 1);
 }
 
 TEST_F(LifecycleTest, WithoutServeTheCliTracksTheJobItself) {

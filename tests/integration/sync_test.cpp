@@ -214,17 +214,40 @@ TEST_F(SyncTest, AnInterruptedSyncResumesWithWhatIsMissing) {
   expect_remote_matches_local();
 }
 
-TEST_F(SyncTest, CorruptFilesAreRefusedAndNothingIsMarkedSynced) {
-  const fs::path broken = ws_.path() / "data/actors" / kActor / "training_data/broken.jpg";
+TEST_F(SyncTest, OneBadFileDoesNotBlockTheActorItIsLeftOutAndNamed) {
+  // A damaged JPEG, a BMP and a notes file beside six good images: the six are uploaded and
+  // recorded (count = usable images), the two image files are left out by name, the notes
+  // file is ignored, and the state is synced.
+  const fs::path folder = ws_.path() / "data/actors" / kActor / "training_data";
   write_local("broken.jpg", 5);
-  fs::resize_file(broken, fs::file_size(broken) / 2);
-  const json report = sync("", 1);
+  fs::resize_file(folder / "broken.jpg", fs::file_size(folder / "broken.jpg") / 2);
+  fs::copy_file(folder / "img_0.jpg", folder / "scan_01.bmp");
+  ws_.write("data/actors/" + std::string(kActor) + "/training_data/notes.md", "shoot notes");
+  const json report = sync("", 0);
   EXPECT_EQ(report["uploads"].size(), 6u);
-  ASSERT_EQ(report["refused"].size(), 1u);
-  EXPECT_NE(report["refused"][0].get<std::string>().find("broken.jpg"), std::string::npos);
-  EXPECT_EQ(report["marked_synced"], false);
+  ASSERT_EQ(report["excluded"].size(), 2u) << report.dump();
+  EXPECT_NE(report["excluded"][0].get<std::string>().find("broken.jpg"), std::string::npos);
+  EXPECT_NE(report["excluded"][1].get<std::string>().find("scan_01.bmp"), std::string::npos);
+  EXPECT_EQ(report["ignored"], json::array({"notes.md"}));
+  EXPECT_EQ(report["marked_synced"], true);
   EXPECT_EQ(remote_keys().count(std::string(kPrefix) + "broken.jpg"), 0u);
-  EXPECT_EQ(testing::slurp(ws_.path() / "actors.json").find("s3_urls"), std::string::npos);
+  EXPECT_EQ(remote_keys().size(), 6u);
+  const json registry = json::parse(testing::slurp(ws_.path() / "actors.json"));
+  EXPECT_EQ(registry[0]["training_data"]["count"], 6);
+  EXPECT_EQ(registry[0]["training_data"]["synced"], true);
+  const json scan = json::parse(cli("--json data scan 6").out);
+  EXPECT_EQ(scan["sync"], "synced");
+  EXPECT_EQ(scan["count"], 6);
+  EXPECT_EQ(scan["excluded"], json::array({"broken.jpg", "scan_01.bmp"}));
+  EXPECT_EQ(scan["ignored"], json::array({"notes.md"}));
+  // A folder with nothing usable is a clear refusal that names the files, and records nothing.
+  for (const fs::directory_entry& e : fs::directory_iterator(folder)) {
+    if (e.path().filename().string().starts_with("img_")) fs::remove(e.path());
+  }
+  const CliRun empty = cli("data sync 6");
+  EXPECT_EQ(empty.exit_code, 4) << empty.out << empty.err;
+  EXPECT_NE(empty.err.find("no usable training images"), std::string::npos) << empty.err;
+  EXPECT_NE(empty.err.find("broken.jpg, scan_01.bmp"), std::string::npos) << empty.err;
 }
 
 TEST_F(SyncTest, WrongCredentialsAreAClearErrorAndChangeNothing) {
@@ -388,12 +411,15 @@ TEST_F(SyncTest, AllSyncsEveryActorWithImagesAndRecordsThemTogether) {
 }
 
 TEST_F(SyncTest, AllListsEveryActorInRegistryOrderWithFailuresInPlace) {
-  // The middle actor's name cannot be an S3 key, so its sync fails before anything is read;
-  // the actors around it still sync and are recorded, and the exit code says not all went well.
+  // The middle actor's folder holds only a damaged image, so its sync fails; the actors around
+  // it still sync and are recorded, and the exit code says not all went well. An actor without
+  // a folder has nothing to sync and is not listed.
   ws_.write("actors.json", std::string("[\n  {\"id\": \"0006\", \"name\": \"") + kActor +
-                               "\"},\n  {\"id\": 9, \"name\": \"..\"},\n"
+                               "\"},\n  {\"id\": 9, \"name\": \"0009_c\"},\n"
+                               "  {\"id\": 8, \"name\": \"0008_no_folder\"},\n"
                                "  {\"id\": 7, \"name\": \"0007_b\"}\n]\n");
   testing::write_image(ws_.path() / "data/actors/0007_b/training_data/b_0.png", 600, 600, 50);
+  ws_.write("data/actors/0009_c/training_data/only.jpg", "not really a jpeg");
   const CliRun r = cli("--json data sync --all");
   EXPECT_NE(r.exit_code, 0) << r.out << r.err;
   const json all = json::parse(r.out, nullptr, false);
@@ -402,14 +428,16 @@ TEST_F(SyncTest, AllListsEveryActorInRegistryOrderWithFailuresInPlace) {
   EXPECT_EQ(all[0]["actor_id"], "0006");
   EXPECT_EQ(all[0]["marked_synced"], true);
   EXPECT_EQ(all[1]["actor_id"], "9");
-  EXPECT_NE(all[1]["error"]["message"].get<std::string>().find("S3 key"), std::string::npos)
+  EXPECT_NE(all[1]["error"]["message"].get<std::string>().find("no usable training images"),
+            std::string::npos)
       << all[1].dump();
   EXPECT_EQ(all[2]["actor_id"], "7");
   EXPECT_EQ(all[2]["marked_synced"], true);
   const json registry = json::parse(testing::slurp(ws_.path() / "actors.json"));
   EXPECT_EQ(registry[0]["training_data"]["count"], 6);
   EXPECT_FALSE(registry[1].contains("training_data"));
-  EXPECT_EQ(registry[2]["training_data"]["count"], 1);
+  EXPECT_FALSE(registry[2].contains("training_data"));
+  EXPECT_EQ(registry[3]["training_data"]["count"], 1);
 }
 
 }  // namespace

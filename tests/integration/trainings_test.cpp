@@ -165,13 +165,95 @@ TEST_F(TrainingsTest, UnknownSubmissionIsNeverResentAndIsLostAfterTheLimit) {
   EXPECT_EQ(started->version.submit_state, SubmitState::Unknown);
   const std::int64_t id = started->version.id;
   EXPECT_EQ(trainings_->check(id, Retries::None)->status, VersionStatus::Pending);
-  auto abort = trainings_->abort(id);
-  ASSERT_FALSE(abort);
-  EXPECT_EQ(abort.error().code, ErrorCode::FailedPrecondition);
   clock_.at += std::chrono::seconds(601);
-  EXPECT_EQ(trainings_->check(id, Retries::None)->status, VersionStatus::Lost);
+  const Result<Version> lost = trainings_->check(id, Retries::None);
+  EXPECT_EQ(lost->status, VersionStatus::Lost);
+  // Only what was observed: no claim that RunPod forgot a job it never named.
+  EXPECT_NE(lost->error.find("submission unknown: RunPod may have started it"), std::string::npos)
+      << lost->error;
+  EXPECT_EQ(lost->error.find("no longer knows"), std::string::npos);
   EXPECT_EQ(backend_.submit_calls, 1);
   EXPECT_EQ(backend_.status_calls, 0);
+}
+
+TEST_F(TrainingsTest, AnUnknownSubmissionBlocksWithItsReasonAndAbortReleasesIt) {
+  backend_.submits.push_back({SubmitOutcome::Kind::Unknown, "", "/run: no answer: timeout"});
+  auto started = trainings_->start(actor(), order());
+  ASSERT_TRUE(started);
+  const std::int64_t id = started->version.id;
+  // The next training is refused, and the refusal says why and what to do.
+  auto second = trainings_->start(actor(), order());
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().code, ErrorCode::Conflict);
+  EXPECT_NE(second.error().message.find("V1's submission is unknown"), std::string::npos)
+      << second.error().message;
+  EXPECT_NE(second.error().message.find("abort releases it"), std::string::npos);
+  TrainingDataReport synced;
+  synced.sync = SyncState::Synced;
+  auto blockers = trainings_->blockers(actor(), "", synced);
+  ASSERT_TRUE(blockers);
+  ASSERT_EQ(blockers->size(), 1u);
+  EXPECT_EQ(blockers->front().code, "active_training");
+  EXPECT_EQ(blockers->front().version_id, id);
+  // Abort releases it: it cannot be cancelled (no job id), so it is kept as lost with the
+  // request id, stops blocking, and a webhook naming it still lands.
+  auto released = trainings_->abort(id);
+  ASSERT_TRUE(released) << released.error().message;
+  EXPECT_EQ(released->status, VersionStatus::Lost);
+  EXPECT_NE(released->error.find("released by the user"), std::string::npos);
+  EXPECT_EQ(backend_.cancel_calls, 0);
+  EXPECT_TRUE(trainings_->blockers(actor(), "", synced)->empty());
+  JobReport late = report("COMPLETED", LifecycleEvent::ReportedCompleted);
+  late.request_id = released->request_id;
+  late.execution_ms = 4000;
+  late.lora_url = "https://x/actor_0006_V1.safetensors";
+  ASSERT_TRUE(trainings_->ingest({late}));
+  const Result<Version> landed = store_->get(id);
+  EXPECT_EQ(landed->status, VersionStatus::Completed);
+  EXPECT_TRUE(landed->error.empty());
+  EXPECT_DOUBLE_EQ(*landed->cost, 0.004);
+}
+
+TEST_F(TrainingsTest, ConfigurationRefusalsNameTheRealCause) {
+  TrainingDataReport synced;
+  synced.sync = SyncState::Synced;
+  settings_.endpoints.push_back(EndpointProfile{.name = "h100", .endpoint_id = ""});
+  auto no_id = trainings_->start(actor(), [&] {
+    TrainingOrder o = order();
+    o.endpoint = "h100";
+    return o;
+  }());
+  ASSERT_FALSE(no_id);
+  EXPECT_EQ(no_id.error().message,
+            "train 0006: endpoint 'h100' has no RunPod endpoint id: set `id` in its "
+            "[[runpod.endpoints]] table of actor-trainer.toml");
+  EXPECT_EQ(trainings_->blockers(actor(), "h100", synced)->front().code, "endpoint_id");
+  EXPECT_TRUE(trainings_->blockers(actor(), "default", synced)->empty());
+  settings_.has_runpod_api_key = false;
+  auto codes = trainings_->blockers(actor(), "h100", synced);
+  ASSERT_EQ(codes->size(), 2u);
+  EXPECT_EQ((*codes)[0].code, "runpod_api_key");
+  EXPECT_EQ((*codes)[1].code, "endpoint_id");
+  EXPECT_EQ(backend_.submit_calls, 0);
+}
+
+TEST_F(TrainingsTest, AbortOfARunningJobPicksUpItsExecutionTimeAndCost) {
+  backend_.submits.push_back({SubmitOutcome::Kind::Accepted, "job-1", "ok"});
+  auto started = trainings_->start(actor(), order());
+  ASSERT_TRUE(started);
+  backend_.statuses.push_back(report("IN_PROGRESS", LifecycleEvent::ReportedRunning));
+  ASSERT_EQ(trainings_->check(started->version.id, Retries::None)->status, VersionStatus::Training);
+  // RunPod's answer to /cancel has no execution time; the job's status afterwards does.
+  backend_.cancels.push_back(report("CANCELLED", LifecycleEvent::ReportedCancelled));
+  JobReport after = report("CANCELLED", LifecycleEvent::ReportedCancelled);
+  after.execution_ms = 4000;
+  backend_.statuses.push_back(after);
+  auto aborted = trainings_->abort(started->version.id);
+  ASSERT_TRUE(aborted) << aborted.error().message;
+  EXPECT_EQ(aborted->status, VersionStatus::Cancelled);
+  EXPECT_EQ(aborted->execution_ms, 4000);
+  EXPECT_DOUBLE_EQ(*aborted->cost, 0.004);
+  EXPECT_DOUBLE_EQ(*run_seconds(*aborted), 4.0);
 }
 
 TEST_F(TrainingsTest, AbortBeforeSendingWithdrawsWithoutCallingRunpod) {

@@ -1,5 +1,6 @@
 // Writes the demo workspace (see README.md): actors.json, posters and training images made
-// with libvips, with a few planted data problems. Usage: make-demo-workspace DIR
+// with libvips, with a few planted data problems; or, with --studio, a workspace shaped like a
+// studio's real registry. Usage: make-demo-workspace DIR [--studio [--actors N]]
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -13,6 +14,8 @@
 
 #include <nlohmann/json.hpp>
 #include <vips/vips.h>
+
+#include "support/studio_workspace.h"
 
 namespace fs = std::filesystem;
 
@@ -91,12 +94,56 @@ int main(int argc, char** argv) {
   }
 }
 
+constexpr const char* kUsage =
+    "usage: make-demo-workspace DIR [--studio [--actors N]]\n"
+    "  DIR        the workspace folder to write\n"
+    "  --studio   shape it like a studio's real registry: numeric ids, no training_data\n"
+    "             blocks, a fifth of the actors with local folders, stray files\n"
+    "  --actors N with --studio: how many actors (default 260)\n";
+
+int write_studio(const fs::path& dir, std::size_t count) {
+  const atr::testing::StudioWorkspace ws = atr::testing::studio_workspace(count);
+  const Look look{{225, 185, 150}, {60, 40, 30}, {70, 90, 120}};
+  bool ok = true;
+  atr::testing::write_studio_workspace(dir, ws, [&](const fs::path& path, int side, int seed) {
+    ok = write_portrait(path, side, look, static_cast<unsigned>(seed), 82) && ok;
+  });
+  if (!ok) {
+    std::cerr << "make-demo-workspace: cannot write an image: " << vips_error_buffer() << "\n";
+    return 1;
+  }
+  std::cout << "wrote " << ws.actors.size() << " studio-shaped actors to " << dir.string() << "\n";
+  vips_shutdown();
+  return 0;
+}
+
 int run(int argc, char** argv) {
-  if (argc != 2 || VIPS_INIT(argv[0]) != 0) {
-    std::cerr << "usage: make-demo-workspace DIR\n";
+  std::string target;
+  bool studio = false;
+  std::size_t studio_actors = 260;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "-h" || arg == "--help") {
+      std::cout << kUsage;
+      return 0;
+    }
+    if (arg == "--studio") {
+      studio = true;
+    } else if (arg == "--actors" && i + 1 < argc) {
+      studio_actors = std::stoul(argv[++i]);
+    } else if (!arg.empty() && arg.front() != '-' && target.empty()) {
+      target = arg;
+    } else {
+      std::cerr << "make-demo-workspace: unexpected argument '" << arg << "'\n" << kUsage;
+      return 2;
+    }
+  }
+  if (target.empty() || VIPS_INIT(argv[0]) != 0) {
+    std::cerr << kUsage;
     return 2;
   }
-  const fs::path dir = argv[1];
+  const fs::path dir = target;
+  if (studio) return write_studio(dir, studio_actors);
   const std::vector<std::string> ethnicities = {"european", "asian",          "african", "latino",
                                                 "indian",   "middle_eastern", "nordic"};
   const std::vector<std::string> traits = {

@@ -1,0 +1,303 @@
+// The product on a workspace shaped like the studio's real registry (tests/support's
+// studio_workspace: every id a JSON number, no training_data blocks, stray files in the
+// folders), through `serve`'s API and the CLI, against s3rver and the RunPod emulator on
+// 127.0.0.1. ATR_TEST_BINARY=<other actor-trainer> runs the same tests against another build.
+
+#include <csignal>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "support/images.h"
+#include "support/product.h"
+#include "support/studio_workspace.h"
+#include "support/temp_dir.h"
+
+namespace atr {
+namespace {
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace std::chrono_literals;
+using testing::CliResult;
+using testing::HttpAnswer;
+
+constexpr int kActor = 38;  // a numeric id with 8 good images, a broken one and a notes file
+
+class StudioTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    studio_ = testing::studio_workspace(40);
+    testing::write_studio_workspace(ws_.path(), studio_, [](const fs::path& p, int side, int seed) {
+      testing::write_image(p, side, side, seed);
+    });
+    ws_.write("actor-trainer.toml",
+              "[runpod]\npoll_requests_per_second = 20.0\npoll_queued_seconds = 1\n"
+              "poll_training_seconds = 1\nrequest_timeout_seconds = 5\n");
+  }
+
+  void start(std::vector<std::string> emulator_args = {}) {
+    product_ = std::make_unique<testing::Product>(
+        ws_.path(), logs_.path(), testing::Programs{ATR_BINARY, ATR_EMULATOR, ATR_NODE, ATR_S3RVER},
+        std::move(emulator_args));
+  }
+
+  const testing::StudioActor& actor(int id) const {
+    return studio_.actors.at(static_cast<std::size_t>(id - 1));
+  }
+
+  json item_of(const json& list, int id) const {
+    for (const json& item : list["items"]) {
+      if (item["name"] == actor(id).name) return item;
+    }
+    ADD_FAILURE() << "actor " << id << " is not listed";
+    return json::object();
+  }
+
+  int actors_with_images() const {
+    int n = 0;
+    for (const testing::StudioActor& a : studio_.actors) {
+      n += a.images > 0 ? 1 : 0;
+    }
+    return n;
+  }
+
+  // Syncs the actor through the API and waits for the outcome event.
+  json sync_through_api(int id) {
+    std::string text;
+    std::thread reader([&] {
+      text = product_->read_events("/api/events?actor=" + std::to_string(id), [](const auto& t) {
+        return t.find("\"state\":\"done\"") != std::string::npos ||
+               t.find("\"state\":\"failed\"") != std::string::npos ||
+               t.find("\"state\":\"incomplete\"") != std::string::npos;
+      });
+    });
+    wait_for_stream();
+    const HttpAnswer started = product_->post("/api/actors/" + std::to_string(id) + "/sync");
+    EXPECT_EQ(started.status, 202) << started.body;
+    reader.join();
+    std::vector<json> events = testing::Product::events_of(text, "sync");
+    return events.empty() ? json::object() : events.back();
+  }
+
+  // Bounded wait until serve counts one open event stream.
+  void wait_for_stream() const {
+    for (int i = 0; i < 300; ++i) {
+      if (product_->get("/metrics").body.find("atr_sse_clients 1") != std::string::npos) return;
+      std::this_thread::sleep_for(20ms);
+    }
+    ADD_FAILURE() << "the event stream did not open";
+  }
+
+  testing::TempDir ws_;
+  testing::TempDir logs_;
+  testing::StudioWorkspace studio_;
+  std::unique_ptr<testing::Product> product_;
+};
+
+TEST_F(StudioTest, ANumericIdActorHasOneTextKeyInEveryResourceEventAndUrl) {
+  start();
+  product_->start_serve();
+  const std::string before = testing::slurp(ws_.path() / "actors.json");
+  const json item = item_of(product_->get("/api/actors?limit=100").doc, kActor);
+  // One key, always text; the registry's own value beside it, as the file has it.
+  ASSERT_EQ(item["id"], "38") << item.dump();
+  EXPECT_EQ(item["registry_id"], 38);
+  EXPECT_EQ(product_->get("/api/actors/38").doc["id"], "38");
+  EXPECT_EQ(product_->get("/api/actors/0038").doc["id"], "38");
+  EXPECT_EQ(product_->get("/api/actors/38/training-data").doc["actor"]["id"], "38");
+
+  const json synced = sync_through_api(kActor);
+  EXPECT_EQ(synced["state"], "done") << synced.dump();
+  EXPECT_EQ(synced["actor_id"], item["id"]) << "sync events name the actor by the same key";
+
+  std::string text;
+  std::thread reader([&] {
+    text = product_->read_events("/api/events?actor=38", [](const std::string& t) {
+      return t.find("\"status\":\"completed\"") != std::string::npos;
+    });
+  });
+  wait_for_stream();
+  const HttpAnswer started = product_->post("/api/actors/38/training-versions", "{}",
+                                            {{"Idempotency-Key", "studio-walk-1"}});
+  ASSERT_EQ(started.status, 202) << started.body;
+  EXPECT_EQ(started.doc["actor_id"], item["id"]);
+  EXPECT_EQ(started.doc["model_name"], "actor_38_V1");
+  reader.join();
+  const std::vector<json> versions = testing::Product::events_of(text, "version");
+  ASSERT_FALSE(versions.empty()) << text;
+  for (const json& v : versions) {
+    EXPECT_EQ(v["actor_id"], item["id"]) << v.dump();
+  }
+  EXPECT_EQ(versions.back()["status"], "completed");
+  const HttpAnswer listed = product_->get("/api/actors/38/training-versions");
+  EXPECT_EQ(listed.doc["items"][0]["actor_id"], item["id"]);
+
+  const HttpAnswer marked =
+      product_->post("/api/actors/38/mark-good", json{{"version_id", started.doc["id"]}}.dump());
+  ASSERT_EQ(marked.status, 200) << marked.body;
+  // actors.json changed in that actor's object only, and there only in the blocks we own.
+  const json old_doc = json::parse(before);
+  const json new_doc = json::parse(testing::slurp(ws_.path() / "actors.json"));
+  ASSERT_EQ(old_doc.size(), new_doc.size());
+  for (std::size_t i = 0; i < old_doc.size(); ++i) {
+    if (static_cast<int>(i) == kActor - 1) continue;
+    EXPECT_EQ(old_doc[i], new_doc[i]) << "actor " << i + 1 << " changed";
+  }
+  json changed = new_doc[kActor - 1];
+  EXPECT_EQ(changed["id"], 38);
+  EXPECT_EQ(changed["training_data"]["count"], 8);
+  EXPECT_EQ(changed["validated_lora_model"]["version_name"], "V1");
+  EXPECT_EQ(changed["good"], true);
+  for (const char* owned : {"training_data", "validated_lora_model", "good"}) {
+    changed.erase(owned);
+  }
+  json original = old_doc[kActor - 1];
+  original.erase("good");
+  EXPECT_EQ(changed, original);
+}
+
+TEST_F(StudioTest, DataStateComesFromTheFolderWhenTheRegistryRecordsNothing) {
+  start();
+  product_->start_serve();
+  const json list = product_->get("/api/actors?limit=100").doc;
+  // No actor has a training_data block; the folders decide.
+  EXPECT_EQ(list["facets"]["has_data"], actors_with_images());
+  const json item = item_of(list, kActor);
+  EXPECT_EQ(item["training_data"], json({{"count", 8},
+                                         {"excluded", 1},
+                                         {"ignored", 1},
+                                         {"recorded", 0},
+                                         {"synced", false},
+                                         {"state", "not_synced"}}));
+  // The detail, the filter, the CLI's list and show all say the same.
+  EXPECT_EQ(product_->get("/api/actors/38").doc["training_data"], item["training_data"]);
+  EXPECT_EQ(product_->get("/api/actors?has_data=true&limit=100").doc["total"],
+            actors_with_images());
+  const CliResult cli_list = product_->cli("--json actors list --has-data --limit 0");
+  ASSERT_EQ(cli_list.exit_code, 0) << cli_list.err;
+  EXPECT_EQ(json::parse(cli_list.out)["total"], actors_with_images());
+  const CliResult shown = product_->cli("--json actors show 38");
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_EQ(json::parse(shown.out)["training_data"], item["training_data"]);
+  // An actor with an empty folder, and one without any, have no data.
+  EXPECT_EQ(item_of(list, 25)["training_data"]["state"], "no_data");
+  EXPECT_EQ(item_of(list, 1)["training_data"]["state"], "no_data");
+  const json scan = product_->get("/api/actors/38/training-data").doc;
+  EXPECT_EQ(scan.value("excluded", json()), json::array({"broken.jpg"}));
+  EXPECT_EQ(scan.value("ignored", json()), json::array({"notes.md"}));
+}
+
+TEST_F(StudioTest, AnEndpointWithoutAnIdIsNamedAsTheCauseNotTheApiKey) {
+  ws_.write("actor-trainer.toml",
+            "[runpod]\ndefault_endpoint = \"a100\"\n"
+            "[[runpod.endpoints]]\nname = \"a100\"\ngpu = \"A100 80GB\"\n"
+            "price_per_second = 0.00076\nseconds_per_step = 1.5\n"
+            "[[runpod.endpoints]]\nname = \"h100\"\ngpu = \"H100 80GB\"\n"
+            "price_per_second = 0.00116\nseconds_per_step = 1.0\n");
+  start();
+  product_->start_serve();
+  ASSERT_EQ(sync_through_api(kActor)["state"], "done");
+  const json settings = product_->get("/api/settings").doc;
+  EXPECT_EQ(settings["endpoints"][0]["configured"], true) << settings.dump();
+  EXPECT_EQ(settings["endpoints"][1]["configured"], false);
+  const json plan = product_->get("/api/actors/38/training-plan?endpoint=h100").doc;
+  ASSERT_TRUE(plan.contains("blockers")) << plan.dump();
+  ASSERT_EQ(plan["blockers"].size(), 1u) << plan.dump();
+  EXPECT_EQ(plan["blockers"][0]["code"], "endpoint_id");
+  EXPECT_EQ(product_->get("/api/actors/38/training-plan?endpoint=a100").doc["blockers"],
+            json::array());
+  const HttpAnswer refused =
+      product_->post("/api/actors/38/training-versions", R"({"endpoint": "h100"})");
+  EXPECT_EQ(refused.status, 409) << refused.body;
+  const std::string message = refused.doc["error"]["message"];
+  EXPECT_NE(message.find("endpoint 'h100' has no RunPod endpoint id"), std::string::npos)
+      << message;
+  EXPECT_EQ(message.find("RUNPOD_API_KEY"), std::string::npos) << message;
+  EXPECT_EQ(product_->emulator_stats().value("run", 0), 0);
+}
+
+TEST_F(StudioTest, AFinishedVersionKeepsItsLastStepAndACancelledOneItsDurationAndCost) {
+  start({"--run-ms", "600000"});
+  product_->start_serve();
+  ASSERT_EQ(sync_through_api(kActor)["state"], "done");
+  const HttpAnswer started = product_->post("/api/actors/38/training-versions");
+  ASSERT_EQ(started.status, 202) << started.body;
+  const std::int64_t id = started.doc["id"];
+  json training = product_->wait_for_status(id, "training");
+  ASSERT_EQ(training["status"], "training") << training.dump();
+  for (int i = 0; i < 100 && training["progress"].is_null(); ++i) {
+    std::this_thread::sleep_for(100ms);
+    training = product_->get("/api/training-versions/" + std::to_string(id)).doc;
+  }
+  ASSERT_FALSE(training["progress"].is_null()) << training.dump();
+  const HttpAnswer aborted =
+      product_->post("/api/training-versions/" + std::to_string(id) + "/abort");
+  ASSERT_EQ(aborted.status, 200) << aborted.body;
+  EXPECT_EQ(aborted.doc["status"], "cancelled");
+  // It ran on a worker, so it has a duration and is paid for; its last progress stays.
+  ASSERT_TRUE(aborted.doc["duration_seconds"].is_number()) << aborted.body;
+  EXPECT_GT(aborted.doc["duration_seconds"].get<double>(), 0.0);
+  ASSERT_TRUE(aborted.doc["cost_usd"].is_number()) << aborted.body;
+  EXPECT_GT(aborted.doc["cost_usd"].get<double>(), 0.0);
+  ASSERT_TRUE(aborted.doc["progress"].is_object()) << aborted.body;
+  EXPECT_TRUE(aborted.doc["progress"]["step"].is_number());
+  EXPECT_TRUE(aborted.doc["progress"]["loss"].is_number());
+  EXPECT_TRUE(aborted.doc["progress"]["eta_seconds"].is_null());
+}
+
+TEST_F(StudioTest, AVersionWhoseProcessDiedBeforeRunIsShownWithItsReasonAndCanBeReleased) {
+  start();
+  product_->start_serve();
+  ASSERT_EQ(sync_through_api(kActor)["state"], "done");
+  product_->stop_serve();
+  // The CLI claims the submission, then dies before /run (as a kill -9 there would).
+  const CliResult died = product_->cli("train 38", {{"ATR_FAULT", "before-run"}});
+  EXPECT_NE(died.exit_code, 0);
+  product_->start_serve();
+  const json version = product_->get("/api/actors/38/training-versions").doc["items"][0];
+  ASSERT_EQ(version["status"], "pending") << version.dump() << died.out << died.err;
+  EXPECT_EQ(version["submission"], "sending");
+  const json plan = product_->get("/api/actors/38/training-plan").doc;
+  ASSERT_TRUE(plan.contains("blockers")) << plan.dump();
+  ASSERT_EQ(plan["blockers"].size(), 1u) << plan.dump();
+  EXPECT_EQ(plan["blockers"][0]["code"], "active_training");
+  EXPECT_EQ(plan["blockers"][0]["version_id"], version["id"]);
+  const std::string why = plan["blockers"][0]["message"];
+  EXPECT_NE(why.find("submission is unknown"), std::string::npos) << why;
+  EXPECT_NE(why.find("abort releases it"), std::string::npos) << why;
+  const CliResult again = product_->cli("train 38");
+  EXPECT_EQ(again.exit_code, 5) << again.err;
+  EXPECT_NE(again.err.find("submission is unknown"), std::string::npos) << again.err;
+  // The way out: abort releases it; it stays in the history, and stops blocking.
+  const HttpAnswer released = product_->post("/api/training-versions/" +
+                                             std::to_string(version["id"].get<int>()) + "/abort");
+  ASSERT_EQ(released.status, 200) << released.body;
+  EXPECT_EQ(released.doc["status"], "lost");
+  EXPECT_NE(released.doc["error"].get<std::string>().find("released by the user"),
+            std::string::npos);
+  EXPECT_EQ(product_->get("/api/actors/38/training-plan").doc["blockers"], json::array());
+  EXPECT_EQ(product_->emulator_stats().value("run", 0), 0) << "nothing was ever sent";
+}
+
+TEST_F(StudioTest, TheCliSaysWhatItIs) {
+  start();
+  const CliResult version = product_->cli("--version");
+  EXPECT_EQ(version.exit_code, 0) << version.err;
+  EXPECT_EQ(version.out.rfind("actor-trainer ", 0), 0u) << version.out;
+  // A JPEG whose header names an unknown JFIF revision reads fine; libvips' warning about it
+  // reaches neither the terminal nor the findings.
+  const fs::path folder = ws_.path() / "data/actors" / actor(3).name / "training_data";
+  const std::string plain = testing::slurp(folder / "img_01.jpg");
+  const std::string app0("\xff\xe0\x00\x10JFIF\x00\x03\x00\x00\x00\x01\x00\x01\x00\x00", 18);
+  ws_.write("data/actors/" + actor(3).name + "/training_data/jfif3.jpg",
+            plain.substr(0, 2) + app0 + plain.substr(2));
+  const CliResult scan = product_->cli("data scan 3");
+  EXPECT_EQ(scan.exit_code, 0) << scan.err;
+  EXPECT_EQ(scan.err.find("VIPS-WARNING"), std::string::npos) << scan.err;
+  EXPECT_EQ(scan.out.find("VIPS"), std::string::npos) << scan.out;
+  EXPECT_NE(scan.out.find("sync state: not synced"), std::string::npos) << scan.out;
+}
+
+}  // namespace
+}  // namespace atr
