@@ -74,7 +74,7 @@ StudioWorkspace studio_workspace(std::size_t count) {
     actor.name = name;
     actor.has_folder = i % 5 == 3 || i == 25;
     if (actor.has_folder && i != 25) {  // 25: a folder that is still empty
-      actor.images = 5 + static_cast<int>(i % 7);
+      actor.images = i % 30 == 3 ? 20 : 5 + static_cast<int>(i % 7);  // 3, 33, …: a long strip
       actor.notes = i % 10 == 8;
       actor.corrupt = i % 15 == 8;
       actor.bmp = i % 20 == 13;
@@ -93,6 +93,8 @@ void write_studio_workspace(const fs::path& dir, const StudioWorkspace& ws,
     if (!a.has_folder) continue;
     const fs::path folder = dir / "data/actors" / a.name / "training_data";
     fs::create_directories(folder);
+    // Actors with a folder also have a local poster; the others only the registry's URLs.
+    write_image(dir / "data/actors" / a.name / "poster.jpg", 384, a.id * 100 + 77);
     for (int k = 1; k <= a.images; ++k) {
       char file[32];
       std::snprintf(file, sizeof file, "img_%02d.jpg", k);

@@ -22,8 +22,8 @@ struct StudioActor {
 /// A workspace shaped like the studio's real one: every `id` a JSON number, no
 /// `training_data` block anywhere, the real fields (name, sex, ethnicity, age as a string,
 /// description, face_prompt, outfit, img, poster_frames with standard and accelerated URLs,
-/// url, good), about a fifth of the actors with a local folder, some folders with stray
-/// files, one empty folder. Deterministic for a given count.
+/// url, good), about a fifth of the actors with a local folder (and a local poster.jpg), some
+/// folders with stray files, one empty folder. Deterministic for a given count.
 struct StudioWorkspace {
   std::string registry_json;
   std::vector<StudioActor> actors;

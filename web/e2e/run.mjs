@@ -17,6 +17,7 @@ const bin = {
   ngrok: path.join(build, "tools/ngrok-standin/ngrok-standin"),
   images: path.join(build, "bench/make_images"),
   workspace: path.join(build, "bench/make_workspace"),
+  demo: path.join(build, "tools/demo-workspace/make-demo-workspace"),
 };
 const s3rverJs = path.join(repo, "tests/s3rver/node_modules/s3rver/bin/s3rver.js");
 const results = path.join(repo, "test-results");
@@ -103,7 +104,9 @@ async function main() {
   const browser = await chromium.launch({
     executablePath: "/usr/bin/chromium", headless: true,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+      // No name but loopback resolves: whatever a page asks for, nothing leaves the machine.
+      "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"],
   });
   const offHost = [];
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
@@ -114,6 +117,13 @@ async function main() {
     offHost.push(route.request().url());
     return route.abort();
   });
+  // ATR_E2E_ONLY=studio runs the studio-shaped walk alone (e.g. against another build).
+  if (process.env.ATR_E2E_ONLY === "studio") {
+    await serve.stop();
+    await studioWalk(browser, { emuUrl, serveEnv, pathDir });
+    await browser.close();
+    return;
+  }
   const page = await context.newPage();
   const pageErrors = [];
   page.on("pageerror", (e) => pageErrors.push(e.message));
@@ -141,12 +151,16 @@ async function main() {
     const ids = await page.locator(".card[data-actor-id]").evaluateAll((els) => els.map((e) => e.getAttribute("data-actor-id")));
     assert.deepEqual(ids.sort(), ["0002", "0004"]);
     await page.locator("label.chip", { hasText: "male" }).filter({ hasNotText: "female" }).click();
-    // "has data" follows the registry: nobody has a synced training_data block yet.
+    // "has data" follows the folders: only 0001 has images, and actors.json records none yet.
     await page.getByLabel("has data").check();
-    await until("none with data", async () => (await page.getByTestId("result-count").textContent()) === "0 actors");
+    await until("one with data", async () => (await page.getByTestId("result-count").textContent()) === "1 actor");
+    await page.getByLabel("has model").check();
+    await until("none", async () => (await page.getByTestId("result-count").textContent()) === "0 actors");
     assert.equal(await page.getByText("No actor matches.").count(), 1);
-    await page.getByLabel("has data").uncheck();
+    // The empty result offers the way back.
+    await page.getByRole("button", { name: "Clear filters" }).click();
     await until("all again", async () => (await page.getByTestId("result-count").textContent()) === "5 actors");
+    assert.equal(await page.getByLabel("has data").isChecked(), false);
   });
 
   await step("keyboard: arrows and Enter select an actor", async () => {
@@ -159,7 +173,7 @@ async function main() {
   });
 
   await step("training data info is right", async () => {
-    await until("6 images", async () => (await page.getByTestId("data-summary").textContent())?.includes("6 images"));
+    await until("6 usable", async () => (await page.getByTestId("data-summary").textContent())?.includes("6 usable"));
     assert.equal(await page.getByTestId("sync-state").textContent(), "not synced");
   });
 
@@ -269,9 +283,17 @@ async function main() {
     await page.getByRole("button", { name: "Start training" }).click();
     await until("V2 listed", async () => (await page.locator('[data-version="V2"]').count()) === 1);
     await until("abort enabled", async () => !(await page.getByRole("button", { name: "Abort" }).isDisabled()));
+    await until("V2 training", async () => (await page.locator('[data-version="V2"] .badge.status').textContent()) === "training", 20000);
+    // A paid job asks once before it is aborted; "Keep it" changes nothing.
     await page.getByRole("button", { name: "Abort" }).click();
+    await page.getByRole("alertdialog", { name: "Confirm abort" }).getByRole("button", { name: "Keep it" }).click();
+    assert.equal((await json(emuUrl + "/_emulator/stats")).cancel ?? 0, 0);
+    await page.getByRole("button", { name: "Abort" }).click();
+    await page.getByRole("alertdialog", { name: "Confirm abort" }).getByRole("button", { name: "Abort training" }).click();
     await until("cancelled", async () => (await page.locator('[data-version="V2"] .badge.status').textContent()) === "cancelled", 20000);
     assert.equal((await json(emuUrl + "/_emulator/stats")).cancel, 1);
+    // It ran on a worker, so the page shows how long and what it cost.
+    await until("duration and cost", async () => /\d+ s · \$0\.\d{3}/.test(await page.locator('[data-version="V2"]').textContent()));
   });
 
   await step("the version selector shows each version and compares two", async () => {
@@ -303,6 +325,8 @@ async function main() {
   });
   await serve.stop();
 
+  await studioWalk(browser, { emuUrl, serveEnv, pathDir });
+
   await step("with --auth-token the page asks for the token, then works, events included", async () => {
     const token = "e2e-token-" + Date.now();
     const guarded = await start("serve-auth", bin.trainer, ["-w", ws, "serve", "--port", "0", "--webhook-port", "0"], { env: { ...serveEnv, ACTOR_TRAINER_AUTH_TOKEN: token }, ready: /API and UI: (http:\/\/[^\s]+)/, logDir: logs });
@@ -314,6 +338,15 @@ async function main() {
     await p.getByRole("button", { name: "Continue" }).click();
     await until("actors listed", async () => (await p.locator(".card[data-actor-id]").count()) === 5);
     const auth = { headers: { Authorization: "Bearer " + token } };
+    // A wrong token is said to be wrong, not taken for a server that cannot be reached.
+    const fresh = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await fresh.route("**/*", (route) => (new URL(route.request().url()).hostname === "127.0.0.1" ? route.continue() : route.abort()));
+    const wrong = await fresh.newPage();
+    await wrong.addInitScript(() => sessionStorage.setItem("actor-trainer.token", "not-the-token"));
+    await wrong.goto(guardedUrl);
+    await wrong.getByTestId("token-refused").waitFor();
+    assert.equal(await wrong.getByText("Cannot reach the server").count(), 0);
+    await fresh.close();
     await until("event stream open", async () => (await (await fetch(guardedUrl + "metrics", auth)).text()).includes("atr_sse_clients 1"));
     await p.close();
     await guarded.stop();
@@ -390,9 +423,228 @@ async function main() {
   await browser.close();
 }
 
-async function runQuiet(cmd, args) {
+
+// ---- the studio-shaped workspace -----------------------------------------------------------
+// Shaped like a studio's real registry (tests/support/studio_workspace.cpp): every id a JSON
+// number, no training_data blocks, a fifth of the 260 actors with a local folder, stray files.
+// The walk: pick a numeric-id actor → sync → train → completed without reload → mark good →
+// actors.json changed only there. The registry's posters are remote URLs: the browser asks
+// for them, and the test answers them with a local image (they are the only requests allowed
+// to leave 127.0.0.1).
+// Types a search and waits until the answer to that very query is shown.
+async function searchFor(page, text, count) {
+  await page.getByLabel("Search actors").fill(text);
+  await until(`results for ${text}`, async () => {
+    const el = page.getByTestId("result-count");
+    return (await el.getAttribute("data-query")) === text && (await el.textContent()) === count;
+  });
+}
+async function studioWalk(browser, { emuUrl, serveEnv, pathDir }) {
+  const ws = path.join(work, "studio");
+  // The abort step above slowed the emulator down; trainings finish in seconds again.
+  await fetch(emuUrl + "/_emulator/config", { method: "POST", body: JSON.stringify({ run_ms: 5000, queue_ms: 800 }) });
+  await runQuiet(bin.demo, [ws, "--studio", "--actors", "260"]);
+  fs.writeFileSync(path.join(ws, "actor-trainer.toml"),
+    '[runpod]\npoll_requests_per_second = 20.0\npoll_queued_seconds = 1\npoll_training_seconds = 1\n' +
+    'default_endpoint = "a100"\n' +
+    '[[runpod.endpoints]]\nname = "a100"\ngpu = "A100 80GB"\nprice_per_second = 0.00076\nseconds_per_step = 1.5\n' +
+    '[[runpod.endpoints]]\nname = "h100"\ngpu = "H100 80GB"\nprice_per_second = 0.00116\nseconds_per_step = 1.0\n');
+  const registryBefore = fs.readFileSync(path.join(ws, "actors.json"), "utf8");
+  const actors = JSON.parse(registryBefore);
+  const STUDIO_ACTOR = actors[37].name;  // id 38, written as a JSON number
+  const posterHosts = new Set(actors.flatMap((a) => Object.values(a.poster_frames).flatMap((v) => Object.values(v)))
+    .concat(actors.map((a) => a.img)).map((u) => new URL(u).hostname));
+  const webhookPort = await freePort();
+  // No ngrok on PATH here: the page must say so instead of offering a button that fails.
+  const env = { ...serveEnv, PUBLIC_WEBHOOK_BASE_URL: `http://127.0.0.1:${webhookPort}`, PATH: "/usr/bin:/bin" };
+  const serve = await start("serve-studio", bin.trainer, ["-w", ws, "serve", "--port", "0", "--webhook-port", String(webhookPort)], { env, ready: /API and UI: (http:\/\/[^\s]+)/, logDir: logs });
+  const url = serve.match[1];
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const offHost = [];
+  let posters = 0;
+  const posterPng = fs.readFileSync(path.join(repo, "web/e2e/poster.png"));
+  await context.route("**/*", (route) => {
+    const host = new URL(route.request().url()).hostname;
+    if (host === "127.0.0.1" || host === "localhost") return route.continue();
+    if (posterHosts.has(host)) return route.fulfill({ status: 200, contentType: "image/png", body: posterPng });
+    return route.abort();
+  });
+  // A redirect to a remote poster is followed by the browser itself, past the route above;
+  // such requests are counted here (and resolve nowhere: see --host-resolver-rules).
+  context.on("request", (r) => {
+    const host = new URL(r.url()).hostname;
+    if (host === "127.0.0.1" || host === "localhost") return;
+    if (posterHosts.has(host)) posters++;
+    else offHost.push(r.url());
+  });
+  const page = await context.newPage();
+  const pageErrors = [];
+  page.on("pageerror", (e) => pageErrors.push(e.message));
+  const withImages = JSON.parse(fs.readFileSync(path.join(ws, "actors.json"), "utf8"))
+    .filter((a) => fs.existsSync(path.join(ws, "data/actors", a.name, "training_data", "img_01.jpg"))).length;
+
+  await step("studio: the selector lists numeric-id actors with their data from the folders", async () => {
+    await page.goto(url);
+    await page.getByRole("dialog", { name: "Select an actor" }).waitFor();
+    await until("260", async () => (await page.getByTestId("result-count").textContent()) === "260 actors");
+    // The "has data" facet counts the folders' usable images: actors.json records none.
+    await until("facet", async () => (await page.locator("label.toggle", { hasText: "has data" }).locator(".count").textContent()) === String(withImages));
+    await until("posters", async () => posters > 0);
+    await page.screenshot({ path: path.join(results, "studio-01-selector-open.png") });
+  });
+
+  await step("studio: the grid fills its width and long names keep the sex visible", async () => {
+    for (const [width, height] of [[1440, 900], [768, 1024]]) {
+      await page.setViewportSize({ width, height });
+      await page.waitForTimeout(150);
+      const strip = await page.evaluate(() => {
+        const grid = document.querySelector(".grid");
+        const cards = [...document.querySelectorAll(".card")];
+        const right = Math.max(...cards.map((c) => c.getBoundingClientRect().right));
+        return grid.getBoundingClientRect().right - right;
+      });
+      assert.ok(strip <= 14, `${width} px: ${strip} px blank at the right of the grid`);
+    }
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await searchFor(page, "0014", "1 actor");
+    const card = page.locator(".card[data-actor-id]").first();
+    assert.match(await card.locator(".card-meta").textContent(), /^female · /);
+    const cut = await card.locator(".card-name").evaluate((el) => el.scrollHeight > el.clientHeight + 1);
+    assert.equal(cut, false, "the name is cut");
+  });
+
+  await step("studio: pick actor 38 (a JSON number) and see its data: usable, excluded, ignored", async () => {
+    await searchFor(page, "0038", "1 actor");
+    const card = page.locator(".card[data-actor-id]").first();
+    assert.equal(await card.getAttribute("data-actor-id"), "38");
+    assert.match(await card.textContent(), /8 img \(\+1 bad\) · not synced/);
+    await card.click();
+    await until("page shows 38", async () => (await page.getByTestId("current-actor").textContent()) === STUDIO_ACTOR);
+    await until("summary", async () => /8 usable, 1 excluded/.test(await page.getByTestId("data-summary").textContent()));
+    assert.match(await page.getByTestId("data-summary").textContent(), /1 other file ignored/);
+    assert.match(await page.getByTestId("ignored").textContent(), /notes\.md/);
+    // The damaged file is a labelled tile, not a broken-image icon.
+    assert.equal(await page.locator('.thumb-excluded[data-file="broken.jpg"]').count(), 1);
+    assert.equal(await page.locator('.thumbs img[alt="broken.jpg"]').count(), 0);
+    // Not synced yet: Start says why, in the server's words.
+    assert.ok(await page.getByRole("button", { name: "Start training" }).isDisabled());
+    await until("blocker", async () => /not synced to S3 yet/.test(await page.getByTestId("blockers").textContent()));
+    // No ngrok program: the page says so and offers no button that would fail.
+    assert.ok(await page.getByRole("button", { name: "Start ngrok" }).isDisabled());
+    assert.match(await page.getByTestId("ngrok-unavailable").textContent(), /ngrok is not installed/);
+  });
+
+  await step("studio: Sync now records the usable images and leaves the bad one out", async () => {
+    await page.getByRole("button", { name: "Sync now" }).click();
+    await until("synced", async () => (await page.getByTestId("sync-state").textContent()) === "synced", 30000);
+    assert.match(await page.getByTestId("sync-outcome").textContent(), /synced to S3 · 1 left out/);
+    const after = JSON.parse(fs.readFileSync(path.join(ws, "actors.json"), "utf8"));
+    assert.equal(after[37].training_data.count, 8);
+    assert.equal(after[37].id, 38);
+  });
+
+  await step("studio: an endpoint without an id cannot be chosen to start, and says why", async () => {
+    await page.locator("#endpoint").selectOption("h100");
+    await until("blocked", async () => /endpoint 'h100' has no RunPod endpoint id/.test(await page.getByTestId("blockers").textContent()));
+    assert.ok(await page.getByRole("button", { name: "Start training" }).isDisabled());
+    assert.match(await page.locator("#endpoint").textContent(), /h100 · H100 80GB · \$0\.00116\/s \(no endpoint id\)/);
+    await page.locator("#endpoint").selectOption("a100");
+    await until("startable", async () => !(await page.getByRole("button", { name: "Start training" }).isDisabled()));
+    const shown = await page.getByTestId("estimate").textContent();
+    const sps = shown.match(/\(([\d.]+) s\/step/)?.[1] ?? "";
+    assert.ok(sps.replace(/^0\.0*/, "").replace(".", "").length <= 3, `s/step shown as ${sps}`);
+  });
+
+  await step("studio: a training reaches completed in Progress without a reload, with step and loss kept", async () => {
+    await page.getByRole("button", { name: "Start training" }).click();
+    await until("training", async () => /V1 training/.test(await page.getByTestId("version-status").textContent()), 20000);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await until("step", async () => /step [1-9]\d*\//.test(await page.getByTestId("progress-facts").textContent()), 15000);
+    await page.screenshot({ path: path.join(results, "studio-02-training-in-progress.png") });
+    await until("completed", async () => /V1 completed/.test(await page.getByTestId("version-status").textContent()), 30000);
+    assert.ok(await page.getByRole("button", { name: "Abort" }).isDisabled());
+    const facts = await page.getByTestId("progress-facts").textContent();
+    assert.match(facts, /step \d+\/\d+/);
+    assert.doesNotMatch(facts, /step –/);
+    assert.match(facts, /loss 0\.\d{4}/);
+    // The header's total follows the rows.
+    await until("total", async () => {
+      const head = await page.locator(".versions-panel h3").textContent();
+      const row = await page.locator('[data-version="V1"]').textContent();
+      const cost = row.match(/\$\d+\.\d+/)?.[0];
+      return cost && head.endsWith("total " + cost);
+    });
+    await page.getByRole("button", { name: "Mark as good" }).waitFor();
+  });
+
+  await step("studio: mark as good changes that actor in actors.json and nothing else", async () => {
+    await page.getByRole("button", { name: "Mark as good" }).click();
+    await page.getByRole("alertdialog").getByRole("button", { name: "Confirm" }).click();
+    await until("badge", async () => (await page.getByTestId("validated").count()) === 1);
+    const before = JSON.parse(registryBefore);
+    const after = JSON.parse(fs.readFileSync(path.join(ws, "actors.json"), "utf8"));
+    for (let i = 0; i < before.length; i++) {
+      if (i !== 37) assert.deepEqual(after[i], before[i], `actor ${i + 1} changed`);
+    }
+    const { training_data, validated_lora_model, good, ...rest } = after[37];
+    const { good: oldGood, ...restBefore } = before[37];
+    assert.deepEqual(rest, restBefore);
+    assert.equal(validated_lora_model.version_name, "V1");
+    assert.equal(good, true);
+    assert.equal(training_data.synced, true);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: path.join(results, "studio-03-completed-with-versions.png") });
+  });
+
+  await step("studio: a training started from the CLI appears live", async () => {
+    await runQuiet(bin.trainer, ["-w", ws, "--json", "train", "38", "--description", "from the command line"], env);
+    await until("V2 listed", async () => (await page.locator('[data-version="V2"]').count()) === 1, 20000);
+    await until("V2 completed", async () => (await page.locator('[data-version="V2"] .badge.status').textContent()) === "completed", 30000);
+  });
+
+  await step("studio: the thumbnail strip says how many more there are", async () => {
+    await page.getByTestId("choose-actor").click();
+    await searchFor(page, "0033", "1 actor");
+    await page.locator(".card[data-actor-id]").first().click();
+    await until("20 usable", async () => /20 usable/.test(await page.getByTestId("data-summary").textContent()));
+    assert.equal(await page.locator(".thumbs img").count(), 12);
+    // 20 images and a .bmp that is left out: 21 tiles, 12 shown.
+    await page.getByRole("button", { name: "+9 more" }).click();
+    assert.equal(await page.locator(".thumbs img").count(), 20);
+    assert.equal(await page.locator('.thumb-excluded[data-file="scan_01.bmp"]').count(), 1);
+  });
+
+  await step("studio: fits a 390-px phone without sideways scrolling", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForTimeout(150);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `390 px: ${overflow} px too wide`);
+    await page.screenshot({ path: path.join(results, "studio-07-phone-390.png"), fullPage: true });
+    await page.setViewportSize({ width: 1440, height: 900 });
+  });
+
+  await step("studio: with no actor chosen, the page offers the way to choose one", async () => {
+    const p = await context.newPage();
+    await p.addInitScript(() => localStorage.removeItem("actor-trainer.actor"));  // a first visit
+    await p.goto(url);
+    await p.getByRole("dialog", { name: "Select an actor" }).waitFor();
+    await p.keyboard.press("Escape");
+    await p.getByRole("button", { name: "Choose an actor" }).click();
+    await p.getByRole("dialog", { name: "Select an actor" }).waitFor();
+    await p.close();
+  });
+
+  await step("studio: only the registry's poster URLs left 127.0.0.1, and the page threw nothing", async () => {
+    assert.deepEqual(offHost, []);
+    assert.deepEqual(pageErrors, []);
+  });
+  await context.close();
+  await serve.stop();
+}
+
+async function runQuiet(cmd, args, env) {
   const { spawnSync } = await import("node:child_process");
-  const r = spawnSync(cmd, args, { encoding: "utf8" });
+  const r = spawnSync(cmd, args, { encoding: "utf8", env: env ? { ...process.env, ...env } : process.env });
   if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr}`);
 }
 
@@ -414,8 +666,9 @@ if (!failed && process.env.ATR_E2E_DOCS === "1") {
   // The user guide's pictures (docs/user-guide.md) come from these runs.
   const docs = path.join(repo, "docs/images");
   fs.mkdirSync(docs, { recursive: true });
+  // From the studio-shaped workspace: numeric ids, data found in the folders.
   for (const f of ["01-selector-open.png", "02-training-in-progress.png", "03-completed-with-versions.png"]) {
-    fs.copyFileSync(path.join(results, f), path.join(docs, f));
+    fs.copyFileSync(path.join(results, "studio-" + f), path.join(docs, f));
   }
 }
 if (!failed) fs.rmSync(work, { recursive: true, force: true });

@@ -1,11 +1,12 @@
 // The one page: a header with the selected actor, the selector modal, and the training page.
 import { useCallback, useEffect, useState } from "react";
-import { api, onUnauthorized, setToken } from "./api/client";
+import { ApiError, api, hasToken, onUnauthorized, setToken } from "./api/client";
 import { useEvent } from "./api/events";
 import type { ActorItem, ServerSettings, Tunnel } from "./api/types";
 import { ActorSelectorModal } from "./features/actors/ActorSelectorModal";
 import { TrainingPage } from "./features/training/TrainingPage";
 import { syncLabel } from "./lib/format";
+import { Poster } from "./lib/Poster";
 
 const LAST_ACTOR = "actor-trainer.actor";
 
@@ -19,7 +20,10 @@ export function App() {
 
   useEffect(() => {
     onUnauthorized(() => setNeedToken(true));
-    api.settings().then(setSettings, (e: Error) => setError(e.message));
+    // A 401 is the token prompt's to explain; anything else means the server is not reachable.
+    api.settings().then(setSettings, (e: Error) => {
+      if (!(e instanceof ApiError && e.status === 401)) setError(e.message);
+    });
     api.tunnel().then(setTunnel, () => undefined);
     const last = localStorage.getItem(LAST_ACTOR);
     if (last) api.actor(last).then(setActor, () => setSelecting(true));
@@ -46,7 +50,7 @@ export function App() {
         <button className="actor-button" onClick={() => setSelecting(true)} aria-haspopup="dialog" data-testid="choose-actor">
           {actor ? (
             <>
-              {actor.poster_url && <img src={actor.poster_url + (actor.poster_url.startsWith("/api/") ? "?size=small" : "")} alt="" width={32} height={32} />}
+              <span className="header-poster"><Poster actor={actor} size={32} /></span>
               <span data-testid="current-actor">{actor.name}</span>
               <span className={"badge sync " + actor.training_data.state}>{actor.training_data.count} img · {syncLabel[actor.training_data.state]}</span>
               {actor.validated_lora_model && <span className="badge good" data-testid="validated">validated {actor.validated_lora_model.version_name}</span>}
@@ -65,7 +69,10 @@ export function App() {
         {actor && settings ? (
           <TrainingPage key={actor.id} actor={actor} settings={settings} tunnel={tunnel} onTunnel={setTunnel} onActorChanged={reloadActor} />
         ) : (
-          <p className="muted center">Choose an actor to train.</p>
+          <div className="center empty-state">
+            <p className="muted">Choose an actor to train.</p>
+            {!selecting && <button className="primary" onClick={() => setSelecting(true)}>Choose an actor</button>}
+          </div>
         )}
       </main>
       {needToken && <TokenPrompt />}
@@ -78,12 +85,14 @@ export function App() {
 
 function TokenPrompt() {
   const [token, setValue] = useState("");
+  const refused = hasToken();
   return (
     <div className="modal-backdrop">
       <form className="modal token" role="dialog" aria-modal="true" aria-label="Access token"
         onSubmit={(e) => { e.preventDefault(); setToken(token.trim()); location.reload(); }}>
         <header className="modal-head"><h2>This server needs its access token</h2></header>
         <div className="guidelines-body">
+          {refused && <p className="error-text small" data-testid="token-refused">The server did not accept that token; enter it again.</p>}
           <p className="small">The token <code>serve</code> was started with (<code>--auth-token</code> or <code>ACTOR_TRAINER_AUTH_TOKEN</code>). It is kept for this browser session only.</p>
           <div className="row">
             <input type="password" autoFocus aria-label="Token" value={token} onChange={(e) => setValue(e.target.value)} />

@@ -40,6 +40,11 @@ export function setToken(token: string) {
   document.cookie = `atr_token=${encodeURIComponent(token)}; path=/; SameSite=Strict`;
 }
 
+/** True when this browser session has given a token (so a 401 means it was refused). */
+export function hasToken(): boolean {
+  return !!sessionStorage.getItem(TOKEN_KEY);
+}
+
 function authHeaders(): Record<string, string> {
   const token = sessionStorage.getItem(TOKEN_KEY);
   return token ? { Authorization: "Bearer " + token } : {};

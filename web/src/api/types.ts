@@ -21,14 +21,25 @@ export interface ValidatedModel {
 }
 
 export interface ActorItem {
+  /** The actor's key: the registry id as text (38 → "38"), else the name. Every resource,
+   *  event and URL names the actor by it. */
   id: string;
+  /** The registry's own id value, as the file has it. */
+  registry_id: number | string | null;
   name: string;
   sex: string | null;
   ethnicity: string | null;
   age: string | null;
   description: string | null;
   poster_url: string | null;
-  training_data: { count: number; synced: boolean; state: SyncState };
+  training_data: {
+    count: number;
+    excluded: number;
+    ignored: number;
+    recorded: number;
+    synced: boolean;
+    state: SyncState;
+  };
   good: boolean;
   validated_lora_model: ValidatedModel | null;
   latest_version: { name: string; status: VersionStatus } | null;
@@ -65,8 +76,11 @@ export interface TrainingFile {
 }
 
 export interface TrainingData {
+  actor: { id: string; registry_id: number | string | null; name: string };
   folder: string;
   count: number;
+  excluded: string[];
+  ignored: string[];
   bytes: number;
   captions: number;
   formats: Record<string, number>;
@@ -93,8 +107,16 @@ export interface Estimate {
   cost_usd: number;
 }
 
+/** One reason a training cannot start now, from the server. */
+export interface Blocker {
+  code: string;
+  message: string;
+  version_id?: number;
+}
+
 export interface TrainingPlan {
   image_count: number;
+  blockers: Blocker[];
   parameters: Parameters;
   defaults: Parameters;
   validation: FieldProblem[];
@@ -150,6 +172,7 @@ export interface Version {
   submitted_at: string | null;
   started_at: string | null;
   finished_at: string | null;
+  duration_seconds: number | null;
   progress: Progress | null;
   delay_ms: number | null;
   execution_ms: number | null;
@@ -195,6 +218,7 @@ export interface SyncEvent {
   done?: number;
   total?: number;
   error?: { code: string; message: string };
-  refused?: string[];
+  excluded?: string[];
+  ignored?: string[];
   failed?: string[];
 }

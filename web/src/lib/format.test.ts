@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatBytes, formatCost, formatDuration } from "./format";
+import { formatBytes, formatCost, formatDuration, formatSecondsPerStep } from "./format";
 
 describe("format", () => {
   it("writes durations the way the page shows estimates", () => {
@@ -12,6 +12,12 @@ describe("format", () => {
     expect(formatCost(1.2312)).toBe("$1.23");
     expect(formatCost(0.0456)).toBe("$0.046");
     expect(formatCost(null)).toBe("–");
+  });
+  it("writes seconds per step with three significant digits", () => {
+    expect(formatSecondsPerStep(0.005561388888888888)).toBe("0.00556");
+    expect(formatSecondsPerStep(1.5)).toBe("1.5");
+    expect(formatSecondsPerStep(12.3456)).toBe("12.3");
+    expect(formatSecondsPerStep(null)).toBe("–");
   });
   it("writes sizes in B, KB and MB", () => {
     expect(formatBytes(900)).toBe("900 B");

@@ -13,6 +13,12 @@ export function formatCost(usd: number | null | undefined): string {
   return usd == null ? "–" : "$" + usd.toFixed(usd < 1 ? 3 : 2);
 }
 
+/** Seconds per step with three significant digits: "1.5", "0.00556". */
+export function formatSecondsPerStep(value: number | null | undefined): string {
+  if (value == null || !Number.isFinite(value)) return "–";
+  return String(Number(value.toPrecision(3)));
+}
+
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;

@@ -6,10 +6,11 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } fr
 import { api, type ActorQuery } from "../../api/client";
 import type { ActorItem, ActorPage } from "../../api/types";
 import { syncLabel } from "../../lib/format";
+import { Poster } from "../../lib/Poster";
 
 const PAGE = 200;
-const CARD_W = 176;
-const CARD_H = 252;
+const MIN_CARD_W = 168; // cards stretch to fill the row, so no blank strip is left at the side
+const CARD_EXTRA_H = 108; // name (two lines), meta line and badges under the square poster
 const GAP = 12;
 
 interface Props {
@@ -93,7 +94,9 @@ export function ActorSelectorModal({ selectedId, onSelect, onClose }: Props) {
     ro.observe(el);
     return () => ro.disconnect();
   }, []);
-  const columns = Math.max(1, Math.floor((size.width - GAP) / (CARD_W + GAP)));
+  const columns = Math.max(1, Math.floor((size.width - GAP) / (MIN_CARD_W + GAP)));
+  const CARD_W = (size.width - GAP * (columns + 1)) / columns;
+  const CARD_H = CARD_W - 16 + CARD_EXTRA_H;
   const count = total ?? 0;
   const rows = Math.ceil(count / columns);
   const rowH = CARD_H + GAP;
@@ -207,7 +210,16 @@ export function ActorSelectorModal({ selectedId, onSelect, onClose }: Props) {
           >
             {cards}
           </div>
-          {total === 0 && <p className="empty">No actor matches.</p>}
+          {total === 0 && (
+            <div className="empty">
+              <p>No actor matches.</p>
+              {(text || sex.length > 0 || ethnicity.length > 0 || hasData || hasModel) && (
+                <button onClick={() => { setText(""); setSex([]); setEthnicity([]); setHasData(false); setHasModel(false); }}>
+                  Clear filters
+                </button>
+              )}
+            </div>
+          )}
         </div>
       </div>
     </div>
@@ -254,20 +266,17 @@ function ActorCard({ actor, active, selected, style, onPick }: {
       data-actor-id={actor.id}
     >
       <div className="poster">
-        {actor.poster_url ? (
-          <img src={actor.poster_url + (actor.poster_url.startsWith("/api/") ? "?size=small" : "")} alt="" loading="lazy" width={160} height={160}
-            onError={(e) => (e.currentTarget.style.visibility = "hidden")} />
-        ) : (
-          <span className="no-poster">{actor.name.slice(0, 2)}</span>
-        )}
+        <Poster actor={actor} size={160} />
         {actor.validated_lora_model && <span className="badge model" title="validated model">✓ model</span>}
       </div>
       <div className="card-name" title={actor.name}>{actor.name}</div>
-      <div className="card-meta">
-        {[actor.age, actor.sex, actor.ethnicity?.replace(/_/g, " ")].filter(Boolean).join(" · ")}
+      <div className="card-meta" title={[actor.age, actor.sex, actor.ethnicity].filter(Boolean).join(" · ")}>
+        {[actor.sex, actor.age, actor.ethnicity?.replace(/_/g, " ")].filter(Boolean).join(" · ")}
       </div>
       <div className="card-badges">
-        <span className={"badge sync " + state}>{actor.training_data.count} img · {syncLabel[state]}</span>
+        <span className={"badge sync " + state}>
+          {actor.training_data.count} img{actor.training_data.excluded > 0 ? ` (+${actor.training_data.excluded} bad)` : ""} · {syncLabel[state]}
+        </span>
         {actor.latest_version && (
           <span className={"badge status " + actor.latest_version.status}>
             {actor.latest_version.name} {actor.latest_version.status}

@@ -1,3 +1,4 @@
+import { useState } from "react";
 import type { SyncEvent, TrainingData } from "../../api/types";
 import { formatBytes, syncLabel } from "../../lib/format";
 
@@ -8,10 +9,15 @@ interface Props {
   onSync: () => void;
 }
 
+const THUMBS = 12;
+
 export function DataSummary({ data, sync, canSync, onSync }: Props) {
+  const [allThumbs, setAllThumbs] = useState(false);
   if (!data) return <section className="panel data-panel" aria-label="Training data"><p className="muted">Scanning…</p></section>;
   const running = sync?.state === "running";
   const formats = Object.entries(data.formats).map(([f, n]) => `${n} ${f}`).join(", ");
+  const files = data.files.filter((f) => f.status !== "ignored");
+  const shown = allThumbs ? files : files.slice(0, THUMBS);
   return (
     <section className="panel data-panel" aria-label="Training data">
       <header className="panel-head">
@@ -19,7 +25,9 @@ export function DataSummary({ data, sync, canSync, onSync }: Props) {
         <span className={"badge sync " + data.sync} data-testid="sync-state">{syncLabel[data.sync]}</span>
       </header>
       <p data-testid="data-summary">
-        <strong>{data.count}</strong> images · {formatBytes(data.bytes)}{formats ? " · " + formats : ""} · {data.captions} captions
+        <strong>{data.count}</strong> usable{data.excluded.length > 0 && <>, <strong>{data.excluded.length}</strong> excluded</>}
+        {" "}· {formatBytes(data.bytes)}{formats ? " · " + formats : ""} · {data.captions} captions
+        {data.ignored.length > 0 && <span className="muted"> · {data.ignored.length} other file{data.ignored.length === 1 ? "" : "s"} ignored</span>}
       </p>
       {data.findings.length > 0 && (
         <ul className="findings">
@@ -29,6 +37,9 @@ export function DataSummary({ data, sync, canSync, onSync }: Props) {
           {data.findings.length > 8 && <li className="muted">…and {data.findings.length - 8} more</li>}
         </ul>
       )}
+      {data.ignored.length > 0 && (
+        <p className="small muted" data-testid="ignored">Ignored (not images): {data.ignored.join(", ")}</p>
+      )}
       <div className="row">
         <button onClick={onSync} disabled={!canSync || running} title={canSync ? "" : "S3 is not configured"}>
           {running ? "Syncing…" : "Sync now"}
@@ -36,17 +47,28 @@ export function DataSummary({ data, sync, canSync, onSync }: Props) {
         {running && sync?.total ? (
           <progress max={sync.total} value={sync.done ?? 0} aria-label="sync progress" />
         ) : null}
-        {running && <span className="small muted">{sync?.stage} {sync?.done}/{sync?.total}</span>}
+        {running && <span className="small muted">{sync?.stage} {sync?.total ? `${sync.done}/${sync.total}` : ""}</span>}
         {sync && sync.state !== "running" && (
           <span className={"small " + (sync.state === "done" ? "ok-text" : "error-text")} data-testid="sync-outcome">
-            {sync.state === "done" ? "synced to S3" : sync.state === "failed" ? sync.error?.message : `incomplete: ${[...(sync.refused ?? []), ...(sync.failed ?? [])].join("; ")}`}
+            {sync.state === "done"
+              ? `synced to S3${sync.excluded?.length ? ` · ${sync.excluded.length} left out` : ""}`
+              : sync.state === "failed" ? sync.error?.message : `incomplete: ${(sync.failed ?? []).join("; ")}`}
           </span>
         )}
       </div>
-      <div className="thumbs">
-        {data.files.slice(0, 12).map((f) => (
+      <div className="thumbs" data-testid="thumbs">
+        {shown.map((f) => f.status === "image" ? (
           <img key={f.name} src={f.thumbnail_url + "?size=small"} alt={f.name} title={`${f.name} ${f.width}×${f.height}`} width={56} height={56} loading="lazy" />
+        ) : (
+          <span key={f.name} className="thumb-excluded" title={`${f.name}: ${f.status.replace("_", " ")}`} data-file={f.name}>
+            {f.status.replace("_", " ")}
+          </span>
         ))}
+        {files.length > THUMBS && (
+          <button className="small thumb-more" onClick={() => setAllThumbs((v) => !v)}>
+            {allThumbs ? "show fewer" : `+${files.length - THUMBS} more`}
+          </button>
+        )}
       </div>
     </section>
   );

@@ -4,10 +4,10 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import { ApiError, api } from "../../api/client";
 import { useEvent } from "../../api/events";
 import type {
-  ActorItem, FieldProblem, LogLine, Parameters, ParameterValue, ServerSettings, SyncEvent,
+  ActorItem, Blocker, FieldProblem, LogLine, Parameters, ParameterValue, ServerSettings, SyncEvent,
   TrainingData, TrainingPlan, Tunnel, Version,
 } from "../../api/types";
-import { formatCost, formatDuration } from "../../lib/format";
+import { formatCost, formatDuration, formatSecondsPerStep } from "../../lib/format";
 import { loadParameters, saveParameters } from "../../lib/storage";
 import { ConsolePanel } from "../console/ConsolePanel";
 import { VersionsPanel } from "../versions/VersionsPanel";
@@ -32,6 +32,9 @@ export function TrainingPage({ actor, settings, tunnel, onTunnel, onActorChanged
   const [params, setParams] = useState<Parameters | null>(null);
   const [problems, setProblems] = useState<FieldProblem[]>([]);
   const [estimate, setEstimate] = useState<TrainingPlan["estimate"]>(null);
+  const [blockers, setBlockers] = useState<Blocker[]>([]);
+  const [aborting, setAborting] = useState(false);
+  const [planTick, setPlanTick] = useState(0);
   const [endpoint, setEndpoint] = useState(settings.endpoints.find((e) => e.default)?.name ?? settings.endpoints[0]?.name ?? "");
   const [description, setDescription] = useState("");
   const [versions, setVersions] = useState<Version[]>([]);
@@ -57,7 +60,7 @@ export function TrainingPage({ actor, settings, tunnel, onTunnel, onActorChanged
 
   // A new actor: everything is loaded again; the form starts from the last-used parameters.
   useEffect(() => {
-    setData(null); setPlan(null); setParams(null); setProblems([]); setVersions([]);
+    setData(null); setPlan(null); setParams(null); setProblems([]); setVersions([]); setBlockers([]); setAborting(false);
     setSelectedVersion(null); setLines([]); setSync(null); setMessage(null); setDescription("");
     reloadData();
     reloadVersions();
@@ -66,6 +69,7 @@ export function TrainingPage({ actor, settings, tunnel, onTunnel, onActorChanged
       setParams(loadParameters(actorId) ?? p.parameters);
       setEstimate(p.estimate);
       setProblems(p.validation);
+      setBlockers(p.blockers);
     }, (e: Error) => setMessage({ kind: "error", text: e.message }));
   }, [actorId]);
 
@@ -76,13 +80,16 @@ export function TrainingPage({ actor, settings, tunnel, onTunnel, onActorChanged
       api.checkPlan(actorId, endpoint, params).then((p) => {
         setProblems(p.validation);
         setEstimate(p.estimate);
+        setBlockers(p.blockers);
       }, (e: unknown) => {
         if (e instanceof ApiError && e.fields.length) setProblems(e.fields);
         else setMessage({ kind: "error", text: (e as Error).message });
       });
     }, 200);
     return () => clearTimeout(t);
-  }, [actorId, endpoint, params]);
+  }, [actorId, endpoint, params, planTick]);
+  // What can block a start changes with versions and syncs: ask the server again.
+  const recheck = useCallback(() => setPlanTick((n) => n + 1), []);
 
   // Console lines of the selected version: history first, then live lines.
   useEffect(() => {
@@ -100,6 +107,7 @@ export function TrainingPage({ actor, settings, tunnel, onTunnel, onActorChanged
   });
   useEvent<Version>("version", (v) => {
     if (v.actor_id !== actorId) return;
+    const known = versions.find((x) => x.id === v.id);
     setVersions((old) => {
       const i = old.findIndex((x) => x.id === v.id);
       if (i < 0) return [v, ...old];
@@ -107,14 +115,24 @@ export function TrainingPage({ actor, settings, tunnel, onTunnel, onActorChanged
       next[i] = v;
       return next;
     });
+    // A new version or a final status changes the total cost and what blocks the next start.
+    if (!known || (FINAL.has(v.status) && known.status !== v.status) || known.cost_usd !== v.cost_usd) {
+      reloadVersions();
+      recheck();
+    }
     if (FINAL.has(v.status)) onActorChanged();
   });
   useEvent<SyncEvent>("sync", (e) => {
     if (e.actor_id !== actorId) return;
     setSync(e);
-    if (e.state !== "running") { reloadData(); onActorChanged(); api.plan(actorId, endpoint).then(setPlan, () => undefined); }
+    if (e.state !== "running") {
+      reloadData();
+      onActorChanged();
+      api.plan(actorId, endpoint).then(setPlan, () => undefined);
+      recheck();
+    }
   });
-  useEvent("reset", () => { reloadData(); reloadVersions(); });
+  useEvent("reset", () => { reloadData(); reloadVersions(); recheck(); });
 
   const active = useMemo(() => versions.find((v) => !FINAL.has(v.status)) ?? null, [versions]);
   const progressOf = active ?? versions.find((v) => v.id === selectedVersion) ?? null;
@@ -142,6 +160,7 @@ export function TrainingPage({ actor, settings, tunnel, onTunnel, onActorChanged
       setSelectedVersion(v.id);
       setVersions((old) => (old.some((x) => x.id === v.id) ? old : [v, ...old]));
       setMessage({ kind: "ok", text: `${v.name} sent to RunPod.` });
+      recheck();
     } catch (e) {
       if (e instanceof ApiError && e.fields.length) setProblems(e.fields);
       setMessage({ kind: "error", text: (e as Error).message });
@@ -152,9 +171,13 @@ export function TrainingPage({ actor, settings, tunnel, onTunnel, onActorChanged
 
   const abort = async () => {
     if (!active) return;
+    setAborting(false);
     setBusy(true);
     try {
-      await api.abort(active.id);
+      const v = await api.abort(active.id);
+      setVersions((old) => old.map((x) => (x.id === v.id ? v : x)));
+      reloadVersions();
+      recheck();
     } catch (e) {
       setMessage({ kind: "error", text: (e as Error).message });
     } finally {
@@ -173,9 +196,12 @@ export function TrainingPage({ actor, settings, tunnel, onTunnel, onActorChanged
 
   const ep = settings.endpoints.find((e) => e.name === endpoint);
   const selected = versions.find((v) => v.id === selectedVersion);
-  const canStart = !!params && problems.length === 0 && data?.sync === "synced" && !active && !busy;
-  const whyNot = !params ? "loading" : problems.length ? "fix the parameters" : data?.sync !== "synced"
-    ? "sync the training data first" : active ? `${active.name} is still ${active.status}` : "";
+  // The server says what blocks a start (RunPod key, endpoint id, data, an active version);
+  // the page only adds that the form is loading or has invalid fields.
+  const canStart = !!params && problems.length === 0 && blockers.length === 0 && !busy;
+  const whyNot = !params ? "loading" : problems.length ? "fix the parameters" : blockers[0]?.message ?? "";
+  const unknownSubmission = !!active && active.status === "pending" && !active.job_id &&
+    (active.submission === "sending" || active.submission === "unknown");
 
   return (
     <div className="training-page">
@@ -202,20 +228,36 @@ export function TrainingPage({ actor, settings, tunnel, onTunnel, onActorChanged
             <label htmlFor="endpoint">Endpoint</label>
             <select id="endpoint" value={endpoint} onChange={(e) => setEndpoint(e.target.value)}>
               {settings.endpoints.map((e) => (
-                <option key={e.name} value={e.name}>{e.name} · {e.gpu} · ${e.price_per_second}/s</option>
+                <option key={e.name} value={e.name}>
+                  {e.name} · {e.gpu} · ${e.price_per_second}/s{e.configured ? "" : " (no endpoint id)"}
+                </option>
               ))}
             </select>
             <span data-testid="estimate">
               ≈ {formatDuration(estimate?.duration_seconds)} · {formatCost(estimate?.cost_usd)}
-              {estimate && <span className="muted small"> ({estimate.seconds_per_step} s/step, {estimate.seconds_per_step_source})</span>}
+              {estimate && <span className="muted small"> ({formatSecondsPerStep(estimate.seconds_per_step)} s/step, {estimate.seconds_per_step_source})</span>}
             </span>
-            {ep && !ep.configured && <span className="small error-text">endpoint id not configured</span>}
+            {ep && !ep.configured && <span className="small error-text">no endpoint id for {ep.name}</span>}
           </div>
           <div className="row actions">
             <button className="primary" onClick={start} disabled={!canStart} title={whyNot}>Start training</button>
-            <button onClick={abort} disabled={!active || busy}>Abort</button>
-            {!canStart && whyNot && <span className="small muted">{whyNot}</span>}
+            <button onClick={() => setAborting(true)} disabled={!active || busy}>{unknownSubmission ? "Release" : "Abort"}</button>
           </div>
+          {aborting && active && (
+            <div className="confirm" role="alertdialog" aria-label="Confirm abort">
+              <span>{unknownSubmission
+                ? `Release ${active.name}? Its submission is unknown, so RunPod may hold a job we cannot cancel; it stays in the history and no longer blocks a new training.`
+                : `Abort ${active.name}? RunPod stops the job; the time it already ran is paid for.`}</span>
+              <button className="primary" autoFocus onClick={abort}>{unknownSubmission ? "Release" : "Abort training"}</button>
+              <button onClick={() => setAborting(false)}>Keep it</button>
+            </div>
+          )}
+          {!canStart && (params ? (problems.length > 0 || blockers.length > 0) : false) && (
+            <ul className="blockers small" data-testid="blockers" aria-label="Why a training cannot start">
+              {problems.length > 0 && <li>fix the parameters marked above</li>}
+              {blockers.map((b) => <li key={b.code + (b.version_id ?? "")} data-code={b.code}>{b.message}</li>)}
+            </ul>
+          )}
           {message && <p className={message.kind === "error" ? "error-text" : "ok-text"} role="status">{message.text}</p>}
         </section>
         <TunnelPanel tunnel={tunnel} onTunnel={onTunnel} />
@@ -243,6 +285,7 @@ function mergeLines(a: LogLine[], b: LogLine[]): LogLine[] {
 function ProgressPanel({ version }: { version: Version | null }) {
   const p = version?.progress;
   const percent = p?.percent ?? (p?.step != null && p.total_steps ? (100 * p.step) / p.total_steps : null);
+  const ended = !!version && FINAL.has(version.status);
   return (
     <section className="panel progress-panel" aria-label="Progress">
       <header className="panel-head">
@@ -253,10 +296,12 @@ function ProgressPanel({ version }: { version: Version | null }) {
         <div className="progress-fill" style={{ width: `${version?.status === "completed" ? 100 : percent ?? 0}%` }} />
       </div>
       <div className="progress-facts small" data-testid="progress-facts">
-        <span>{p?.stage ?? (version ? version.status : "no training")}</span>
+        <span>{ended ? version.status.replace("_", " ") : p?.stage ?? (version ? version.status : "no training")}</span>
         <span>step {p?.step ?? "–"}/{p?.total_steps ?? version?.parameters.max_train_steps ?? "–"}</span>
         <span>loss {p?.loss != null ? p.loss.toFixed(4) : "–"}</span>
-        <span>ETA {formatDuration(p?.eta_seconds)}</span>
+        {ended
+          ? <span>ran {formatDuration(version.duration_seconds)} · {formatCost(version.cost_usd)}</span>
+          : <span>ETA {formatDuration(p?.eta_seconds)}</span>}
       </div>
     </section>
   );

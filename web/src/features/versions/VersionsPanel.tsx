@@ -68,7 +68,7 @@ export function VersionsPanel({ actorId, versions, totalCost, selectedId, onSele
               <span className="vname">{v.name}</span>
               <span className={"badge status " + v.status}>{v.status.replace("_", " ")}</span>
               {v.good && <span className="badge good">good</span>}
-              <span className="muted small">{formatTime(v.created_at)} · {v.image_count} img · {formatDuration(v.execution_ms != null ? v.execution_ms / 1000 : null)} · {formatCost(v.cost_usd)}</span>
+              <span className="muted small">{formatTime(v.created_at)} · {v.image_count} img · {formatDuration(v.duration_seconds)} · {formatCost(v.cost_usd)}</span>
             </button>
           </li>
         ))}
@@ -97,6 +97,7 @@ export function VersionsPanel({ actorId, versions, totalCost, selectedId, onSele
             <dt>endpoint</dt><dd>{selected.endpoint}</dd>
             <dt>started</dt><dd>{formatTime(selected.started_at)}</dd>
             <dt>finished</dt><dd>{formatTime(selected.finished_at)}</dd>
+            <dt>ran</dt><dd>{formatDuration(selected.duration_seconds)} · {formatCost(selected.cost_usd)}</dd>
             <dt>LoRA</dt><dd>{selected.lora_url ? <a href={selected.lora_url} target="_blank" rel="noreferrer">{selected.lora_url.split("/").pop()}</a> : "–"}</dd>
           </dl>
           <details>
