@@ -32,7 +32,7 @@ ordered_json registry_id_to_json(const Actor& actor) {
   if (actor.id.empty()) return nullptr;
   if (actor.id_is_number) {
     // The decoder wrote the number's digits; a value beyond 64 bits stays text.
-    const ordered_json number = ordered_json::parse(actor.id, nullptr, false);
+    ordered_json number = ordered_json::parse(actor.id, nullptr, false);
     if (number.is_number_integer()) return number;
   }
   return actor.id;

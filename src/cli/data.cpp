@@ -141,8 +141,9 @@ int run_data_sync(Context& context, const Options& o) {
       report = sync_actor(*actor, context.scanner, *context.objects, context.registry,
                           context.settings.limits, context.settings.s3_key_layout, options,
                           [&bar](const std::string& stage, std::size_t step, std::size_t total) {
-                            if (stage == "upload" || stage == "scan")
+                            if (stage == "upload" || stage == "scan") {
                               bar.update(step, total, stage);
+                            }
                           });
     }
     if (!report) {

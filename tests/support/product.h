@@ -24,6 +24,7 @@ struct Programs {
 };
 
 /// One HTTP answer, with the body parsed when it is JSON (else null).
+// NOLINTNEXTLINE(bugprone-exception-escape): nlohmann::json's implicit members; tests only
 struct HttpAnswer {
   int status = 0;
   std::string body;

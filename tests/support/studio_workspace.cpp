@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/strings.h"
+
 namespace atr::testing {
 namespace fs = std::filesystem;
 
@@ -35,8 +37,8 @@ StudioWorkspace studio_workspace(std::size_t count) {
     const int age = 18 + static_cast<int>((i * 7) % 50);
     char prefix[16];
     std::snprintf(prefix, sizeof prefix, "%04d", id);
-    const std::string name =
-        std::string(prefix) + "_" + ethnicity + "_" + std::to_string(age) + "_" + sex;
+    const std::string age_text = std::to_string(age);
+    const std::string name = join({prefix, ethnicity, age_text, sex}, "_");
 
     nlohmann::ordered_json a;
     a["id"] = id;
@@ -44,15 +46,15 @@ StudioWorkspace studio_workspace(std::size_t count) {
     a["sex"] = sex;
     a["ethnicity"] = ethnicity;
     a["age"] = std::to_string(age);
-    a["description"] = std::string("A ") + std::to_string(age) + " year old " + ethnicity + " " +
-                       sex + ", " + kLooks[i % kLooks.size()];
-    a["face_prompt"] = "close-up portrait photo of a " + std::to_string(age) + " year old " +
-                       ethnicity + " " + sex + ", " + kLooks[i % kLooks.size()];
+    const std::string person = join(
+        {age_text, "year old", ethnicity, sex + ",", std::string(kLooks[i % kLooks.size()])}, " ");
+    a["description"] = "A " + person;
+    a["face_prompt"] = "close-up portrait photo of a " + person;
     a["outfit"] = kOutfits[i % kOutfits.size()];
-    a["img"] = cdn + "/system_actors/" + name + "/img.png";
+    a["img"] = join({cdn, "system_actors", name, "img.png"}, "/");
     for (const auto& [variant, host] :
          {std::pair{"standard", cdn}, std::pair{"accelerated", fast}}) {
-      const std::string base = host + "/system_actors/poster_frames/" + name;
+      const std::string base = join({host, "system_actors", "poster_frames", name}, "/");
       a["poster_frames"][variant] = {{"webp_sm", base + "_sm.webp"},
                                      {"webp_md", base + "_md.webp"},
                                      {"webp_lg", base + "_lg.webp"},
