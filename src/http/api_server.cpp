@@ -11,6 +11,7 @@
 #include "base/files.h"
 #include "base/paths.h"
 #include "base/strings.h"
+#include "http/listener.h"
 #include "http/openapi_document.h"
 
 namespace atr {
@@ -401,9 +402,11 @@ Status ApiServer::start() {
     send_problem(res, 500, "internal", "internal error: " + what);
   });
 
+  const ListenerSocket listener(svr);
   port_ = options_.port == 0
               ? svr.bind_to_any_port(options_.host)
               : (svr.bind_to_port(options_.host, options_.port) ? options_.port : -1);
+  if (port_ > 0 && !listener.deepen_backlog()) port_ = -1;
   if (port_ <= 0) {
     server_.reset();
     return Error{ErrorCode::Unavailable, "API: cannot listen on " + options_.host + ":" +

@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include "http/listener.h"
 #include "runpod/job_report.h"
 
 namespace atr {
@@ -81,11 +82,13 @@ std::string WebhookServer::path_for(const Secret& token) {
 }
 
 Status WebhookServer::start(const std::string& host, int port) {
+  const ListenerSocket listener(*server_);
   if (port == 0) {
     port_ = server_->bind_to_any_port(host.c_str());
   } else {
     port_ = server_->bind_to_port(host.c_str(), port) ? port : -1;
   }
+  if (port_ > 0 && !listener.deepen_backlog()) port_ = -1;
   if (port_ <= 0) {
     return Error{ErrorCode::Unavailable, "webhook listener: cannot listen on " + host + ":" +
                                              std::to_string(port) + " (in use?)"};

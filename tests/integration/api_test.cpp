@@ -3,6 +3,7 @@
 // output, is kept and searched for the secrets at the end of each test. Waits are bounded
 // polls or event reads, never fixed sleeps.
 
+#include <algorithm>
 #include <csignal>
 #include <fstream>
 #include <functional>
@@ -337,6 +338,20 @@ TEST_F(ApiTest, HealthSettingsAndTheServedOpenApiDocument) {
   const Answer missing = get("/api/nothing-here");
   EXPECT_EQ(missing.status, 404);
   EXPECT_EQ(missing.doc["error"]["code"], "not_found");
+}
+
+// Both listeners take a burst of connects (the library alone listens with a backlog of 5,
+// which 200 clients at once overflow) and hold their ports (no SO_REUSEPORT, so a second
+// serve cannot bind them and take part of the traffic).
+TEST_F(ApiTest, ListenersHoldBurstsAndTheirPorts) {
+  start_serve();
+  int somaxconn = 4096;
+  std::ifstream("/proc/sys/net/core/somaxconn") >> somaxconn;
+  const int granted = std::min(1024, somaxconn);
+  for (const int port : {port_, webhook_port_}) {
+    EXPECT_EQ(testing::listen_backlog(port), granted) << "port " << port;
+    EXPECT_FALSE(testing::port_can_be_shared(port)) << "port " << port;
+  }
 }
 
 TEST_F(ApiTest, ActorsSearchFiltersFacetsAndPages) {

@@ -93,8 +93,9 @@ class LifecycleTest : public ::testing::Test {
 
   void start_serve() {
     serve_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{ATR_BINARY, "-w", ws_.path().string(), "serve", "--webhook-port",
-                                 std::to_string(webhook_port_)},
+        // API on any free port: tests run in parallel, and a listener never shares its port.
+        std::vector<std::string>{ATR_BINARY, "-w", ws_.path().string(), "serve", "--port", "0",
+                                 "--webhook-port", std::to_string(webhook_port_)},
         product_env(), logs_.path(), "serve");
     ASSERT_TRUE(serve_->wait_for_line("serving", 15s)) << serve_->err();
   }

@@ -4,10 +4,15 @@
 #include <cstring>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -140,6 +145,77 @@ int free_port() {
   const int port = ntohs(addr.sin_port);
   close(fd);
   return port;
+}
+
+namespace {
+
+// NLMSG_ALIGN without its casts: netlink messages start on 4-byte boundaries.
+size_t netlink_aligned(size_t n) {
+  return (n + 3) & ~size_t{3};
+}
+
+}  // namespace
+
+int listen_backlog(int port) {
+  const int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+  if (fd < 0) return -1;
+  struct {
+    nlmsghdr header;
+    inet_diag_req_v2 request;
+  } message{};
+  message.header.nlmsg_len = sizeof message;
+  message.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+  message.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  message.request.sdiag_family = AF_INET;
+  message.request.sdiag_protocol = IPPROTO_TCP;
+  message.request.idiag_states = 1U << TCP_LISTEN;
+  sockaddr_nl kernel{};
+  kernel.nl_family = AF_NETLINK;
+  int backlog = -1;
+  if (sendto(fd, &message, sizeof message, 0, reinterpret_cast<sockaddr*>(&kernel),
+             sizeof kernel) == static_cast<ssize_t>(sizeof message)) {
+    // Walked by hand: the NLMSG_* macros are C casts.
+    std::vector<char> buffer(32768);
+    for (bool done = false; !done;) {
+      const ssize_t got = recv(fd, buffer.data(), buffer.size(), 0);
+      if (got <= 0) break;
+      const auto size = static_cast<size_t>(got);
+      for (size_t at = 0; at + sizeof(nlmsghdr) <= size;) {
+        nlmsghdr header{};
+        std::memcpy(&header, buffer.data() + at, sizeof header);
+        if (header.nlmsg_len < sizeof header || at + header.nlmsg_len > size ||
+            header.nlmsg_type == NLMSG_DONE || header.nlmsg_type == NLMSG_ERROR) {
+          done = true;
+          break;
+        }
+        inet_diag_msg answer{};
+        if (header.nlmsg_len >= netlink_aligned(sizeof header) + sizeof answer) {
+          std::memcpy(&answer, buffer.data() + at + netlink_aligned(sizeof header), sizeof answer);
+          if (ntohs(answer.id.idiag_sport) == port &&
+              answer.id.idiag_src[0] == htonl(INADDR_LOOPBACK)) {
+            backlog = static_cast<int>(answer.idiag_wqueue);  // a listener's maximum backlog
+          }
+        }
+        at += netlink_aligned(header.nlmsg_len);
+      }
+    }
+  }
+  close(fd);
+  return backlog;
+}
+
+bool port_can_be_shared(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  int yes = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &yes, sizeof yes);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  const bool bound = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  close(fd);
+  return bound;
 }
 
 int port_in(const std::string& line) {

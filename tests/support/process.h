@@ -41,6 +41,14 @@ class ChildProcess {
 /// A TCP port on 127.0.0.1 that was free a moment ago.
 int free_port();
 
+/// The listen backlog the kernel holds for the socket listening on 127.0.0.1:`port` (asked
+/// over NETLINK_SOCK_DIAG, what `ss -lt` shows as Send-Q), or -1 when none listens there.
+int listen_backlog(int port);
+
+/// Whether a socket with SO_REUSEADDR and SO_REUSEPORT can bind 127.0.0.1:`port` now: true
+/// means a second process could share a port that a listener holds.
+bool port_can_be_shared(int port);
+
 /// The number after "127.0.0.1:" in `line`, or 0.
 int port_in(const std::string& line);
 
