@@ -213,7 +213,9 @@ ordered_json version_to_json(const Version& v) {
   out["endpoint"] = v.endpoint_name;
   out["description"] = v.description;
   out["image_count"] = v.image_count;
-  out["parameters"] = parameters_to_json(v.parameters);
+  // An imported version's parameters are not known: null, not the defaults.
+  out["parameters"] = v.imported ? ordered_json() : parameters_to_json(v.parameters);
+  out["imported"] = v.imported;
   out["created_at"] = format_utc_timestamp(v.created_at);
   out["updated_at"] = format_utc_timestamp(v.updated_at);
   out["submitted_at"] = time_or_null(v.submitted_at);
@@ -240,6 +242,40 @@ ordered_json version_to_json(const Version& v) {
   out["error"] = v.error.empty() ? ordered_json() : ordered_json(v.error);
   out["cost_usd"] = or_null(v.cost);
   out["good"] = v.good;
+  return out;
+}
+
+ordered_json import_run_to_json(const ImportRun& run) {
+  ordered_json out;
+  out["folder"] = run.folder;
+  out["dry_run"] = run.dry_run;
+  out["manifests"] = run.plan.actors.size();
+  out["changing"] = run.plan.changing();
+  ordered_json actors = ordered_json::array();
+  for (const ActorImport& a : run.plan.actors) {
+    ordered_json item;
+    item["manifest"] = a.manifest;
+    item["actor_id"] = a.actor.empty() ? ordered_json() : ordered_json(a.actor);
+    item["actor_name"] = a.actor_name;
+    item["changes"] = a.changes();
+    item["training_data_good"] = or_null(a.training_data_good);
+    ordered_json steps = ordered_json::array();
+    for (const ImportStep& step : a.steps) {
+      ordered_json s{{"what", step.what}, {"applies", step.applies}};
+      s["why"] = step.why.empty() ? ordered_json() : ordered_json(step.why);
+      steps.push_back(std::move(s));
+    }
+    item["steps"] = std::move(steps);
+    actors.push_back(std::move(item));
+  }
+  out["actors"] = std::move(actors);
+  if (run.outcome) {
+    out["applied"] = {{"versions_imported", run.outcome->versions_imported},
+                      {"training_data_recorded", run.outcome->blocks_recorded},
+                      {"validated_models_recorded", run.outcome->validated_recorded}};
+  } else {
+    out["applied"] = nullptr;
+  }
   return out;
 }
 

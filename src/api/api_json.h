@@ -11,6 +11,7 @@
 #include "core/actor.h"
 #include "core/actor_search.h"
 #include "core/data_sync.h"
+#include "core/history_import.h"
 #include "core/plan.h"
 #include "core/training_data.h"
 #include "core/trainings.h"
@@ -62,6 +63,8 @@ nlohmann::ordered_json sync_report_to_json(const SyncReport& report);
 nlohmann::ordered_json version_to_json(const Version& version);
 /// `{"seq", "version_id", "at", "kind", "text"}`.
 nlohmann::ordered_json log_line_to_json(const LogLine& line);
+/// An import's plan per manifest (every step, with why it does not apply) and what it did.
+nlohmann::ordered_json import_run_to_json(const ImportRun& run);
 /// `[{"code", "message", "version_id"?}]`: why a training cannot start now.
 nlohmann::ordered_json blockers_to_json(const std::vector<Blocker>& blockers);
 /// `{"left", "right", "parameters": [{"name", "left", "right", "differs"}]}`.

@@ -8,6 +8,7 @@
 
 #include "base/files.h"
 #include "base/strings.h"
+#include "core/trainings.h"
 
 extern char** environ;  // NOLINT: the POSIX environment, declared by no header in C++
 
@@ -199,13 +200,20 @@ Status read_toml(const fs::path& file, Settings& s) {
     }
   }
   if (const toml::table* t = subtable(root, "training")) {
-    Status k = check_keys(*t, "training", {"mode", "user_id", "tenant_id", "workflow"});
+    Status k = check_keys(*t, "training",
+                          {"mode", "user_id", "tenant_id", "workflow", "lora_url_pattern"});
     if (!k) return k;
     for (Status st : {read(*t, "training", "mode", s.identity.mode),
                       read(*t, "training", "user_id", s.identity.user_id),
                       read(*t, "training", "tenant_id", s.identity.tenant_id),
-                      read(*t, "training", "workflow", s.workflow)}) {
+                      read(*t, "training", "workflow", s.workflow),
+                      read(*t, "training", "lora_url_pattern", s.lora_url_pattern)}) {
       if (!st) return st;
+    }
+    if (!s.lora_url_pattern.empty() && !lora_location_of(s.lora_url_pattern, "actor_1_V1")) {
+      return toml_error("training.lora_url_pattern",
+                        "give an S3 URL with {model} for the model name, e.g. "
+                        "\"s3://models/loras/{model}.safetensors\"");
     }
   }
   if (const toml::table* t = subtable(root, "auto_adjust")) {

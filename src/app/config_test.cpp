@@ -50,6 +50,24 @@ TEST(ConfigTest, PresignedUrlsAreTurnedOnInTheS3Table) {
   EXPECT_EQ(config->settings.presigned_url_expiry_seconds, 3600);
 }
 
+TEST(ConfigTest, TheLoraPatternMustBeAnS3UrlWithTheModelName) {
+  testing::TempDir ws;
+  ws.write("actor-trainer.toml",
+           "[training]\nlora_url_pattern = "
+           "\"https://models-bucket.s3.us-west-1.amazonaws.com/loras/{model}.safetensors\"\n");
+  Result<Config> config = load_config(ws.path(), {});
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->settings.lora_url_pattern,
+            "https://models-bucket.s3.us-west-1.amazonaws.com/loras/{model}.safetensors");
+  for (const char* bad : {"s3://models-bucket/loras/final.safetensors", "/tmp/{model}"}) {
+    ws.write("actor-trainer.toml", std::string("[training]\nlora_url_pattern = \"") + bad + "\"\n");
+    Result<Config> refused = load_config(ws.path(), {});
+    ASSERT_FALSE(refused) << bad;
+    EXPECT_NE(refused.error().message.find("training.lora_url_pattern"), std::string::npos)
+        << refused.error().message;
+  }
+}
+
 TEST(ConfigTest, EnvironmentBeatsDotenvBeatsToml) {
   testing::TempDir ws;
   ws.write("actor-trainer.toml", R"(

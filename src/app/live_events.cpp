@@ -77,6 +77,13 @@ Result<std::int64_t> ObservedVersionStore::last_log_seq() const {
   return inner_->last_log_seq();
 }
 
+Result<std::vector<std::int64_t>> ObservedVersionStore::import_versions(
+    const std::vector<Version>& versions) {
+  Result<std::vector<std::int64_t>> ids = inner_->import_versions(versions);
+  if (ids) notify(*ids);
+  return ids;
+}
+
 Status ObservedVersionStore::set_good(const std::string& actor_id, std::int64_t version_id) {
   Status set = inner_->set_good(actor_id, version_id);
   if (set) {

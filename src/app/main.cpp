@@ -101,7 +101,8 @@ int run_main(int argc, char** argv) {
                                 return atr::run_serve(w, serve);
                               },
                               [&w] { return atr::serve_is_running(w.root); },
-                              [] { return atr::NgrokTunnel::find_binary(); }};
+                              [] { return atr::NgrokTunnel::find_binary(); },
+                              w.importer.get()};
     return command.run(context, options);
   }
   std::cerr << "actor-trainer: unknown command '" << path << "'\n";

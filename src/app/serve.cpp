@@ -197,6 +197,7 @@ int run_serve(Workspace& w, const ServeOptions& options) {
                        data,
                        *w.store,
                        *w.trainings,
+                       *w.importer,
                        w.config.settings,
                        thumbnails,
                        tunnel,

@@ -15,6 +15,7 @@
 #include "http/webhook_server.h"
 #include "images/vips_scanner.h"
 #include "registry/json_file_actor_registry.h"
+#include "registry/manifest_json.h"
 #include "runpod/runpod_backend.h"
 #include "s3/s3_object_store.h"
 #include "store/sqlite_scan_memory.h"
@@ -165,6 +166,10 @@ Result<std::unique_ptr<Workspace>> open_workspace(const fs::path& root) {
       *ws->registry, *ws->store, *ws->backend, ws->clock, ws->config.settings,
       [w] { return w->current_webhook_url(); }, fault_point_from_environment());
   ws->trainings->use_object_store(ws->objects.get());
+  const std::filesystem::path manifest_root = ws->root;
+  ws->importer = std::make_unique<HistoryImporter>(
+      *ws->registry, *ws->store, ws->scan_memory.get(), ws->clock,
+      [manifest_root](const std::string& folder) { return read_manifests(manifest_root, folder); });
   return ws;
 }
 

@@ -10,6 +10,7 @@
 #include "base/secret.h"
 #include "core/actor_registry.h"
 #include "core/clock.h"
+#include "core/history_import.h"
 #include "core/object_store.h"
 #include "core/scan_memory.h"
 #include "core/training_backend.h"
@@ -44,6 +45,7 @@ struct Workspace {
   Secret webhook_token;  ///< generated once per workspace, kept in the state store
   SystemClock clock;
   std::unique_ptr<Trainings> trainings;
+  std::unique_ptr<HistoryImporter> importer;  ///< the studio's manifests → history and records
 
   /// The ngrok tunnel's public base URL while it runs (set by `serve`), else empty.
   void set_tunnel_url(std::string url);

@@ -154,6 +154,77 @@ std::string format_utc_timestamp(long long unix_ms) {
   return out;
 }
 
+std::optional<long long> parse_utc_timestamp(std::string_view text) {
+  using namespace std::chrono;
+  text = trim(text);
+  std::size_t at = 0;
+  auto number = [&](std::size_t width, int& out) {
+    if (at + width > text.size() || !is_digits(text.substr(at, width))) return false;
+    out = std::stoi(std::string(text.substr(at, width)));
+    at += width;
+    return true;
+  };
+  auto expect = [&](char c) {
+    if (at >= text.size() || text[at] != c) return false;
+    ++at;
+    return true;
+  };
+  int y = 0;
+  int mo = 0;
+  int d = 0;
+  int h = 0;
+  int mi = 0;
+  int s = 0;
+  if (!number(4, y) || !expect('-') || !number(2, mo) || !expect('-') || !number(2, d)) {
+    return std::nullopt;
+  }
+  const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)},
+                           day{static_cast<unsigned>(d)}};
+  if (!ymd.ok()) return std::nullopt;
+  long long ms = 0;
+  long long offset_minutes = 0;
+  if (at < text.size()) {
+    if (text[at] != 'T' && text[at] != 't' && text[at] != ' ') return std::nullopt;
+    ++at;
+    if (!number(2, h) || !expect(':') || !number(2, mi) || !expect(':') || !number(2, s) ||
+        h > 23 || mi > 59 || s > 60) {
+      return std::nullopt;
+    }
+    if (at < text.size() && (text[at] == '.' || text[at] == ',')) {
+      ++at;
+      long long scale = 100;
+      const std::size_t first = at;
+      while (at < text.size() && text[at] >= '0' && text[at] <= '9') {
+        ms += (text[at] - '0') * scale;
+        scale /= 10;
+        ++at;
+      }
+      if (at == first) return std::nullopt;
+    }
+    if (at < text.size()) {
+      const char zone = text[at];
+      if ((zone == 'Z' || zone == 'z') && at + 1 == text.size()) {
+        ++at;
+      } else if (zone == '+' || zone == '-') {
+        ++at;
+        int oh = 0;
+        int om = 0;
+        if (!number(2, oh)) return std::nullopt;
+        if (at < text.size() && text[at] == ':') ++at;
+        if (at < text.size() && !number(2, om)) return std::nullopt;
+        offset_minutes = (zone == '+' ? 1 : -1) * (oh * 60LL + om);
+      } else {
+        return std::nullopt;
+      }
+    }
+    if (at != text.size()) return std::nullopt;
+  }
+  const long long day_seconds =
+      static_cast<long long>(sys_days{ymd}.time_since_epoch().count()) * 86400;
+  const long long seconds_of_day = h * 3600LL + mi * 60LL + s - offset_minutes * 60;
+  return (day_seconds + seconds_of_day) * 1000 + ms;
+}
+
 std::string percent_encode(std::string_view text, bool keep_slash) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;

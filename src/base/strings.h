@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,11 @@ std::string format_duration_seconds(long long seconds);
 /// RFC 3339 UTC time of `unix_ms` milliseconds since the epoch, to the second:
 /// "2026-11-28T10:00:00Z".
 std::string format_utc_timestamp(long long unix_ms);
+/// Milliseconds since the epoch of an ISO 8601 date-time as tools write it:
+/// "2025-03-14T10:22:33Z", with a space for the T, fractional seconds, a "+01:00" offset, or
+/// no zone (read as UTC); a plain date "2025-03-14" is its midnight UTC. Nothing otherwise.
+/// (Written here: libstdc++ 12 has no std::chrono::parse.)
+std::optional<long long> parse_utc_timestamp(std::string_view text);
 /// Percent-encodes every byte except the unreserved ones of RFC 3986 (A-Z a-z 0-9 - . _ ~),
 /// as %XX with uppercase hex; '/' stays when `keep_slash`. This is also SigV4's canonical form.
 std::string percent_encode(std::string_view text, bool keep_slash = false);

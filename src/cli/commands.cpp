@@ -102,6 +102,12 @@ void add_serve_options(CLI::App& command, Options& o) {
       ->check(CLI::Range(0, 65535));
 }
 
+void add_import_options(CLI::App& command, Options& o) {
+  command.add_option("--manifests", o.manifests,
+                     "folder of the per-actor manifests (default: data/actor_manifests)");
+  command.add_flag("--dry-run", o.dry_run,
+                   "show per actor what would be recorded and what is left out; change nothing");
+}
 void add_no_options(CLI::App& /*command*/, Options& /*o*/) {}
 
 void add_version_argument(CLI::App& command, Options& o) {
@@ -149,6 +155,8 @@ constexpr Command kCommands[] = {
     {"refresh", "ask RunPod for a version's status now", &add_version_argument, &run_refresh},
     {"mark-good", "record a version as the actor's validated model (or --clear it)",
      &add_mark_good_options, &run_mark_good},
+    {"import", "import the studio's manifests: data records, earlier LoRA versions, the good one",
+     &add_import_options, &run_import},
     {"compare", "compare two versions' parameters side by side", &add_compare_options,
      &run_compare},
 };

@@ -7,6 +7,7 @@
 
 #include "core/actor_registry.h"
 #include "core/clock.h"
+#include "core/history_import.h"
 #include "core/object_store.h"
 #include "core/settings.h"
 #include "core/training_backend.h"
@@ -61,6 +62,8 @@ struct Options {
   std::string ui_dir;
   int heartbeat_seconds = 15;
   bool ngrok = false;
+  // import
+  std::string manifests;  ///< manifest folder; empty: data/actor_manifests
 };
 
 /// The services a command works with; app/ builds it for the chosen workspace.
@@ -82,6 +85,8 @@ struct Context {
   std::function<bool()> serve_running;
   /// The ngrok agent on PATH, or empty (for `doctor`).
   std::function<std::string()> ngrok_binary;
+  /// Imports the studio's manifests (history, data records, validated models).
+  HistoryImporter* importer = nullptr;
 };
 
 }  // namespace atr::cli

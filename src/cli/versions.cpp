@@ -151,9 +151,12 @@ int run_versions(Context& context, const Options& o) {
   double total = 0.0;
   for (const Version& v : *versions) {
     if (v.cost) total += *v.cost;
-    table.add_row({std::to_string(v.id), v.name, status_text(v), format_utc_timestamp(v.created_at),
-                   std::to_string(v.image_count), duration_of(v), v.cost ? cost_text(*v.cost) : "-",
-                   v.good ? "yes" : "", v.lora_url.empty() ? "-" : v.lora_url});
+    // An imported version was trained before this product: no cost to show, none to total.
+    table.add_row({std::to_string(v.id), v.name,
+                   v.imported ? status_text(v) + " (imported)" : status_text(v),
+                   format_utc_timestamp(v.created_at), std::to_string(v.image_count),
+                   duration_of(v), v.cost ? cost_text(*v.cost) : "-", v.good ? "yes" : "",
+                   v.lora_url.empty() ? "-" : v.lora_url});
   }
   table.set_max_width(8, 60);
   std::cout << table.render() << "total cost " << cost_text(total) << "\n";
@@ -283,7 +286,9 @@ int run_compare(Context& context, const Options& o) {
   if (!left) return report_error(left.error(), o.json);
   Result<Version> right = find_version(context, o.other_version);
   if (!right) return report_error(right.error(), o.json);
-  const std::vector<ParameterDiff> rows = compare_parameters(left->parameters, right->parameters);
+  Result<std::vector<ParameterDiff>> compared = compare_versions(*left, *right);
+  if (!compared) return report_error(compared.error(), o.json);
+  const std::vector<ParameterDiff>& rows = *compared;
   if (o.json) {
     print_json(comparison_to_json(*left, *right, rows));
     return kExitOk;

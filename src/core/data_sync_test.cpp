@@ -23,6 +23,9 @@ class UrlOnlyStore final : public ObjectStore {
   Result<StoredObject> head(const std::string& /*key*/) override {
     return Error{ErrorCode::NotFound, "none"};
   }
+  Result<StoredObject> head_at(const S3Location& /*at*/) override {
+    return Error{ErrorCode::NotFound, "none"};
+  }
   [[nodiscard]] std::string presigned_get(const std::string& key,
                                           std::chrono::seconds expires) const override {
     return "https://b.example/" + key + "?expires=" + std::to_string(expires.count());

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "core/s3_url.h"
 
 namespace atr {
 
@@ -42,6 +43,9 @@ class ObjectStore {
   virtual Status remove(const std::string& key) = 0;
   /// The object's metadata; NotFound when it is missing.
   [[nodiscard]] virtual Result<StoredObject> head(const std::string& key) = 0;
+  /// The metadata of an object in any bucket the credentials reach (trained models often live
+  /// in another bucket than the training images); NotFound when it is missing.
+  [[nodiscard]] virtual Result<StoredObject> head_at(const S3Location& at) = 0;
   /// A URL that lets anyone GET `key` for `expires` from now, without credentials.
   [[nodiscard]] virtual std::string presigned_get(const std::string& key,
                                                   std::chrono::seconds expires) const = 0;

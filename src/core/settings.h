@@ -48,6 +48,10 @@ struct Settings {
   bool presigned_urls = false;
   int presigned_url_expiry_seconds = 24 * 3600;  ///< how long each presigned URL is valid
   std::string workflow = "flux_actor_lora";
+  /// Where the worker writes a trained LoRA, `{model}` standing for the model name
+  /// ("s3://models/actor_maker_user/custom-actors/models/{model}.safetensors"); empty: taken
+  /// from the actor's newest known LoRA URL. A start is refused when that object exists.
+  std::string lora_url_pattern;
   TrackingSettings tracking;
 
   /// The endpoint named `name`, or the default one when `name` is empty. NotFound otherwise.

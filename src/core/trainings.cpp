@@ -1,10 +1,12 @@
 #include "core/trainings.h"
 
+#include <algorithm>
 #include <chrono>
 #include <utility>
 
 #include "base/strings.h"
 #include "core/data_sync.h"
+#include "core/history_import.h"
 
 namespace atr {
 namespace {
@@ -87,6 +89,70 @@ Blocker active_blocker(const Version& v) {
 
 }  // namespace
 
+std::optional<S3Location> lora_location_of(const std::string& pattern,
+                                           const std::string& model_name) {
+  const std::size_t at = pattern.find("{model}");
+  if (at == std::string::npos) return std::nullopt;
+  std::string url = pattern;
+  url.replace(at, std::string_view("{model}").size(), model_name);
+  std::optional<S3Location> location = parse_s3_url(url);
+  if (!location || location->key.empty()) return std::nullopt;
+  return location;
+}
+
+std::optional<S3Location> expected_lora_location(const std::string& pattern,
+                                                 const std::vector<Version>& known,
+                                                 const std::string& model_name) {
+  if (!pattern.empty()) return lora_location_of(pattern, model_name);
+  const Version* newest = nullptr;
+  std::optional<S3Location> newest_at;
+  for (const Version& v : known) {
+    if (newest != nullptr && v.number < newest->number) continue;
+    std::optional<S3Location> at = parse_s3_url(v.lora_url);
+    if (!at) continue;
+    // Only a file named after its model shows the layout ("…/actor_6_V7.safetensors").
+    const std::string file = at->file_name();
+    if (file.rfind(v.model_name, 0) != 0 || file.size() == v.model_name.size() ||
+        file[v.model_name.size()] != '.') {
+      continue;
+    }
+    newest = &v;
+    newest_at = std::move(at);
+  }
+  if (newest == nullptr) return std::nullopt;
+  const std::string file = newest_at->file_name();
+  const std::string extension = file.substr(newest->model_name.size());
+  newest_at->key =
+      newest_at->key.substr(0, newest_at->key.size() - file.size()) + model_name + extension;
+  return newest_at;
+}
+
+Status Trainings::check_lora_free(const Version& v, const std::vector<Version>& known) {
+  const std::optional<S3Location> at =
+      expected_lora_location(settings_.lora_url_pattern, known, v.model_name);
+  if (!at) return Ok{};
+  if (objects_ == nullptr) {
+    if (settings_.lora_url_pattern.empty()) return Ok{};  // nothing configured to ask
+    return Error{ErrorCode::FailedPrecondition,
+                 "[training] lora_url_pattern is set but S3 is not configured (S3_BUCKET, "
+                 "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), so whether " +
+                     at->url() + " exists cannot be checked; nothing was sent"};
+  }
+  Result<StoredObject> found = objects_->head_at(*at);
+  if (found) {
+    return Error{ErrorCode::Conflict,
+                 "the model " + v.model_name + " already exists at " + at->url() + " (" +
+                     std::to_string(found->size) +
+                     " bytes); a training must never overwrite a model the studio has. Import "
+                     "the studio's history (actor-trainer import) so numbering goes on after "
+                     "its versions, or set [training] lora_url_pattern to where new models go"};
+  }
+  if (found.error().code == ErrorCode::NotFound) return Ok{};
+  return Error{ErrorCode::Unavailable, "cannot check whether the model " + v.model_name +
+                                           " already exists at " + at->url() + " (" +
+                                           found.error().message + "); nothing was sent"};
+}
+
 Result<std::vector<Blocker>> Trainings::blockers(const Actor& actor, const std::string& endpoint,
                                                  const TrainingDataReport& data) {
   std::vector<Blocker> out = configuration_blockers(endpoint);
@@ -133,9 +199,17 @@ Result<CreatedVersion> Trainings::start(const Actor& actor, const TrainingOrder&
     v.updated_at = now;
     return v;
   };
-  // Rendering checks the workflow bindings before anything is stored.
-  Result<Version> probe = make(1);
+  // Rendering checks the workflow bindings before anything is stored; the probe takes the
+  // number the store will give unless another start wins it first.
+  Result<std::vector<Version>> known = store_.list_for_actor(actor.key());
+  if (!known) return known.error().with_context(what);
+  int next = 1;
+  for (const Version& v : *known) {
+    next = std::max(next, v.number + 1);
+  }
+  Result<Version> probe = make(next);
   if (!probe) return probe.error().with_context(what);
+  if (Status free = check_lora_free(*probe, *known); !free) return free.error().with_context(what);
   Result<TrainingRequest> probe_request = request_for(*probe);
   if (!probe_request) return probe_request.error().with_context(what);
   if (Result<std::string> body = backend_.render_request(*probe_request); !body) {
@@ -391,8 +465,7 @@ Result<Version> Trainings::mark_good(std::int64_t id) {
   const UnixMs now = now_ms();
   ActorPatch patch;
   patch.actor_ref = version->actor_id;
-  patch.validated_model =
-      ValidatedModel{version->job_id, version->name, version->lora_url, format_utc_timestamp(now)};
+  patch.validated_model = validated_model_of(*version, now);
   patch.good = true;
   // actors.json is what other tools read, so it is written first; the store's mark follows.
   if (Status written = registry_.update({patch}); !written) {

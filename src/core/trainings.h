@@ -35,6 +35,18 @@ struct Blocker {
   bool operator==(const Blocker&) const = default;
 };
 
+/// Where `pattern` puts the LoRA of `model_name` (`{model}` replaced); nothing when the pattern
+/// has no `{model}` or the result is not an S3 URL.
+std::optional<S3Location> lora_location_of(const std::string& pattern,
+                                           const std::string& model_name);
+
+/// Where the worker will write `model_name`'s LoRA: `pattern` when one is configured, else the
+/// layout of the newest of `known` whose LoRA URL is an S3 URL named after its model (the
+/// file stem replaced); nothing when neither says.
+std::optional<S3Location> expected_lora_location(const std::string& pattern,
+                                                 const std::vector<Version>& known,
+                                                 const std::string& model_name);
+
 /// The use cases of the training lifecycle: start, track (webhooks and status checks), abort,
 /// mark good. Every change goes through apply_report() and the lifecycle table, and every
 /// change is stored before anything else sees it.
@@ -96,12 +108,16 @@ class Trainings {
 
   /// The bucket that presigns `training_data.presigned_urls` when the settings ask for them
   /// (null: none configured, and such a submission is refused). Must outlive this object.
-  void use_object_store(const ObjectStore* objects) { objects_ = objects; }
+  /// It also checks, before `/run`, that the new version's LoRA object does not exist yet.
+  void use_object_store(ObjectStore* objects) { objects_ = objects; }
 
  private:
   UnixMs now_ms() const;
   double price_of(const std::string& endpoint_name) const;
   Result<TrainingRequest> request_for(const Version& version) const;
+  /// Refuses `v` when its LoRA object exists (or cannot be checked although a pattern says
+  /// where it goes); `known` are the actor's versions.
+  Status check_lora_free(const Version& v, const std::vector<Version>& known);
   Result<Version> give_up_if_overdue(const Version& version);
   Result<Version> release_unknown(const Version& version, UnixMs now);
   /// The RunPod configuration problems of `endpoint`, as blockers.
@@ -114,7 +130,7 @@ class Trainings {
   const Settings& settings_;
   WebhookUrl webhook_url_;
   FaultPoint fault_point_;
-  const ObjectStore* objects_ = nullptr;
+  ObjectStore* objects_ = nullptr;
 };
 
 }  // namespace atr

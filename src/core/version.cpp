@@ -262,6 +262,18 @@ std::vector<ParameterDiff> compare_parameters(const TrainingParameters& left,
   return rows;
 }
 
+Result<std::vector<ParameterDiff>> compare_versions(const Version& left, const Version& right) {
+  for (const Version* v : {&left, &right}) {
+    if (v->imported) {
+      return Error{ErrorCode::FailedPrecondition,
+                   v->name + " of actor " + v->actor_id +
+                       " was imported from the studio's manifest: its parameters are not known, "
+                       "so it cannot be compared"};
+    }
+  }
+  return compare_parameters(left.parameters, right.parameters);
+}
+
 std::optional<double> learned_seconds_per_step(const std::vector<Version>& finished) {
   constexpr size_t kMinimumJobs = 3;
   std::vector<double> speeds;

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/result.h"
 #include "core/lifecycle.h"
 #include "core/plan.h"
 
@@ -85,6 +86,8 @@ struct Version {
   std::optional<double> cost;  ///< USD, execution time × the endpoint's price
   bool good = false;           ///< marked as the actor's validated model
   int not_found_count = 0;     ///< consecutive 404 answers to status checks
+  /// Trained before this product (recorded by `import`): no job, parameters or cost known.
+  bool imported = false;
   bool operator==(const Version&) const = default;
 };
 
@@ -161,6 +164,10 @@ struct ParameterDiff {
 /// The parameters of two versions side by side.
 std::vector<ParameterDiff> compare_parameters(const TrainingParameters& left,
                                               const TrainingParameters& right);
+
+/// The parameters of two versions side by side; FailedPrecondition naming the version when
+/// one was imported (trained before this product: its parameters are not known).
+Result<std::vector<ParameterDiff>> compare_versions(const Version& left, const Version& right);
 
 /// Seconds per training step learned from finished versions of one endpoint: the median of
 /// execution time / max_train_steps over completed versions, once at least three exist.

@@ -46,6 +46,13 @@ class VersionStore {
                                                       const MakeVersion& make,
                                                       const std::vector<LogEntry>& lines) = 0;
 
+  /// Records versions trained elsewhere (`Version::imported`, final status, numbers given), in
+  /// one transaction. Per item: the row id of the new row, or of the stored version that
+  /// already has this actor, number and model name (nothing changes); 0 when the actor's
+  /// number or the model name is taken by another version (left as it is).
+  [[nodiscard]] virtual Result<std::vector<std::int64_t>> import_versions(
+      const std::vector<Version>& versions) = 0;
+
   /// The version with row id `id`; NotFound otherwise.
   [[nodiscard]] virtual Result<Version> get(std::int64_t id) const = 0;
   /// Every version of one actor, oldest first.

@@ -121,6 +121,22 @@ TEST(ApplyReportTest, RequestIdMatchGivesAnUnknownSubmissionItsJob) {
   EXPECT_EQ(v.status, VersionStatus::Completed);
 }
 
+TEST(CompareParametersTest, AnImportedVersionIsNotComparedWithDefaultsItNeverHad) {
+  Version ours;
+  ours.name = "V8";
+  Version imported;
+  imported.name = "V7";
+  imported.actor_id = "6";
+  imported.imported = true;
+  EXPECT_TRUE(compare_versions(ours, ours));
+  for (const auto& [left, right] : {std::pair{&ours, &imported}, std::pair{&imported, &ours}}) {
+    auto refused = compare_versions(*left, *right);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::FailedPrecondition);
+    EXPECT_NE(refused.error().message.find("V7 of actor 6 was imported"), std::string::npos);
+  }
+}
+
 TEST(CompareParametersTest, MarksOnlyDifferentValues) {
   TrainingParameters a;
   TrainingParameters b;

@@ -293,6 +293,7 @@ const std::vector<ApiServer::Route>& ApiServer::table() {
       {"GET", "/api/training-versions/{vid}/logs", &ApiServer::version_logs},
       {"POST", "/api/training-versions/{vid}/abort", &ApiServer::abort_version},
       {"POST", "/api/training-versions/{vid}/refresh", &ApiServer::refresh_version},
+      {"POST", "/api/import", &ApiServer::import_history},
       {"GET", "/api/events", &ApiServer::events},
       {"GET", "/api/tunnel", &ApiServer::tunnel_status},
       {"POST", "/api/tunnel/start", &ApiServer::tunnel_start},
@@ -1060,6 +1061,29 @@ void ApiServer::mark_good(const Req& req, Res& res) {
   send_json(res, 200, version_to_json(*marked));
 }
 
+void ApiServer::import_history(const Req& req, Res& res) {
+  Result<nlohmann::json> body = body_object(req);
+  if (!body) return send_error(res, body.error(), "body");
+  bool dry_run = true;  // the page shows the plan first; applying is asked for explicitly
+  if (auto it = body->find("dry_run"); it != body->end()) {
+    if (!it->is_boolean()) {
+      return send_problem(res, 422, "invalid_argument", "dry_run: give true or false", "dry_run");
+    }
+    dry_run = it->get<bool>();
+  }
+  std::string folder;
+  if (auto it = body->find("folder"); it != body->end()) {
+    if (!it->is_string()) {
+      return send_problem(res, 422, "invalid_argument", "folder: give a workspace-relative folder",
+                          "folder");
+    }
+    folder = it->get<std::string>();
+  }
+  Result<ImportRun> run = s_.importer.run(folder, dry_run);
+  if (!run) return send_error(res, run.error(), "folder");
+  send_json(res, 200, import_run_to_json(*run));
+}
+
 void ApiServer::clear_good(const Req& req, Res& res) {
   Result<Found> found = find_actor(s_.registry, req.matches[1]);
   if (!found) return send_error(res, found.error());
@@ -1135,9 +1159,9 @@ void ApiServer::compare(const Req& req, Res& res) {
     if (!v) return send_error(res, v.error(), names[i]);
     sides[i] = std::move(v).value();
   }
-  send_json(res, 200,
-            comparison_to_json(*sides[0], *sides[1],
-                               compare_parameters(sides[0]->parameters, sides[1]->parameters)));
+  Result<std::vector<ParameterDiff>> rows = compare_versions(*sides[0], *sides[1]);
+  if (!rows) return send_error(res, rows.error());
+  send_json(res, 200, comparison_to_json(*sides[0], *sides[1], *rows));
 }
 
 void ApiServer::events(const Req& req, Res& res) {

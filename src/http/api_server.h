@@ -17,6 +17,7 @@
 #include "base/secret.h"
 #include "core/actor_registry.h"
 #include "core/data_states.h"
+#include "core/history_import.h"
 #include "core/object_store.h"
 #include "core/settings.h"
 #include "core/thumbnails.h"
@@ -43,6 +44,7 @@ struct ApiServices {
   DataStates& data;  ///< every actor's data summary (list, facets, detail)
   VersionStore& store;
   Trainings& trainings;
+  HistoryImporter& importer;
   const Settings& settings;
   Thumbnailer& thumbnails;
   Tunnel& tunnel;
@@ -132,6 +134,7 @@ class ApiServer {
   void list_versions(const httplib::Request& req, httplib::Response& res);
   void start_training(const httplib::Request& req, httplib::Response& res);
   void mark_good(const httplib::Request& req, httplib::Response& res);
+  void import_history(const httplib::Request& req, httplib::Response& res);
   void clear_good(const httplib::Request& req, httplib::Response& res);
   void get_version(const httplib::Request& req, httplib::Response& res);
   void version_logs(const httplib::Request& req, httplib::Response& res);

@@ -1,5 +1,7 @@
 #include "registry/actor_json.h"
 
+#include "registry/json_spans.h"
+
 namespace atr {
 namespace {
 
@@ -15,11 +17,6 @@ std::string text_of(const json& record, const char* key) {
   return {};
 }
 
-std::string string_at(const json& object, const char* key) {
-  auto it = object.find(key);
-  return (it != object.end() && it->is_string()) ? it->get<std::string>() : std::string{};
-}
-
 // Medium webp is what a grid card shows; the rest are fallbacks in order of usefulness.
 std::string pick_poster(const json& record) {
   auto frames = record.find("poster_frames");
@@ -28,12 +25,12 @@ std::string pick_poster(const json& record) {
       auto set = frames->find(variant);
       if (set == frames->end() || !set->is_object()) continue;
       for (const char* size : {"webp_md", "webp_lg", "webp_sm", "png"}) {
-        std::string url = string_at(*set, size);
+        std::string url = json_string(*set, size);
         if (!url.empty()) return url;
       }
     }
   }
-  return string_at(record, "img");
+  return json_string(record, "img");
 }
 
 std::optional<TrainingDataRecord> decode_training_data(const json& record) {
@@ -46,7 +43,7 @@ std::optional<TrainingDataRecord> decode_training_data(const json& record) {
       if (url.is_string()) data.s3_urls.push_back(url.get<std::string>());
     }
   }
-  data.local_path = string_at(*it, "local_path");
+  data.local_path = json_string(*it, "local_path");
   auto count = it->find("count");
   if (count != it->end() && count->is_number_integer()) data.count = count->get<int>();
   auto synced = it->find("synced");
@@ -57,22 +54,45 @@ std::optional<TrainingDataRecord> decode_training_data(const json& record) {
 std::optional<ValidatedModel> decode_validated_model(const json& record) {
   auto it = record.find("validated_lora_model");
   if (it == record.end() || !it->is_object()) return std::nullopt;
-  return ValidatedModel{string_at(*it, "version_id"), string_at(*it, "version_name"),
-                        string_at(*it, "lora_url"), string_at(*it, "marked_at")};
+  return ValidatedModel{json_string(*it, "version_id"), json_string(*it, "version_name"),
+                        json_string(*it, "lora_url"), json_string(*it, "marked_at")};
 }
 
 }  // namespace
+
+std::string json_string(const json& object, const char* key) {
+  auto it = object.find(key);
+  return (it != object.end() && it->is_string()) ? it->get<std::string>() : std::string{};
+}
+
+Result<json> parse_json_document(std::string_view text) {
+  try {
+    return json::parse(text);
+  } catch (const json::parse_error& e) {
+    const size_t offset = e.byte > 0 ? e.byte - 1 : 0;
+    const TextPosition at = position_of(text, offset);
+    std::string why = e.what();
+    // nlohmann's text is "[json.exception.parse_error.101] parse error at line 3, column 5:
+    // syntax error while parsing ..."; keep only the part after the position.
+    if (size_t colon = why.find(": ", why.find("column")); colon != std::string::npos) {
+      why = why.substr(colon + 2);
+    }
+    return Error{ErrorCode::InvalidArgument, "malformed JSON at line " + std::to_string(at.line) +
+                                                 ", column " + std::to_string(at.column) + ": " +
+                                                 why};
+  }
+}
 
 Actor decode_actor(const json& record) {
   Actor actor;
   actor.id = text_of(record, "id");
   auto id = record.find("id");
   actor.id_is_number = id != record.end() && id->is_number_integer();
-  actor.name = string_at(record, "name");
-  actor.sex = string_at(record, "sex");
-  actor.ethnicity = string_at(record, "ethnicity");
+  actor.name = json_string(record, "name");
+  actor.sex = json_string(record, "sex");
+  actor.ethnicity = json_string(record, "ethnicity");
   actor.age = text_of(record, "age");
-  actor.description = string_at(record, "description");
+  actor.description = json_string(record, "description");
   actor.poster_url = pick_poster(record);
   auto good = record.find("good");
   actor.good = good != record.end() && good->is_boolean() && good->get<bool>();

@@ -1,11 +1,18 @@
 #pragma once
 
+#include <string_view>
+
 #include <nlohmann/json.hpp>
 
 #include "base/result.h"
 #include "core/actor.h"
 
 namespace atr {
+
+/// Parses a whole JSON document; a syntax error names its line and column (InvalidArgument).
+Result<nlohmann::json> parse_json_document(std::string_view text);
+/// The string member `key` of `object`; empty when it is absent or not a string.
+std::string json_string(const nlohmann::json& object, const char* key);
 
 /// Reads the fields this product knows from one actors.json record; tolerant of missing fields
 /// and of ids and ages written as numbers or strings. Wrongly typed fields read as absent.

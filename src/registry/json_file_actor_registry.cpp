@@ -26,25 +26,6 @@ constexpr const char* kTrainingData = "training_data";
 constexpr const char* kValidatedModel = "validated_lora_model";
 constexpr const char* kGood = "good";
 
-// Parses the whole document; a syntax error names its line and column.
-Result<json> parse_document(std::string_view text) {
-  try {
-    return json::parse(text);
-  } catch (const json::parse_error& e) {
-    const size_t offset = e.byte > 0 ? e.byte - 1 : 0;
-    const TextPosition at = position_of(text, offset);
-    std::string why = e.what();
-    // nlohmann's text is "[json.exception.parse_error.101] parse error at line 3, column 5:
-    // syntax error while parsing ..."; keep only the part after the position.
-    if (size_t colon = why.find(": ", why.find("column")); colon != std::string::npos) {
-      why = why.substr(colon + 2);
-    }
-    return Error{ErrorCode::InvalidArgument, "malformed JSON at line " + std::to_string(at.line) +
-                                                 ", column " + std::to_string(at.column) + ": " +
-                                                 why};
-  }
-}
-
 Result<std::vector<Actor>> decode_all(const json& document) {
   if (!document.is_array()) {
     return Error{ErrorCode::InvalidArgument, "expected a JSON array of actors at line 1, column 1"};
@@ -217,7 +198,7 @@ Status verify(const ActorCatalog& updated, size_t expected_count,
 }
 
 Result<std::vector<Actor>> parse_actors(std::string_view text) {
-  Result<json> document = parse_document(text);
+  Result<json> document = parse_json_document(text);
   if (!document) return document.error();
   return decode_all(*document);
 }
@@ -314,7 +295,7 @@ JsonFileActorRegistry::JsonFileActorRegistry(fs::path file, fs::path lock_file, 
 Result<JsonFileActorRegistry::Loaded> JsonFileActorRegistry::parse(const fs::path& file,
                                                                    std::string text) {
   const std::string what = "read " + file.string();
-  Result<json> document = parse_document(text);
+  Result<json> document = parse_json_document(text);
   if (!document) return document.error().with_context(what);
   Result<std::vector<Actor>> actors = decode_all(*document);
   if (!actors) return actors.error().with_context(what);

@@ -9,7 +9,7 @@
 namespace atr {
 
 S3ObjectStore::S3ObjectStore(S3Config config, std::filesystem::path workspace_root)
-    : client_(std::move(config)), workspace_root_(std::move(workspace_root)) {}
+    : config_(config), client_(std::move(config)), workspace_root_(std::move(workspace_root)) {}
 
 std::string S3ObjectStore::url_of(const std::string& key) const {
   return client_.s3_url(key);
@@ -60,6 +60,25 @@ Status S3ObjectStore::remove(const std::string& key) {
 
 Result<StoredObject> S3ObjectStore::head(const std::string& key) {
   Result<S3Object> object = client_.head(key);
+  if (!object) return object.error();
+  return StoredObject{object->key, object->etag, object->size};
+}
+
+Result<StoredObject> S3ObjectStore::head_at(const S3Location& at) {
+  if (at.bucket == config_.bucket) return head(at.key);
+  S3Client* other = nullptr;
+  {
+    std::lock_guard lock(others_mutex_);
+    std::unique_ptr<S3Client>& slot = others_[at.bucket];
+    if (!slot) {
+      S3Config config = config_;
+      config.bucket = at.bucket;
+      if (!at.region.empty()) config.region = at.region;
+      slot = std::make_unique<S3Client>(std::move(config));
+    }
+    other = slot.get();
+  }
+  Result<S3Object> object = other->head(at.key);
   if (!object) return object.error();
   return StoredObject{object->key, object->etag, object->size};
 }

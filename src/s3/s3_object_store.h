@@ -1,6 +1,10 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
 
 #include "core/object_store.h"
 #include "s3/s3_client.h"
@@ -19,14 +23,20 @@ class S3ObjectStore final : public ObjectStore {
                                             const PutDone& done) override;
   Status remove(const std::string& key) override;
   [[nodiscard]] Result<StoredObject> head(const std::string& key) override;
+  /// In the configured bucket through its client; in another bucket through a client of the
+  /// same endpoint and credentials (the location's region when its URL names one), made once.
+  [[nodiscard]] Result<StoredObject> head_at(const S3Location& at) override;
   [[nodiscard]] std::string presigned_get(const std::string& key,
                                           std::chrono::seconds expires) const override;
 
   [[nodiscard]] S3Client& client() { return client_; }
 
  private:
+  S3Config config_;
   S3Client client_;
   std::filesystem::path workspace_root_;
+  std::mutex others_mutex_;
+  std::map<std::string, std::unique_ptr<S3Client>> others_;  ///< by bucket
 };
 
 }  // namespace atr

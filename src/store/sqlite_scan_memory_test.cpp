@@ -70,9 +70,12 @@ TEST(SqliteScanMemoryTest, SharesTheStateDatabaseWithTheVersionStore) {
   testing::TempDir dir;
   const auto path = dir.path() / "state.db";
   {
-    // A database of schema version 1 (versions only) is migrated, its rows kept.
+    // A database of schema version 1 (versions only, reduced to the columns later migrations
+    // touch) is migrated, its rows kept.
     SQLite::Database db(path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    db.exec("CREATE TABLE versions (id INTEGER PRIMARY KEY); INSERT INTO versions VALUES (42);");
+    db.exec(
+        "CREATE TABLE versions (id INTEGER PRIMARY KEY, model_name TEXT NOT NULL);"
+        "INSERT INTO versions VALUES (42, 'actor_1_V1');");
     db.exec("PRAGMA user_version = 1");
   }
   auto memory = SqliteScanMemory::open(path);

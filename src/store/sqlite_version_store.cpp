@@ -19,7 +19,8 @@ constexpr std::string_view kColumns =
     "id, actor_id, actor_name, number, name, model_name, request_id, endpoint_name, "
     "endpoint_id, parameters, description, image_count, s3_urls, submit_state, job_id, status, "
     "created_at, updated_at, submitted_at, started_at, finished_at, progress, delay_ms, "
-    "execution_ms, lora_url, model_size_bytes, message, error, cost, good, not_found_count";
+    "execution_ms, lora_url, model_size_bytes, message, error, cost, good, not_found_count, "
+    "imported";
 
 UnixMs wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -125,6 +126,7 @@ Version read_version(SQLite::Statement& q) {
   v.cost = optional_column<double>(q.getColumn(i++));
   v.good = q.getColumn(i++).getInt() != 0;
   v.not_found_count = q.getColumn(i++).getInt();
+  v.imported = q.getColumn(i++).getInt() != 0;
   return v;
 }
 
@@ -275,6 +277,11 @@ Result<CreatedVersion> SqliteVersionStore::create(const NewVersion& request,
     Version v = std::move(made).value();
     // request_id is "<actor id>_<unix ms>": two forced starts in one millisecond would share
     // it, and the webhook could not tell them apart.
+    if (std::optional<Version> same = select_one(*db_, "model_name = ?", v.model_name)) {
+      return Error{ErrorCode::Conflict, "the model name " + v.model_name + " is taken by " +
+                                            same->name + " of actor " + same->actor_id +
+                                            "; a training must not overwrite a known model"};
+    }
     if (select_one(*db_, "request_id = ?", v.request_id)) {
       return Error{ErrorCode::Conflict,
                    "request id " + v.request_id + " is taken (two starts in one millisecond)"};
@@ -322,6 +329,71 @@ Result<CreatedVersion> SqliteVersionStore::create(const NewVersion& request,
     return CreatedVersion{std::move(v), true};
   } catch (const std::exception& e) {
     return db_error("create version", e);
+  }
+}
+
+Result<std::vector<std::int64_t>> SqliteVersionStore::import_versions(
+    const std::vector<Version>& versions) {
+  std::lock_guard lock(mutex_);
+  try {
+    SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    std::vector<std::int64_t> ids;
+    ids.reserve(versions.size());
+    SQLite::Statement same(*db_,
+                           "SELECT id, model_name FROM versions WHERE actor_id = ? AND number = ?");
+    SQLite::Statement model(*db_, "SELECT id FROM versions WHERE model_name = ?");
+    SQLite::Statement insert(
+        *db_,
+        "INSERT INTO versions (actor_id, actor_name, number, name, model_name, request_id, "
+        "endpoint_name, endpoint_id, parameters, description, image_count, s3_urls, "
+        "submit_state, status, created_at, updated_at, imported) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+        "?, ?, ?, ?, ?, ?, ?, ?, 1)");
+    for (const Version& v : versions) {
+      ATR_CHECK(v.imported && is_final(v.status), "only final, imported versions are imported");
+      same.bind(1, v.actor_id);
+      same.bind(2, v.number);
+      std::int64_t id = 0;
+      bool taken = false;
+      if (same.executeStep()) {
+        taken = true;
+        if (same.getColumn(1).getString() == v.model_name) id = same.getColumn(0).getInt64();
+      }
+      same.reset();
+      model.bind(1, v.model_name);
+      taken = taken || model.executeStep();
+      model.reset();
+      if (!taken) {
+        insert.bind(1, v.actor_id);
+        insert.bind(2, v.actor_name);
+        insert.bind(3, v.number);
+        insert.bind(4, v.name);
+        insert.bind(5, v.model_name);
+        insert.bind(6, v.request_id);
+        insert.bind(7, v.endpoint_name);
+        insert.bind(8, v.endpoint_id);
+        insert.bind(9, encode_parameters(v.parameters));
+        insert.bind(10, v.description);
+        insert.bind(11, v.image_count);
+        insert.bind(12, json(v.s3_urls).dump());
+        insert.bind(13, std::string(to_string(v.submit_state)));
+        insert.bind(14, std::string(to_string(v.status)));
+        insert.bind(15, static_cast<std::int64_t>(v.created_at));
+        insert.bind(16, static_cast<std::int64_t>(v.updated_at));
+        insert.exec();
+        insert.reset();
+        Version stored = v;
+        stored.id = db_->getLastInsertRowid();
+        write_version(*db_, stored);
+        insert_logs(*db_, stored.id, v.updated_at,
+                    {{LogKind::Info, v.name + " imported: " + v.message}});
+        id = stored.id;
+      }
+      ids.push_back(id);
+    }
+    tx.commit();
+    return ids;
+  } catch (const std::exception& e) {
+    return db_error("import versions", e);
   }
 }
 

@@ -26,6 +26,8 @@ class SqliteVersionStore final : public VersionStore {
 
   [[nodiscard]] Result<CreatedVersion> create(const NewVersion& request, const MakeVersion& make,
                                               const std::vector<LogEntry>& lines) override;
+  [[nodiscard]] Result<std::vector<std::int64_t>> import_versions(
+      const std::vector<Version>& versions) override;
   [[nodiscard]] Result<Version> get(std::int64_t id) const override;
   [[nodiscard]] Result<std::vector<Version>> list_for_actor(
       const std::string& actor_id) const override;

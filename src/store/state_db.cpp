@@ -96,6 +96,10 @@ CREATE TABLE synced_files (
   PRIMARY KEY (folder, name)
 ) WITHOUT ROWID;
 )sql",
+    R"sql(
+ALTER TABLE versions ADD COLUMN imported INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX versions_by_model ON versions (model_name);
+)sql",
 };
 
 }  // namespace

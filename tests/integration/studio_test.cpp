@@ -7,6 +7,7 @@
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <nlohmann/json.hpp>
 
 #include "support/images.h"
@@ -299,5 +300,208 @@ TEST_F(StudioTest, TheCliSaysWhatItIs) {
   EXPECT_NE(scan.out.find("sync state: not synced"), std::string::npos) << scan.out;
 }
 
+// Puts `body` as `bucket/key` on the test's s3rver (which does not check signatures), as the
+// studio's own tools put its images and models before it adopted the product.
+void put_object(int port, const std::string& bucket, const std::string& key,
+                const std::string& body) {
+  httplib::Client s3("127.0.0.1", port);
+  const auto answer = s3.Put(("/" + bucket + "/" + key).c_str(), body, "application/octet-stream");
+  ASSERT_TRUE(answer) << "PUT " << key;
+  ASSERT_EQ(answer->status, 200) << answer->body;
+}
+
+void delete_object(int port, const std::string& bucket, const std::string& key) {
+  httplib::Client s3("127.0.0.1", port);
+  const auto answer = s3.Delete(("/" + bucket + "/" + key).c_str());
+  ASSERT_TRUE(answer);
+  ASSERT_EQ(answer->status, 204) << answer->body;
+}
+
+// Actor 6's manifest in the studio's format: 23 images (the first 19 synced to its images
+// bucket, 4 only local), models V6 and V7 in its models bucket (V7 validated), and blocks the
+// product does not own.
+std::string studio_manifest(const std::string& name,
+                            const std::map<std::string, std::string>& md5s) {
+  const std::string images = "https://story-boards-assets.s3.us-west-1.amazonaws.com/";
+  const std::string models = "https://models-bucket.s3.us-west-1.amazonaws.com/";
+  const std::string accelerated = "https://models-bucket.s3-accelerate.amazonaws.com/";
+  const std::string local_prefix = "data/actors/" + name + "/training_data/";
+  const std::string image_prefix = images + "system_actors/training_data/" + name + "/";
+  const std::string model_prefix = models + "actor_maker_user/custom-actors/models/";
+  const std::string accelerated_prefix = accelerated + "actor_maker_user/custom-actors/models/";
+  json training = json::array();
+  int i = 0;
+  for (const auto& [file, md5] : md5s) {
+    const bool synced = ++i <= 19;
+    training.push_back({{"filename", file},
+                        {"local_path", local_prefix + file},
+                        {"size_bytes", 40'000 + i},
+                        {"md5_hash", md5},
+                        {"modified_date", "2025-03-0" + std::to_string(1 + i % 9) + "T10:00:00"},
+                        {"s3_url", synced ? json(image_prefix + file) : json(nullptr)},
+                        {"status", synced ? "synced" : "local_only"}});
+  }
+  json loras = json::array();
+  for (int n : {6, 7}) {
+    const std::string file = "actor_6_V" + std::to_string(n) + ".safetensors";
+    json model = {{"filename", file},
+                  {"version", "V" + std::to_string(n)},
+                  {"s3_url", model_prefix + file},
+                  {"s3_accelerated_url", accelerated_prefix + file},
+                  {"size_bytes", 171'969'512},
+                  {"md5_hash", "5d41402abc4b2a76b9719d911017c592-19"},
+                  {"last_modified", "2025-0" + std::to_string(n - 2) + "-12T08:30:00+00:00"},
+                  {"created_date", "2025-0" + std::to_string(n - 2) + "-12T08:00:00"},
+                  {"format", "safetensors"}};
+    if (n == 7) model["good"] = true;
+    loras.push_back(std::move(model));
+  }
+  json manifest = {{"character_id", "0006"},
+                   {"character_name", name},
+                   {"metadata", {{"created", "2024-11-02"}, {"source", "actor_maker"}}},
+                   {"training_data", training},
+                   {"statistics",
+                    {{"training_images_count", 23},
+                     {"training_synced_count", 19},
+                     {"training_local_only_count", 4},
+                     {"base_images_count", 1}}},
+                   {"custom_lora_models", loras},
+                   {"training_data_good", true},
+                   {"base_images", json::array({{{"filename", "base.png"}}})},
+                   {"scene_images", json::array()},
+                   {"lora_model", {{"filename", "actor_6.safetensors"}}},
+                   {"poster_frames", json::object()}};
+  return manifest.dump(2) + "\n";
+}
+
+TEST_F(StudioTest, ImportingTheStudiosHistoryKeepsItsModelsAndItsNumbering) {
+  start();
+  const std::string name = actor(6).name;
+  ws_.write("actor-trainer.toml", testing::slurp(ws_.path() / "actor-trainer.toml") +
+                                      "[s3]\nkey_layout = \"system_actors/training_data/{actor}/"
+                                      "{file}\"\n");
+  const std::map<std::string, std::string> images_bucket = {{"S3_BUCKET", "story-boards-assets"}};
+  const fs::path folder = ws_.path() / "data/actors" / name / "training_data";
+  fs::remove_all(folder);
+  for (int i = 101; i <= 123; ++i) {
+    testing::write_image(folder / ("img_" + std::to_string(i) + ".jpg"), 640, 640, i);
+  }
+  const CliResult scan = product_->cli("--json data scan 6", images_bucket);
+  ASSERT_EQ(scan.exit_code, 0) << scan.err;
+  std::map<std::string, std::string> md5s;
+  const json scanned = json::parse(scan.out);
+  for (const json& f : scanned["files"]) {
+    md5s[f["name"].get<std::string>()] = f["md5"].get<std::string>();
+  }
+  ASSERT_EQ(md5s.size(), 23u);
+  int put = 0;
+  const std::string key_prefix = "system_actors/training_data/" + name + "/";
+  for (const auto& [file, md5] : md5s) {
+    if (++put > 19) break;
+    put_object(product_->s3_port(), "story-boards-assets", key_prefix + file,
+               testing::slurp(folder / file));
+  }
+  ws_.write("data/actor_manifests/0006_manifest.json", studio_manifest(name, md5s));
+  ws_.write("data/actor_manifests/0007_manifest.json",
+            "{\"character_id\": \"0007\", \"character_name\": \"" + actor(7).name +
+                "\", \"training_data\": []}\n");
+  const std::string registry_before = testing::slurp(ws_.path() / "actors.json");
+
+  // The dry run says what would happen and changes nothing.
+  const CliResult dry = product_->cli("--json import --dry-run", images_bucket);
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  const json plan = json::parse(dry.out);
+  EXPECT_EQ(plan["dry_run"], true);
+  EXPECT_EQ(plan["manifests"], 2);
+  EXPECT_EQ(plan["changing"], 1);
+  EXPECT_EQ(plan["applied"], nullptr);
+  EXPECT_EQ(plan["actors"][0]["actor_id"], "6");
+  EXPECT_EQ(plan["actors"][0]["training_data_good"], true);
+  EXPECT_EQ(plan["actors"][1]["changes"], false) << plan["actors"][1].dump();
+  EXPECT_EQ(testing::slurp(ws_.path() / "actors.json"), registry_before);
+  // `versions --json` is the actor's list; by name here.
+  auto versions_of = [&] {
+    std::map<std::string, json> by_name;
+    for (const json& v : json::parse(product_->cli("--json versions 6").out)) {
+      by_name[v["name"].get<std::string>()] = v;
+    }
+    return by_name;
+  };
+  EXPECT_TRUE(versions_of().empty());
+
+  // The import records the data block, the versions and the validated model.
+  const CliResult imported = product_->cli("--json import", images_bucket);
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  EXPECT_EQ(json::parse(imported.out)["applied"], json({{"versions_imported", 2},
+                                                        {"training_data_recorded", 1},
+                                                        {"validated_models_recorded", 1}}));
+  std::map<std::string, json> versions = versions_of();
+  ASSERT_EQ(versions.size(), 2u);
+  EXPECT_EQ(versions["V7"]["imported"], true);
+  EXPECT_EQ(versions["V7"]["status"], "completed");
+  EXPECT_EQ(versions["V7"]["good"], true);
+  EXPECT_EQ(versions["V7"]["parameters"], nullptr);
+  EXPECT_EQ(versions["V7"]["lora_url"],
+            "https://models-bucket.s3.us-west-1.amazonaws.com/actor_maker_user/custom-actors/"
+            "models/actor_6_V7.safetensors");
+  EXPECT_EQ(versions["V6"]["imported"], true);
+  EXPECT_EQ(versions["V6"]["good"], false);
+  const json before = json::parse(registry_before);
+  const json after = json::parse(testing::slurp(ws_.path() / "actors.json"));
+  ASSERT_EQ(after.size(), before.size());
+  for (std::size_t i = 0; i < before.size(); ++i) {
+    if (before[i]["id"] != 6) {
+      EXPECT_EQ(after[i], before[i]) << "actor " << before[i]["id"] << " was changed";
+      continue;
+    }
+    json rest = after[i];
+    EXPECT_EQ(rest["validated_lora_model"]["version_name"], "V7") << rest.dump();
+    EXPECT_EQ(rest["validated_lora_model"]["lora_url"], versions["V7"]["lora_url"]);
+    EXPECT_EQ(rest["good"], true);
+    EXPECT_EQ(rest["training_data"]["count"], 19);
+    EXPECT_EQ(rest["training_data"]["s3_urls"][0],
+              "s3://story-boards-assets/system_actors/training_data/" + name + "/img_101.jpg");
+    for (const char* ours : {"validated_lora_model", "good", "training_data"}) {
+      rest.erase(ours);
+    }
+    json kept = before[i];
+    kept.erase("good");
+    EXPECT_EQ(rest, kept) << "fields the product does not own changed";
+  }
+
+  // A second import changes nothing.
+  const std::string registry_imported = testing::slurp(ws_.path() / "actors.json");
+  const CliResult again = product_->cli("--json import", images_bucket);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(json::parse(again.out)["changing"], 0) << again.out;
+  EXPECT_EQ(testing::slurp(ws_.path() / "actors.json"), registry_imported);
+  EXPECT_EQ(versions_of().size(), 2u);
+
+  // The sync uploads only the 4 local-only images; the 19 in S3 are the same bytes.
+  const CliResult sync = product_->cli("--json data sync 6", images_bucket);
+  ASSERT_EQ(sync.exit_code, 0) << sync.err;
+  EXPECT_EQ(json::parse(sync.out)["uploads"].size(), 4u) << sync.out;
+
+  // An actor_6_V8 already in the models bucket (made by hand) is never overwritten.
+  const std::string v8 = "actor_maker_user/custom-actors/models/actor_6_V8.safetensors";
+  put_object(product_->s3_port(), "models-bucket", v8, "not ours");
+  const CliResult refused = product_->cli("train 6", images_bucket);
+  EXPECT_EQ(refused.exit_code, 5) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("the model actor_6_V8 already exists at s3://models-bucket/" + v8),
+            std::string::npos)
+      << refused.err;
+  EXPECT_EQ(product_->emulator_stats().value("run", 0), 0);
+  EXPECT_EQ(versions_of().size(), 2u);
+
+  // Without it, the next training is V8 and its model actor_6_V8.
+  delete_object(product_->s3_port(), "models-bucket", v8);
+  const CliResult trained = product_->cli("--json train 6", images_bucket);
+  ASSERT_EQ(trained.exit_code, 0) << trained.out << trained.err;
+  const json v = json::parse(trained.out);
+  EXPECT_EQ(v["name"], "V8") << v.dump();
+  EXPECT_EQ(v["model_name"], "actor_6_V8");
+  EXPECT_EQ(v["image_count"], 23);
+  EXPECT_EQ(product_->emulator_stats().value("run", 0), 1);
+}
 }  // namespace
 }  // namespace atr

@@ -5,6 +5,8 @@
 #include "core/trainings.h"
 
 #include <deque>
+#include <map>
+#include <optional>
 
 #include <gtest/gtest.h>
 
@@ -54,6 +56,37 @@ class ScriptedBackend final : public TrainingBackend {
     return out;
   }
   Result<BackendHealth> health(const std::string&) override { return BackendHealth{}; }
+};
+
+// A bucket of known objects: `head_at` answers from `objects` (URL → size), or `error`.
+class ModelBucket final : public ObjectStore {
+ public:
+  std::map<std::string, std::int64_t> objects;
+  std::optional<Error> error;
+  std::vector<std::string> asked;
+
+  [[nodiscard]] std::string url_of(const std::string& key) const override {
+    return "s3://b/" + key;
+  }
+  Result<std::vector<StoredObject>> list(const std::string&) override {
+    return std::vector<StoredObject>{};
+  }
+  std::vector<Status> put_all(const std::vector<PutItem>&, int, const PutDone&) override {
+    return {};
+  }
+  Status remove(const std::string&) override { return Ok{}; }
+  Result<StoredObject> head(const std::string& key) override { return head_at({"b", key, ""}); }
+  Result<StoredObject> head_at(const S3Location& at) override {
+    asked.push_back(at.url());
+    if (error) return *error;
+    auto it = objects.find(at.url());
+    if (it == objects.end()) return Error{ErrorCode::NotFound, "no such key"};
+    return StoredObject{at.key, "etag", it->second};
+  }
+  [[nodiscard]] std::string presigned_get(const std::string& key,
+                                          std::chrono::seconds) const override {
+    return "https://b.example/" + key;
+  }
 };
 
 JobReport report(const std::string& status, LifecycleEvent event) {
@@ -336,5 +369,105 @@ TEST_F(TrainingsTest, MarkGoodNeedsACompletedVersionWithALora) {
   EXPECT_FALSE(store_->get(started->version.id)->good);
 }
 
+// A studio version trained before this product, as the import stores it.
+Version imported_version(int number, const std::string& lora_url) {
+  Version v;
+  v.actor_id = "0006";
+  v.actor_name = "0006_european_20_female";
+  v.number = number;
+  v.name = "V" + std::to_string(number);
+  v.model_name = "actor_0006_V" + std::to_string(number);
+  v.request_id = "import:0006:" + std::to_string(number);
+  v.imported = true;
+  v.status = VersionStatus::Completed;
+  v.lora_url = lora_url;
+  return v;
+}
+
+TEST(LoraLocationTest, PatternOrTheNewestKnownLayoutSaysWhereTheModelGoes) {
+  EXPECT_EQ(lora_location_of("s3://models/loras/{model}.safetensors", "actor_6_V8")->url(),
+            "s3://models/loras/actor_6_V8.safetensors");
+  EXPECT_FALSE(lora_location_of("s3://models/loras/fixed.safetensors", "actor_6_V8"));
+  EXPECT_FALSE(lora_location_of("https://example.com/{model}", "actor_6_V8"));
+  const std::string studio =
+      "https://models-bucket.s3.us-west-1.amazonaws.com/actor_maker_user/custom-actors/models/";
+  const std::vector<Version> known = {
+      imported_version(6, studio + "actor_0006_V6.safetensors"),
+      imported_version(7, studio + "actor_0006_V7.safetensors"),
+      imported_version(9, "https://models.emulator.invalid/loras/actor_0006_V9.safetensors")};
+  // The emulator's URL is not S3, so V7 shows the layout; the region comes along.
+  const std::optional<S3Location> next = expected_lora_location("", known, "actor_0006_V10");
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->url(),
+            "s3://models-bucket/actor_maker_user/custom-actors/models/actor_0006_V10.safetensors");
+  EXPECT_EQ(next->region, "us-west-1");
+  // A file not named after its model shows nothing; the pattern wins over the history.
+  EXPECT_FALSE(expected_lora_location("", {imported_version(7, "s3://m/x/final.safetensors")},
+                                      "actor_0006_V8"));
+  EXPECT_EQ(expected_lora_location("s3://patterns/{model}.bin", known, "actor_0006_V10")->url(),
+            "s3://patterns/actor_0006_V10.bin");
+}
+
+TEST_F(TrainingsTest, AStartWhoseModelAlreadyExistsInTheBucketIsRefusedAndStoresNothing) {
+  // The studio trained V1–V7 before; only V6 and V7 were imported, so the next is V8 and the
+  // bucket already holds an actor_0006_V8 someone made by hand.
+  const std::string models = "s3://models/actor_maker_user/custom-actors/models/";
+  ASSERT_TRUE(store_->import_versions({imported_version(6, models + "actor_0006_V6.safetensors"),
+                                       imported_version(7, models + "actor_0006_V7.safetensors")}));
+  ModelBucket bucket;
+  bucket.objects[models + "actor_0006_V8.safetensors"] = 171'000'000;
+  trainings_->use_object_store(&bucket);
+  auto refused = trainings_->start(actor(), order());
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::Conflict);
+  EXPECT_NE(refused.error().message.find("the model actor_0006_V8 already exists at " + models +
+                                         "actor_0006_V8.safetensors (171000000 bytes)"),
+            std::string::npos)
+      << refused.error().message;
+  EXPECT_EQ(store_->list_for_actor("0006")->size(), 2u);
+  EXPECT_EQ(backend_.submit_calls, 0);
+  // When the HEAD cannot say, nothing is sent either, and the cause is named.
+  bucket.error = Error{ErrorCode::Unavailable, "HTTP 403: AccessDenied"};
+  auto unknown = trainings_->start(actor(), order());
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().code, ErrorCode::Unavailable);
+  EXPECT_NE(unknown.error().message.find("AccessDenied"), std::string::npos);
+  // A free name trains as V8; with a pattern, the pattern is where it looks.
+  bucket.error.reset();
+  bucket.objects.clear();
+  settings_.lora_url_pattern = "s3://elsewhere/{model}.safetensors";
+  backend_.submits.push_back({SubmitOutcome::Kind::Accepted, "job-8", "ok"});
+  auto started = trainings_->start(actor(), order());
+  ASSERT_TRUE(started) << started.error().message;
+  EXPECT_EQ(started->version.name, "V8");
+  EXPECT_EQ(started->version.model_name, "actor_0006_V8");
+  EXPECT_EQ(bucket.asked.back(), "s3://elsewhere/actor_0006_V8.safetensors");
+  EXPECT_EQ(backend_.submit_calls, 1);
+}
+
+TEST_F(TrainingsTest, APatternWithoutAnS3StoreIsRefusedBeforeAnythingIsStored) {
+  settings_.lora_url_pattern = "s3://models/{model}.safetensors";
+  auto refused = trainings_->start(actor(), order());
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::FailedPrecondition);
+  EXPECT_NE(refused.error().message.find("lora_url_pattern is set but S3 is not configured"),
+            std::string::npos);
+  EXPECT_TRUE(store_->list_for_actor("0006")->empty());
+}
+
+TEST_F(TrainingsTest, AModelNameAnotherVersionHoldsIsNeverReused) {
+  // An imported version of another actor holds the name this actor's V1 would get.
+  Version other = imported_version(1, "");
+  other.actor_id = "06";
+  other.request_id = "import:06:1";
+  ASSERT_TRUE(store_->import_versions({other}));
+  auto refused = trainings_->start(actor(), order());
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::Conflict);
+  EXPECT_NE(refused.error().message.find("the model name actor_0006_V1 is taken by V1 of actor 06"),
+            std::string::npos)
+      << refused.error().message;
+  EXPECT_EQ(backend_.submit_calls, 0);
+}
 }  // namespace
 }  // namespace atr

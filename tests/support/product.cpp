@@ -41,7 +41,10 @@ Product::Product(fs::path workspace, fs::path logs, Programs programs,
     fs::create_directories(logs_ / "s3");
     s3rver_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{programs_.node, programs_.s3rver, "-d", (logs_ / "s3").string(),
-                                 "-a", "127.0.0.1", "-p", "0", "--configure-bucket", "bucket"},
+                                 "-a", "127.0.0.1", "-p", "0", "--configure-bucket", "bucket",
+                                 // the studio's layout: images and models in buckets of their own
+                                 "--configure-bucket", "story-boards-assets", "--configure-bucket",
+                                 "models-bucket"},
         std::map<std::string, std::string>{}, logs_, "s3rver");
     auto line = s3rver_->wait_for_line("listening on", 20s);
     if (!line) throw std::runtime_error("s3rver did not start: " + s3rver_->err());

@@ -78,6 +78,8 @@ class Product {
   [[nodiscard]] nlohmann::json emulator_stats() const;
 
   [[nodiscard]] int api_port() const { return api_port_; }
+  /// s3rver's port (buckets `bucket`, `story-boards-assets`, `models-bucket`); 0: no S3.
+  [[nodiscard]] int s3_port() const { return s3_port_; }
   [[nodiscard]] int webhook_port() const { return webhook_port_; }
   [[nodiscard]] const std::filesystem::path& workspace() const { return workspace_; }
 

@@ -614,6 +614,41 @@ async function studioWalk(browser, { emuUrl, serveEnv, pathDir }) {
     assert.equal(await page.locator('.thumb-excluded[data-file="scan_01.bmp"]').count(), 1);
   });
 
+  await step("studio: Import history shows the plan, imports the manifest, and the versions panel shows the imported models", async () => {
+    // The studio's manifest of actor 33 (the one on screen): two LoRAs trained before us, V7 validated.
+    const name = actors[32].name;
+    const models = "https://models-bucket.s3.us-west-1.amazonaws.com/actor_maker_user/custom-actors/models/";
+    const lora = (n, good) => ({
+      filename: `actor_33_V${n}.safetensors`, version: `V${n}`, s3_url: `${models}actor_33_V${n}.safetensors`,
+      s3_accelerated_url: `https://models-bucket.s3-accelerate.amazonaws.com/actor_maker_user/custom-actors/models/actor_33_V${n}.safetensors`,
+      size_bytes: 171969512, md5_hash: "5d41402abc4b2a76b9719d911017c592-19", last_modified: `2025-0${n - 2}-12T08:30:00+00:00`,
+      created_date: `2025-0${n - 2}-12T08:00:00`, format: "safetensors", ...(good ? { good: true } : {}),
+    });
+    fs.mkdirSync(path.join(ws, "data/actor_manifests"), { recursive: true });
+    fs.writeFileSync(path.join(ws, "data/actor_manifests/0033_manifest.json"), JSON.stringify({
+      character_id: "0033", character_name: name, metadata: { source: "actor_maker" }, training_data: [],
+      statistics: { training_images_count: 0 }, custom_lora_models: [lora(6, false), lora(7, true)],
+      training_data_good: true, base_images: [], lora_model: null,
+    }, null, 2));
+    const registry = fs.readFileSync(path.join(ws, "actors.json"), "utf8");
+    await page.getByRole("button", { name: "Import history" }).click();
+    const dialog = page.getByRole("dialog", { name: "Import history" });
+    await until("dry run", async () => /1 manifest, 1 with something to record/.test(await dialog.getByTestId("import-summary").textContent()));
+    assert.match(await dialog.getByRole("list", { name: "Import plan" }).textContent(), /would record V7/);
+    assert.equal(fs.readFileSync(path.join(ws, "actors.json"), "utf8"), registry, "the dry run changed actors.json");
+    await page.screenshot({ path: path.join(results, "studio-06-import-dry-run.png") });
+    await dialog.getByRole("button", { name: "Import 1 actor" }).click();
+    await until("imported", async () => /Imported: 2 versions/.test(await dialog.getByTestId("import-summary").textContent()));
+    await dialog.getByRole("button", { name: "Close" }).last().click();
+    await until("V7 listed", async () => (await page.locator('[data-version="V7"] .badge.imported').count()) === 1);
+    assert.equal(await page.locator('[data-version="V6"] .badge.imported').count(), 1);
+    await until("validated V7", async () => (await page.getByTestId("validated").textContent()) === "validated V7");
+    await page.locator('[data-version="V7"] .version-pick').click();
+    await page.getByTestId("imported-note").waitFor();
+    assert.equal(await page.getByRole("button", { name: "Load parameters" }).count(), 0);
+    assert.ok(await page.getByRole("checkbox", { name: "compare V7" }).isDisabled());
+  });
+
   await step("studio: fits a 390-px phone without sideways scrolling", async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.waitForTimeout(150);

@@ -4,6 +4,7 @@ import { ApiError, api, hasToken, onUnauthorized, setToken } from "./api/client"
 import { useEvent } from "./api/events";
 import type { ActorItem, ServerSettings, Tunnel } from "./api/types";
 import { ActorSelectorModal } from "./features/actors/ActorSelectorModal";
+import { ImportModal } from "./features/actors/ImportModal";
 import { TrainingPage } from "./features/training/TrainingPage";
 import { syncLabel } from "./lib/format";
 import { Poster } from "./lib/Poster";
@@ -15,6 +16,7 @@ export function App() {
   const [tunnel, setTunnel] = useState<Tunnel | null>(null);
   const [actor, setActor] = useState<ActorItem | null>(null);
   const [selecting, setSelecting] = useState(false);
+  const [importing, setImporting] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [needToken, setNeedToken] = useState(false);
 
@@ -63,6 +65,7 @@ export function App() {
           </span>
         )}
         {settings && !settings.runpod_configured && <span className="badge warn">RunPod not configured</span>}
+        <button className="ghost" onClick={() => setImporting(true)} aria-haspopup="dialog">Import history</button>
       </header>
       {error && <p className="error-text page-error">Cannot reach the server: {error}</p>}
       <main>
@@ -76,6 +79,7 @@ export function App() {
         )}
       </main>
       {needToken && <TokenPrompt />}
+      {importing && !needToken && <ImportModal onClose={() => setImporting(false)} onImported={reloadActor} />}
       {selecting && !needToken && (
         <ActorSelectorModal selectedId={actor?.id ?? null} onSelect={pick} onClose={() => setSelecting(false)} />
       )}

@@ -166,7 +166,8 @@ export interface Version {
   endpoint: string;
   description: string;
   image_count: number;
-  parameters: Parameters;
+  /** null for a version imported from a studio manifest: trained before us, parameters unknown */
+  parameters: Parameters | null;
   created_at: string;
   updated_at: string;
   submitted_at: string | null;
@@ -182,6 +183,29 @@ export interface Version {
   error: string | null;
   cost_usd: number | null;
   good: boolean;
+  imported: boolean;
+}
+
+export interface ImportStep {
+  what: string;
+  applies: boolean;
+  why: string | null;
+}
+
+export interface ImportRun {
+  folder: string;
+  dry_run: boolean;
+  manifests: number;
+  changing: number;
+  actors: {
+    manifest: string;
+    actor_id: string | null;
+    actor_name: string;
+    changes: boolean;
+    training_data_good: boolean | null;
+    steps: ImportStep[];
+  }[];
+  applied: { versions_imported: number; training_data_recorded: number; validated_models_recorded: number } | null;
 }
 
 export interface LogLine {

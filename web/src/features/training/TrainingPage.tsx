@@ -297,7 +297,7 @@ function ProgressPanel({ version }: { version: Version | null }) {
       </div>
       <div className="progress-facts small" data-testid="progress-facts">
         <span>{ended ? version.status.replace("_", " ") : p?.stage ?? (version ? version.status : "no training")}</span>
-        <span>step {p?.step ?? "–"}/{p?.total_steps ?? version?.parameters.max_train_steps ?? "–"}</span>
+        <span>step {p?.step ?? "–"}/{p?.total_steps ?? version?.parameters?.max_train_steps ?? "–"}</span>
         <span>loss {p?.loss != null ? p.loss.toFixed(4) : "–"}</span>
         {ended
           ? <span>ran {formatDuration(version.duration_seconds)} · {formatCost(version.cost_usd)}</span>

@@ -21,6 +21,7 @@ export function VersionsPanel({ actorId, versions, totalCost, selectedId, onSele
   const [comparison, setComparison] = useState<Comparison | null>(null);
   const [confirming, setConfirming] = useState<"good" | "clear" | null>(null);
   const selected = versions.find((v) => v.id === selectedId) ?? null;
+  const selectedParams = selected?.parameters ?? null;
 
   useEffect(() => {
     setCompareIds([]);
@@ -63,11 +64,13 @@ export function VersionsPanel({ actorId, versions, totalCost, selectedId, onSele
           <li key={v.id} role="option" aria-selected={v.id === selectedId}
             className={"version-row" + (v.id === selectedId ? " selected" : "")} data-version={v.name}>
             <input type="checkbox" aria-label={"compare " + v.name} checked={compareIds.includes(v.id)}
+              disabled={v.imported} title={v.imported ? "imported: its parameters are not known" : undefined}
               onChange={() => toggleCompare(v.id)} />
             <button className="version-pick" onClick={() => onSelect(v.id)}>
               <span className="vname">{v.name}</span>
               <span className={"badge status " + v.status}>{v.status.replace("_", " ")}</span>
               {v.good && <span className="badge good">good</span>}
+              {v.imported && <span className="badge imported" title="trained before Actor Trainer, imported from the studio's manifest">imported</span>}
               <span className="muted small">{formatTime(v.created_at)} · {v.image_count} img · {formatDuration(v.duration_seconds)} · {formatCost(v.cost_usd)}</span>
             </button>
           </li>
@@ -100,14 +103,18 @@ export function VersionsPanel({ actorId, versions, totalCost, selectedId, onSele
             <dt>ran</dt><dd>{formatDuration(selected.duration_seconds)} · {formatCost(selected.cost_usd)}</dd>
             <dt>LoRA</dt><dd>{selected.lora_url ? <a href={selected.lora_url} target="_blank" rel="noreferrer">{selected.lora_url.split("/").pop()}</a> : "–"}</dd>
           </dl>
-          <details>
-            <summary>parameters</summary>
-            <table className="param-table"><tbody>
-              {Object.entries(selected.parameters).map(([k, val]) => <tr key={k}><td>{k}</td><td>{String(val)}</td></tr>)}
-            </tbody></table>
-          </details>
+          {selectedParams ? (
+            <details>
+              <summary>parameters</summary>
+              <table className="param-table"><tbody>
+                {Object.entries(selectedParams).map(([k, val]) => <tr key={k}><td>{k}</td><td>{String(val)}</td></tr>)}
+              </tbody></table>
+            </details>
+          ) : (
+            <p className="muted small" data-testid="imported-note">Trained before Actor Trainer and imported from the studio&apos;s manifest: its LoRA, size and date are known; its parameters, console and cost are not.</p>
+          )}
           <div className="row">
-            <button onClick={() => onLoadParameters(selected.parameters)}>Load parameters</button>
+            {selectedParams && <button onClick={() => onLoadParameters(selectedParams)}>Load parameters</button>}
             {!selected.good && selected.status === "completed" && selected.lora_url && (
               <button onClick={() => setConfirming("good")}>Mark as good</button>
             )}
