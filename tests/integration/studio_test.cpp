@@ -503,5 +503,44 @@ TEST_F(StudioTest, ImportingTheStudiosHistoryKeepsItsModelsAndItsNumbering) {
   EXPECT_EQ(v["image_count"], 23);
   EXPECT_EQ(product_->emulator_stats().value("run", 0), 1);
 }
+
+TEST_F(StudioTest, TheImportRouteRunsDryFirstAndRefusesBadInputWithNothingChanged) {
+  start();
+  const std::map<std::string, std::string> md5s = {
+      {"img_1.jpg", "c4ca4238a0b923820dcc509a6f75849b"},
+      {"img_2.jpg", "c81e728d9d4c2f636f067f89cc14862c"},
+      {"img_3.jpg", "eccbc87e4b5ce2fe28308fd9f2a7baa3"}};
+  ws_.write("data/actor_manifests/0006_manifest.json", studio_manifest(actor(6).name, md5s));
+  product_->start_serve();
+  const std::string registry = testing::slurp(ws_.path() / "actors.json");
+  const HttpAnswer dry = product_->post("/api/import");
+  ASSERT_EQ(dry.status, 200) << dry.body;
+  EXPECT_EQ(dry.doc["dry_run"], true);
+  EXPECT_EQ(dry.doc["changing"], 1);
+  for (const auto& [body, status] : std::vector<std::pair<std::string, int>>{
+           {R"({"dry_run": "no"})", 422},
+           {R"({"folder": 7})", 422},
+           {R"({"dry_run": false, "folder": "../elsewhere"})", 400},
+           {R"({"dry_run": false, "folder": "data/none"})", 404},
+           {"[1]", 400}}) {
+    const HttpAnswer refused = product_->post("/api/import", body);
+    EXPECT_EQ(refused.status, status) << body << " → " << refused.body;
+  }
+  EXPECT_EQ(testing::slurp(ws_.path() / "actors.json"), registry);
+  EXPECT_TRUE(product_->get("/api/actors/6/training-versions").doc["items"].empty());
+  const HttpAnswer applied = product_->post("/api/import", R"({"dry_run": false})");
+  ASSERT_EQ(applied.status, 200) << applied.body;
+  EXPECT_EQ(applied.doc["applied"]["versions_imported"], 2);
+  const json items = product_->get("/api/actors/6/training-versions").doc["items"];
+  ASSERT_EQ(items.size(), 2u);
+  EXPECT_EQ(items[0]["name"], "V7");
+  EXPECT_EQ(items[0]["imported"], true);
+  EXPECT_EQ(items[0]["cost_usd"], nullptr);
+  // Imported parameters are unknown, so the comparison is refused rather than made up.
+  const HttpAnswer compared =
+      product_->get("/api/training-versions/compare?left=" + items[0]["id"].dump() +
+                    "&right=" + items[1]["id"].dump());
+  EXPECT_EQ(compared.status, 409) << compared.body;
+}
 }  // namespace
 }  // namespace atr
