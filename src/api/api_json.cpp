@@ -50,12 +50,13 @@ ordered_json actor_to_json(const Actor& actor, const ActorView& view) {
   const std::string& poster = view.poster_url ? *view.poster_url : actor.poster_url;
   out["poster_url"] = poster.empty() ? ordered_json(nullptr) : ordered_json(poster);
   ordered_json& data = out["training_data"];
-  data["count"] = view.data.usable;
+  data["count"] = view.data.training_images();
   data["excluded"] = view.data.excluded;
   data["ignored"] = view.data.ignored;
   data["recorded"] = view.data.recorded;
   data["synced"] = view.data.state == SyncState::Synced;
   data["state"] = to_string(view.data.state);
+  data["location"] = view.data.s3_only ? "s3" : "local";
   out["good"] = actor.good;
   if (actor.validated_model) {
     const ValidatedModel& model = *actor.validated_model;
@@ -149,7 +150,9 @@ ordered_json training_data_to_json(const Actor& actor, const TrainingDataReport&
   out["actor"] = {
       {"id", actor.key()}, {"registry_id", registry_id_to_json(actor)}, {"name", actor.name}};
   out["folder"] = report.folder;
-  out["count"] = report.usable_count;
+  out["count"] = report.training_images();
+  out["location"] = report.s3_only ? "s3" : "local";
+  if (report.s3_only && actor.training_data) out["s3_urls"] = actor.training_data->s3_urls;
   out["excluded"] = report.excluded;
   out["ignored"] = report.ignored;
   out["bytes"] = report.usable_bytes;

@@ -50,7 +50,8 @@ TEST(ActorJsonTest, ListItemCarriesTheDocumentedFields) {
                                                  {"ignored", 0},
                                                  {"recorded", 1},
                                                  {"synced", true},
-                                                 {"state", "synced"}}));
+                                                 {"state", "synced"},
+                                                 {"location", "local"}}));
   EXPECT_EQ(item["validated_lora_model"]["version_name"], "V2");
   EXPECT_TRUE(item["latest_version"].is_null());
 }
@@ -74,7 +75,8 @@ TEST(ActorJsonTest, ViewAddsPosterDataStateAndLatestVersion) {
                                                  {"ignored", 2},
                                                  {"recorded", 0},
                                                  {"synced", false},
-                                                 {"state", "not_synced"}}));
+                                                 {"state", "not_synced"},
+                                                 {"location", "local"}}));
   EXPECT_EQ(item["latest_version"], ordered_json({{"name", "V3"}, {"status", "training"}}));
   // An empty view: the record's remote poster and no data.
   const ordered_json plain = actor_to_json(a, {});

@@ -21,6 +21,7 @@ std::string facet_line(const std::map<std::string, std::size_t>& counts) {
 }
 
 std::string data_cell(const DataSummary& data) {
+  if (data.s3_only) return std::to_string(data.recorded) + " in S3 only";
   if (data.usable == 0 && data.excluded == 0) return "-";
   return std::to_string(data.usable) +
          (data.excluded > 0 ? " (+" + std::to_string(data.excluded) + " left out)" : "");
@@ -114,9 +115,11 @@ int run_actors_show(Context& context, const Options& o) {
   table.add_row({"poster", a.poster_url.empty() ? "-" : a.poster_url});
   Result<std::string> folder = training_folder(a);
   table.add_row({"training folder", folder ? *folder : "- (" + folder.error().message + ")"});
-  table.add_row({"training images", std::to_string(data.usable) + " usable, " +
-                                        std::to_string(data.excluded) + " left out, " +
-                                        std::to_string(data.ignored) + " other files"});
+  table.add_row({"training images",
+                 data.s3_only
+                     ? std::to_string(data.recorded) + " in S3 only (no local copy)"
+                     : std::to_string(data.usable) + " usable, " + std::to_string(data.excluded) +
+                           " left out, " + std::to_string(data.ignored) + " other files"});
   table.add_row({"sync state", std::string(describe(data.state))});
   if (a.training_data) {
     table.add_row({"recorded in S3", std::to_string(a.training_data->s3_urls.size()) + " URLs" +

@@ -55,6 +55,10 @@ int run_data_scan(Context& context, const Options& o) {
             << " with captions; " << report->excluded.size() << " left out, "
             << report->ignored.size()
             << " other files ignored; sync state: " << describe(report->sync) << "\n";
+  if (report->s3_only) {
+    std::cout << "no local copy: the " << report->s3_count
+              << " images recorded in training_data live only in S3, and a training uses them\n";
+  }
   if (!report->ignored.empty()) std::cout << "ignored: " << join(report->ignored, ", ") << "\n";
   for (const Finding& f : report->findings) {
     std::cout << (f.severity == Severity::Error ? "error:   " : "warning: ")

@@ -26,7 +26,7 @@ int run_plan(Context& context, const Options& o) {
   Result<std::optional<double>> speed = context.trainings.learned_speed(endpoint->name);
   if (!speed) return report_error(speed.error(), o.json);
   Result<TrainingPlan> plan =
-      plan_training(actor, report->usable_count, context.settings.policy, *endpoint, *speed);
+      plan_training(actor, report->training_images(), context.settings.policy, *endpoint, *speed);
   if (!plan) return report_error(plan.error(), o.json);
   if (o.json) {
     print_json(plan_to_json(*plan));

@@ -135,7 +135,10 @@ TrainingDataReport check_training_data(std::string folder, std::vector<ScannedFi
                           "same content as " + names.front() + " (md5 " + md5 + ")"});
     }
   }
-  const int n = report.usable_count;
+  report.s3_only = usable_names.empty() && report.excluded.empty() && record && record->synced &&
+                   !record->s3_urls.empty();
+  if (report.s3_only) report.s3_count = static_cast<int>(record->s3_urls.size());
+  const int n = report.training_images();
   if (n == 0) {
     errors.push_back({Severity::Error, "no_images", "",
                       report.excluded.empty() ? std::string("no usable training images")
@@ -155,7 +158,8 @@ TrainingDataReport check_training_data(std::string folder, std::vector<ScannedFi
   }
   report.findings = std::move(errors);
   report.findings.insert(report.findings.end(), warnings.begin(), warnings.end());
-  report.sync = compute_sync_state(record, usable_names, content_changed);
+  report.sync = report.s3_only ? SyncState::Synced
+                               : compute_sync_state(record, usable_names, content_changed);
   report.files = std::move(files);
   return report;
 }
@@ -168,6 +172,7 @@ DataSummary summarize(const TrainingDataReport& report,
   summary.excluded = static_cast<int>(report.excluded.size());
   summary.ignored = static_cast<int>(report.ignored.size());
   summary.usable_bytes = report.usable_bytes;
+  summary.s3_only = report.s3_only;
   if (record) {
     summary.recorded = record->count;
     summary.recorded_synced = record->synced;

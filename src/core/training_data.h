@@ -82,7 +82,13 @@ struct TrainingDataReport {
   int captions = 0;                    ///< usable images with a caption file
   std::map<std::string, int> formats;  ///< usable images per format
   SyncState sync = SyncState::NoData;
+  /// No image file in the folder (or no folder) but a synced `training_data` block: the data
+  /// lives only in S3, and the recorded objects are what trains (`sync` is then Synced).
+  bool s3_only = false;
+  int s3_count = 0;  ///< S3-only: the recorded objects
 
+  /// The images a training uses: the usable local ones, or the recorded ones when S3-only.
+  [[nodiscard]] int training_images() const { return s3_only ? s3_count : usable_count; }
   [[nodiscard]] int error_count() const;
   [[nodiscard]] int warning_count() const;
 };
@@ -97,9 +103,12 @@ struct DataSummary {
   std::uint64_t usable_bytes = 0;
   int recorded = 0;              ///< images the registry's training_data block records
   bool recorded_synced = false;  ///< the block says `synced: true`
+  bool s3_only = false;          ///< no local copy: the recorded S3 objects are the data
 
-  /// True when the actor has images to train on.
-  [[nodiscard]] bool has_data() const { return usable > 0; }
+  /// True when the actor has images to train on, locally or only in S3.
+  [[nodiscard]] bool has_data() const { return usable > 0 || s3_only; }
+  /// The images a training uses: the usable local ones, or the recorded ones when S3-only.
+  [[nodiscard]] int training_images() const { return s3_only ? recorded : usable; }
   bool operator==(const DataSummary&) const = default;
 };
 
@@ -117,10 +126,11 @@ TrainingDataReport check_training_data(std::string folder, std::vector<ScannedFi
                                        const std::optional<TrainingDataRecord>& record,
                                        const DataCheckLimits& limits = {});
 
-/// Sync state from the recorded block and the names of the usable local images: no images →
-/// NoData; no block, `synced: false` or no URLs → NotSynced; the URLs' file names equal the
-/// local names and no content changed since the sync (`content_changed`: a file's MD5 differs
-/// from the one recorded when it was synced) → Synced; otherwise OutOfSync.
+/// Sync state from the recorded block and the names of the usable local images (an S3-only
+/// actor, see TrainingDataReport::s3_only, is judged before this): no images → NoData; no block,
+/// `synced: false` or no URLs → NotSynced; the URLs' file names equal the local names and no
+/// content changed since the sync (`content_changed`: a file's MD5 differs from the one recorded
+/// when it was synced) → Synced; otherwise OutOfSync.
 SyncState compute_sync_state(const std::optional<TrainingDataRecord>& record,
                              const std::vector<std::string>& usable_names, bool content_changed);
 

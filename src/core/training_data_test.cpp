@@ -121,5 +121,32 @@ TEST(SyncStateTest, ComparesRecordedUrlsWithLocalNames) {
   }
 }
 
+TEST(TrainingDataTest, DataRecordedInS3WithoutALocalCopyIsSyncedAndTrainsFromS3) {
+  TrainingDataRecord record;
+  record.s3_urls = {"s3://b/k/a.jpg", "s3://b/k/b.jpg", "s3://b/k/c.jpg", "s3://b/k/d.jpg",
+                    "s3://b/k/e.jpg"};
+  record.count = 5;
+  record.synced = true;
+  const TrainingDataReport only = check_training_data("f", {}, record);
+  EXPECT_TRUE(only.s3_only);
+  EXPECT_EQ(only.sync, SyncState::Synced);
+  EXPECT_EQ(only.training_images(), 5);
+  EXPECT_FALSE(has_finding(only, "no_images", Severity::Error));
+  const DataSummary summary = summarize(only, record);
+  EXPECT_TRUE(summary.has_data());
+  EXPECT_EQ(summary.training_images(), 5);
+  EXPECT_EQ(summary.usable, 0) << "nothing local to sync";
+  // A block that is not synced, or a folder whose only image is left out, is not S3-only.
+  record.synced = false;
+  EXPECT_FALSE(check_training_data("f", {}, record).s3_only);
+  EXPECT_EQ(check_training_data("f", {}, record).sync, SyncState::NoData);
+  record.synced = true;
+  ScannedFile broken;
+  broken.name = "a.jpg";
+  broken.status = FileStatus::Corrupt;
+  const TrainingDataReport left_out = check_training_data("f", {broken}, record);
+  EXPECT_FALSE(left_out.s3_only);
+  EXPECT_EQ(left_out.sync, SyncState::NoData);
+}
 }  // namespace
 }  // namespace atr

@@ -892,7 +892,7 @@ Result<PlanAnswer> plan_for(ApiServices& s, const Actor& actor, const EndpointPr
   if (!report) return report.error();
   Result<std::optional<double>> speed = s.trainings.learned_speed(endpoint.name);
   if (!speed) return speed.error();
-  if (report->usable_count == 0) {
+  if (report->training_images() == 0) {
     TrainingPlan plan;
     plan.defaults = default_parameters(actor);
     plan.parameters = plan.defaults;
@@ -901,7 +901,7 @@ Result<PlanAnswer> plan_for(ApiServices& s, const Actor& actor, const EndpointPr
     return PlanAnswer{std::move(plan), std::move(report).value()};
   }
   Result<TrainingPlan> plan =
-      plan_training(actor, report->usable_count, s.settings.policy, endpoint, *speed);
+      plan_training(actor, report->training_images(), s.settings.policy, endpoint, *speed);
   if (!plan) return Error{ErrorCode::InvalidArgument, plan.error().message};
   return PlanAnswer{std::move(plan).value(), std::move(report).value()};
 }

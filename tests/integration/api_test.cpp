@@ -371,7 +371,8 @@ TEST_F(ApiTest, ActorsSearchFiltersFacetsAndPages) {
                                           {"ignored", 0},
                                           {"recorded", 3},
                                           {"synced", true},
-                                          {"state", "synced"}}));
+                                          {"state", "synced"},
+                                          {"location", "local"}}));
   EXPECT_EQ(all.doc["items"][2]["id"], "10");
   EXPECT_EQ(all.doc["items"][2]["registry_id"], 10);
   EXPECT_EQ(all.doc["items"][2]["training_data"]["state"], "no_data");
@@ -380,7 +381,8 @@ TEST_F(ApiTest, ActorsSearchFiltersFacetsAndPages) {
                                                         {"ignored", 0},
                                                         {"recorded", 0},
                                                         {"synced", false},
-                                                        {"state", "not_synced"}}));
+                                                        {"state", "not_synced"},
+                                                        {"location", "local"}}));
   EXPECT_EQ(all.doc["facets"]["sex"]["female"], 3);
 
   const Answer female = get("/api/actors?q=CALM%20eyes&sex=female&limit=1&offset=1");

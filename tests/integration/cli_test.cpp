@@ -83,7 +83,8 @@ TEST_F(CliTest, ActorsListJsonHasTheApiShape) {
                                                      {"ignored", 0},
                                                      {"recorded", 3},
                                                      {"synced", true},
-                                                     {"state", "synced"}}));
+                                                     {"state", "synced"},
+                                                     {"location", "local"}}));
   EXPECT_EQ(list["facets"]["sex"]["female"], 2);
   EXPECT_EQ(list["facets"]["has_model"], 1);
 }

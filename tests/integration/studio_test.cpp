@@ -170,7 +170,8 @@ TEST_F(StudioTest, DataStateComesFromTheFolderWhenTheRegistryRecordsNothing) {
                                          {"ignored", 1},
                                          {"recorded", 0},
                                          {"synced", false},
-                                         {"state", "not_synced"}}));
+                                         {"state", "not_synced"},
+                                         {"location", "local"}}));
   // The detail, the filter, the CLI's list and show all say the same.
   EXPECT_EQ(product_->get("/api/actors/38").doc["training_data"], item["training_data"]);
   EXPECT_EQ(product_->get("/api/actors?has_data=true&limit=100").doc["total"],
@@ -541,6 +542,72 @@ TEST_F(StudioTest, TheImportRouteRunsDryFirstAndRefusesBadInputWithNothingChange
       product_->get("/api/training-versions/compare?left=" + items[0]["id"].dump() +
                     "&right=" + items[1]["id"].dump());
   EXPECT_EQ(compared.status, 409) << compared.body;
+}
+
+TEST_F(StudioTest, AnActorWhoseDataIsOnlyInS3TrainsFromTheRecordedObjects) {
+  start();
+  // After its migration the studio kept some actors' images only in S3.
+  const testing::StudioActor* remote = nullptr;
+  for (const testing::StudioActor& a : studio_.actors) {
+    if (!a.has_folder && a.images == 0) {
+      remote = &a;
+      break;
+    }
+  }
+  ASSERT_NE(remote, nullptr);
+  const std::string id = std::to_string(remote->id);
+  ASSERT_FALSE(fs::exists(ws_.path() / "data/actors" / remote->name));
+  const std::string key_prefix = "system_actors/training_data/" + remote->name + "/";
+  const std::string url_prefix =
+      "https://story-boards-assets.s3.us-west-1.amazonaws.com/" + key_prefix;
+  json training = json::array();
+  for (int i = 1; i <= 6; ++i) {
+    const std::string file = "face_" + std::to_string(i) + ".jpg";
+    const fs::path made = logs_.path() / file;
+    testing::write_image(made, 640, 640, 200 + i);
+    put_object(product_->s3_port(), "story-boards-assets", key_prefix + file, testing::slurp(made));
+    training.push_back({{"filename", file},
+                        {"local_path", nullptr},
+                        {"s3_url", url_prefix + file},
+                        {"status", "synced"}});
+  }
+  char manifest_name[32];
+  std::snprintf(manifest_name, sizeof manifest_name, "%04d_manifest.json", remote->id);
+  ws_.write(
+      std::string("data/actor_manifests/") + manifest_name,
+      json({{"character_id", id}, {"character_name", remote->name}, {"training_data", training}})
+          .dump());
+  const std::map<std::string, std::string> images_bucket = {{"S3_BUCKET", "story-boards-assets"}};
+  ASSERT_EQ(product_->cli("import", images_bucket).exit_code, 0);
+
+  const json shown = json::parse(product_->cli("--json actors show " + id).out);
+  EXPECT_EQ(shown["training_data"]["location"], "s3") << shown.dump();
+  EXPECT_EQ(shown["training_data"]["state"], "synced");
+  EXPECT_EQ(shown["training_data"]["count"], 6);
+  const json scan = json::parse(product_->cli("--json data scan " + id).out);
+  EXPECT_EQ(scan["location"], "s3");
+  EXPECT_EQ(scan["sync"], "synced");
+  EXPECT_EQ(scan["count"], 6);
+  EXPECT_EQ(scan["errors"], 0) << scan.dump();
+  const json listed =
+      json::parse(product_->cli("--json actors list --has-data --search " + remote->name).out);
+  EXPECT_EQ(listed["total"], 1) << listed.dump();
+
+  // Training checks each recorded object (a HEAD) and sends their URLs.
+  delete_object(product_->s3_port(), "story-boards-assets", key_prefix + "face_3.jpg");
+  const CliResult missing = product_->cli("train " + id, images_bucket);
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_NE(missing.err.find("1 of 6 training images are missing in S3"), std::string::npos)
+      << missing.err;
+  EXPECT_EQ(product_->emulator_stats().value("run", 0), 0);
+  put_object(product_->s3_port(), "story-boards-assets", key_prefix + "face_3.jpg",
+             testing::slurp(logs_.path() / "face_3.jpg"));
+  const CliResult trained = product_->cli("--json train " + id, images_bucket);
+  ASSERT_EQ(trained.exit_code, 0) << trained.out << trained.err;
+  const json v = json::parse(trained.out);
+  EXPECT_EQ(v["image_count"], 6);
+  EXPECT_EQ(v["name"], "V1");
+  EXPECT_EQ(product_->emulator_stats().value("run", 0), 1);
 }
 }  // namespace
 }  // namespace atr

@@ -649,6 +649,25 @@ async function studioWalk(browser, { emuUrl, serveEnv, pathDir }) {
     assert.ok(await page.getByRole("checkbox", { name: "compare V7" }).isDisabled());
   });
 
+  await step("studio: an actor whose images live only in S3 shows where its data is and counts as synced", async () => {
+    const remote = actors.find((a) => !fs.existsSync(path.join(ws, "data/actors", a.name)));
+    const prefix = `https://story-boards-assets.s3.us-west-1.amazonaws.com/system_actors/training_data/${remote.name}/`;
+    fs.writeFileSync(path.join(ws, `data/actor_manifests/${String(remote.id).padStart(4, "0")}_manifest.json`), JSON.stringify({
+      character_id: String(remote.id).padStart(4, "0"), character_name: remote.name,
+      training_data: [1, 2, 3, 4, 5, 6].map((i) => ({ filename: `face_${i}.jpg`, local_path: null, s3_url: `${prefix}face_${i}.jpg`, status: "synced" })),
+    }));
+    const applied = await json(url + "api/import", { method: "POST", headers: { "Content-Type": "application/json", "X-Actor-Trainer": "1" }, body: JSON.stringify({ dry_run: false }) });
+    assert.equal(applied.applied.training_data_recorded, 1, JSON.stringify(applied));
+    await page.getByTestId("choose-actor").click();
+    await searchFor(page, remote.name, "1 actor");
+    await page.locator(".card[data-actor-id]").first().click();
+    await page.getByTestId("data-location").waitFor();
+    assert.match(await page.getByTestId("data-location").textContent(), /In S3 only: no local copy.*6 recorded objects/);
+    assert.equal(await page.getByTestId("sync-state").textContent(), "synced");
+    assert.ok(await page.getByRole("button", { name: "Sync now" }).isDisabled());
+    await page.screenshot({ path: path.join(results, "studio-07-s3-only-data.png") });
+  });
+
   await step("studio: fits a 390-px phone without sideways scrolling", async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.waitForTimeout(150);

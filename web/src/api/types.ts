@@ -39,6 +39,8 @@ export interface ActorItem {
     recorded: number;
     synced: boolean;
     state: SyncState;
+    /** "s3": no local copy; the recorded S3 objects are the data */
+    location: "local" | "s3";
   };
   good: boolean;
   validated_lora_model: ValidatedModel | null;
@@ -79,6 +81,9 @@ export interface TrainingData {
   actor: { id: string; registry_id: number | string | null; name: string };
   folder: string;
   count: number;
+  /** "s3": no local copy; `s3_urls` (the recorded objects) are what trains */
+  location: "local" | "s3";
+  s3_urls?: string[];
   excluded: string[];
   ignored: string[];
   bytes: number;

@@ -25,10 +25,17 @@ export function DataSummary({ data, sync, canSync, onSync }: Props) {
         <span className={"badge sync " + data.sync} data-testid="sync-state">{syncLabel[data.sync]}</span>
       </header>
       <p data-testid="data-summary">
+        {data.location === "s3" ? <><strong>{data.count}</strong> in S3</> : <>
         <strong>{data.count}</strong> usable{data.excluded.length > 0 && <>, <strong>{data.excluded.length}</strong> excluded</>}
-        {" "}· {formatBytes(data.bytes)}{formats ? " · " + formats : ""} · {data.captions} captions
+        {" "}· {formatBytes(data.bytes)}{formats ? " · " + formats : ""} · {data.captions} captions</>}
         {data.ignored.length > 0 && <span className="muted"> · {data.ignored.length} other file{data.ignored.length === 1 ? "" : "s"} ignored</span>}
       </p>
+      {data.location === "s3" && (
+        <p className="small data-location" data-testid="data-location">
+          In S3 only: no local copy in <code>{data.folder}</code>. A training uses the {data.count} recorded objects
+          {data.s3_urls?.[0] ? <> (<code>{data.s3_urls[0].replace(/[^/]+$/, "")}</code>…)</> : null}; there is nothing local to sync.
+        </p>
+      )}
       {data.findings.length > 0 && (
         <ul className="findings">
           {data.findings.slice(0, 8).map((f, i) => (
@@ -41,7 +48,8 @@ export function DataSummary({ data, sync, canSync, onSync }: Props) {
         <p className="small muted" data-testid="ignored">Ignored (not images): {data.ignored.join(", ")}</p>
       )}
       <div className="row">
-        <button onClick={onSync} disabled={!canSync || running} title={canSync ? "" : "S3 is not configured"}>
+        <button onClick={onSync} disabled={!canSync || running || data.location === "s3"}
+          title={data.location === "s3" ? "the data is already in S3 and there is no local copy to sync" : canSync ? "" : "S3 is not configured"}>
           {running ? "Syncing…" : "Sync now"}
         </button>
         {running && sync?.total ? (
