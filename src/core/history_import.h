@@ -99,10 +99,11 @@ struct ImportOutcome {
   int validated_recorded = 0;
 };
 
-/// Applies `plan`: the versions first (one store transaction), then every registry change in
-/// one safe write (conflict when another program changed actors.json meanwhile), then the
-/// store's good marks and the synced MD5s. Running it again changes nothing; running it after
-/// a failure finishes what was left.
+/// Applies `plan`: the versions first (one store transaction), then the synced MD5s, then
+/// every registry change in one safe write (conflict when another program changed actors.json
+/// meanwhile), then the store's good marks. The MD5s go before the block that a re-run would
+/// see as done, so running it again changes nothing and running it after a failure finishes
+/// what was left.
 Result<ImportOutcome> apply_import(const ImportPlan& plan, ActorRegistry& registry,
                                    VersionStore& store, ScanMemory* memory, UnixMs now);
 
