@@ -12,6 +12,7 @@
 #include "base/check.h"
 #include "base/files.h"
 #include "base/paths.h"
+#include "base/strings.h"
 #include "http/webhook_server.h"
 #include "images/vips_scanner.h"
 #include "registry/json_file_actor_registry.h"
@@ -29,13 +30,7 @@ namespace {
 std::string random_token() {
   unsigned char bytes[24];
   ATR_CHECK(RAND_bytes(bytes, sizeof bytes) == 1, "no randomness for the webhook token");
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : bytes) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
+  return to_hex(bytes, sizeof bytes);
 }
 
 // Crash tests set ATR_FAULT to a submission point ("after-store", "before-run"); the process

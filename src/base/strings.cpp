@@ -244,4 +244,15 @@ std::string percent_encode(std::string_view text, bool keep_slash) {
   return out;
 }
 
+std::string to_hex(const unsigned char* data, std::size_t size) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(size * 2);
+  for (std::size_t i = 0; i < size; ++i) {
+    out += kHex[data[i] >> 4];  // NOLINT(cppcoreguidelines-pro-bounds-pointer-arithmetic)
+    out += kHex[data[i] & 15];  // NOLINT(cppcoreguidelines-pro-bounds-pointer-arithmetic)
+  }
+  return out;
+}
+
 }  // namespace atr

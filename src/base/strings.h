@@ -9,6 +9,9 @@ namespace atr {
 
 /// ASCII lowercase copy; bytes >= 0x80 (UTF-8) are kept as they are.
 std::string to_lower(std::string_view text);
+
+/// Lowercase hex of `size` bytes (digests, random tokens).
+std::string to_hex(const unsigned char* data, std::size_t size);
 /// True when the text is ASCII whitespace only (or empty).
 bool is_blank(std::string_view text);
 /// The text without leading and trailing ASCII whitespace.

@@ -10,6 +10,7 @@
 
 #include "base/files.h"
 #include "base/paths.h"
+#include "base/strings.h"
 #include "images/vips_scanner.h"
 
 namespace atr {
@@ -23,14 +24,7 @@ std::string sha256_hex(std::string_view text) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
   unsigned int md_len = 0;
   EVP_Digest(text.data(), text.size(), md.data(), &md_len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(size_t{md_len} * 2);
-  for (unsigned int i = 0; i < md_len; ++i) {
-    out += kHex[md[i] >> 4];
-    out += kHex[md[i] & 0xF];
-  }
-  return out;
+  return to_hex(md.data(), md_len);
 }
 
 std::string vips_failure(std::string_view what) {

@@ -12,14 +12,7 @@ namespace atr::sigv4 {
 namespace {
 
 std::string hex(const unsigned char* data, std::size_t size) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(size * 2);
-  for (std::size_t i = 0; i < size; ++i) {
-    out += kHex[data[i] >> 4];
-    out += kHex[data[i] & 15];
-  }
-  return out;
+  return to_hex(data, size);
 }
 
 }  // namespace
