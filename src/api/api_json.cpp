@@ -152,7 +152,19 @@ ordered_json training_data_to_json(const Actor& actor, const TrainingDataReport&
   out["folder"] = report.folder;
   out["count"] = report.training_images();
   out["location"] = report.s3_only ? "s3" : "local";
-  if (report.s3_only && actor.training_data) out["s3_urls"] = actor.training_data->s3_urls;
+  if (report.s3_only) {
+    // What trains: the recorded objects, else (found under the layout) the usable ones found.
+    std::vector<std::string> urls;
+    if (actor.training_data) urls = actor.training_data->s3_urls;
+    if (urls.empty()) {
+      for (const ScannedFile& file : report.files) {
+        if (!file.s3_url.empty() && file.status == FileStatus::Image) urls.push_back(file.s3_url);
+      }
+    }
+    out["s3_urls"] = urls;
+    out["s3_checked"] =
+        report.s3_listed.empty() ? ordered_json(nullptr) : ordered_json(report.s3_listed);
+  }
   out["excluded"] = report.excluded;
   out["ignored"] = report.ignored;
   out["bytes"] = report.usable_bytes;
@@ -176,6 +188,7 @@ ordered_json training_data_to_json(const Actor& actor, const TrainingDataReport&
     f["bytes"] = file.bytes;
     f["md5"] = file.md5.empty() ? ordered_json(nullptr) : ordered_json(file.md5);
     f["has_caption"] = file.has_caption;
+    if (!file.s3_url.empty()) f["s3_url"] = file.s3_url;
     f["checks"] = ordered_json::array();
     for (const Finding* finding : by_file[file.name]) {
       f["checks"].push_back(finding_to_json(*finding));
@@ -333,6 +346,20 @@ ordered_json sync_report_to_json(const SyncReport& report) {
   out["failed"] = report.failed;
   out["count"] = report.s3_urls.size();
   out["marked_synced"] = report.marked_synced;
+  return out;
+}
+
+ordered_json pull_report_to_json(const PullReport& report) {
+  ordered_json out;
+  out["actor_id"] = report.actor_id;
+  out["folder"] = report.folder;
+  out["pulled"] = report.pulled;
+  out["pulled_bytes"] = report.pulled_bytes;
+  out["unchanged"] = report.unchanged;
+  out["kept"] = report.kept;
+  out["missing"] = report.missing;
+  out["failed"] = report.failed;
+  out["recorded"] = report.recorded;
   return out;
 }
 

@@ -13,6 +13,7 @@
 #include "core/data_sync.h"
 #include "core/history_import.h"
 #include "core/plan.h"
+#include "core/s3_data.h"
 #include "core/training_data.h"
 #include "core/trainings.h"
 #include "core/version.h"
@@ -57,6 +58,10 @@ nlohmann::ordered_json training_data_to_json(const Actor& actor, const TrainingD
 /// A sync's plan and outcome: actor_id, prefix, uploaded/deleted/orphan/excluded/ignored/failed
 /// lists, unchanged count, upload_bytes, s3_urls count, marked_synced.
 nlohmann::ordered_json sync_report_to_json(const SyncReport& report);
+
+/// {"actor_id", "folder", "pulled", "pulled_bytes", "unchanged", "kept", "missing", "failed",
+/// "recorded"}: what `data pull` did.
+nlohmann::ordered_json pull_report_to_json(const PullReport& report);
 /// One training version: id, actor_id (the actor's key), name, status, submission, job id,
 /// parameters, description, image_count, times (RFC 3339), duration_seconds, progress,
 /// results, cost, good.

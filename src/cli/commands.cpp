@@ -44,6 +44,11 @@ void add_sync_options(CLI::App& command, Options& o) {
                    "show what would be uploaded and deleted; change nothing");
 }
 
+void add_pull_options(CLI::App& command, Options& o) {
+  add_actor_argument(command, o);
+  command.add_flag("--dry-run", o.dry_run, "show what would be downloaded; change nothing");
+}
+
 void add_plan_options(CLI::App& command, Options& o) {
   add_actor_argument(command, o);
   command.add_option("--endpoint", o.endpoint,
@@ -140,6 +145,9 @@ constexpr Command kCommands[] = {
      &run_data_scan},
     {"data sync", "upload an actor's training images to S3 and record them (or --all)",
      &add_sync_options, &run_data_sync},
+    {"data pull",
+     "download an actor's S3 images into its training folder (never overwrites a local file)",
+     &add_pull_options, &run_data_pull},
     {"plan", "show defaults, auto-adjusted parameters, validation and estimates", &add_plan_options,
      &run_plan},
     {"train", "start a training of an actor on RunPod (or --dry-run, or --eligible)",

@@ -7,7 +7,7 @@
 #include "cli/commands.h"
 #include "cli/lookup.h"
 #include "cli/output.h"
-#include "core/training_data_scanner.h"
+#include "core/s3_data.h"
 
 namespace atr::cli {
 
@@ -20,9 +20,10 @@ Result<FoundActor> find_actor(const Context& context, const std::string& ref) {
 
 Result<TrainingDataReport> scan_with_progress(Context& context, const Actor& actor, bool json) {
   ProgressBar bar("scanning " + actor.label(), !json);
-  return inspect_training_data(
-      actor, context.scanner, context.settings.limits,
-      [&bar](std::size_t done, std::size_t total) { bar.update(done, total); });
+  return inspect_actor_data(actor, context.scanner, context.objects, context.settings.s3_key_layout,
+                            context.settings.limits, [&bar](std::size_t done, std::size_t total) {
+                              bar.update(done, total);
+                            });
 }
 
 int run_data_scan(Context& context, const Options& o) {
@@ -55,9 +56,15 @@ int run_data_scan(Context& context, const Options& o) {
             << " with captions; " << report->excluded.size() << " left out, "
             << report->ignored.size()
             << " other files ignored; sync state: " << describe(report->sync) << "\n";
-  if (report->s3_only) {
+  if (report->s3_only && report->s3_listed.empty()) {
     std::cout << "no local copy: the " << report->s3_count
               << " images recorded in training_data live only in S3, and a training uses them\n";
+  } else if (report->s3_only) {
+    std::cout << "no local copy: the images were read from S3 (" << report->s3_listed
+              << "); `data pull " << actor.key() << "` brings them into " << report->folder << "\n";
+  }
+  if (std::string why = explain_sync_state(actor, *report); !why.empty()) {
+    std::cout << why << "\n";
   }
   if (!report->ignored.empty()) std::cout << "ignored: " << join(report->ignored, ", ") << "\n";
   for (const Finding& f : report->findings) {
@@ -94,15 +101,18 @@ void print_sync(const SyncReport& r, bool dry_run) {
   }
 }
 
+Error s3_not_configured(const std::string& command) {
+  return Error{ErrorCode::FailedPrecondition,
+               command +
+                   ": S3 is not configured (set S3_BUCKET, AWS_ACCESS_KEY_ID and "
+                   "AWS_SECRET_ACCESS_KEY; S3_ENDPOINT_URL for an S3-compatible store)"};
+}
+
 }  // namespace
 
 int run_data_sync(Context& context, const Options& o) {
   if (context.objects == nullptr) {
-    return report_error(Error{ErrorCode::FailedPrecondition,
-                              "data sync: S3 is not configured (set S3_BUCKET, AWS_ACCESS_KEY_ID "
-                              "and AWS_SECRET_ACCESS_KEY; S3_ENDPOINT_URL for an S3-compatible "
-                              "store)"},
-                        o.json);
+    return report_error(s3_not_configured("data sync"), o.json);
   }
   if (o.all == !o.actor.empty()) {
     return report_error(Error{ErrorCode::InvalidArgument, "data sync: give an ACTOR or --all"},
@@ -185,6 +195,45 @@ int run_data_sync(Context& context, const Options& o) {
   }
   if (o.json) print_json(o.all ? results : results.at(0));
   return all_ok ? kExitOk : kExitOther;
+}
+
+int run_data_pull(Context& context, const Options& o) {
+  if (context.objects == nullptr) {
+    return report_error(s3_not_configured("data pull"), o.json);
+  }
+  Result<FoundActor> found = find_actor(context, o.actor);
+  if (!found) return report_error(found.error(), o.json);
+  const Actor& actor = *found->actor;
+  Result<PullReport> report = Error{ErrorCode::Internal, "not run"};
+  {
+    ProgressBar bar("pull " + actor.label(), !o.json);
+    report = pull_actor(actor, context.scanner, *context.objects, context.settings.s3_key_layout,
+                        o.dry_run,
+                        [&bar](std::size_t done, std::size_t total) { bar.update(done, total); });
+  }
+  if (!report) return report_error(report.error(), o.json);
+  const PullReport& r = *report;
+  if (o.json) {
+    print_json(pull_report_to_json(r));
+  } else {
+    std::cout << r.actor_id << ": " << (o.dry_run ? "would download " : "downloaded ")
+              << r.pulled.size() << " ("
+              << format_bytes(static_cast<unsigned long long>(r.pulled_bytes)) << ") into "
+              << r.folder << ", " << r.unchanged << " already there";
+    if (r.recorded) std::cout << "; recorded as the synced content";
+    std::cout << "\n";
+    if (!r.kept.empty()) {
+      std::cout << "  kept (the local file differs from S3, not overwritten): "
+                << join(r.kept, ", ") << "\n";
+    }
+    for (const std::string& missing : r.missing) {
+      std::cout << "  missing in S3: " << missing << "\n";
+    }
+    for (const std::string& failed : r.failed) {
+      std::cout << "  failed: " << failed << "\n";
+    }
+  }
+  return r.failed.empty() ? kExitOk : kExitOther;
 }
 
 }  // namespace atr::cli

@@ -8,6 +8,7 @@
 #include "cli/lookup.h"
 #include "cli/output.h"
 #include "core/data_sync.h"
+#include "core/s3_data.h"
 #include "core/training_request.h"
 
 namespace atr::cli {
@@ -36,7 +37,8 @@ Result<TrainingParameters> parameters_for(const Actor& actor, const Settings& se
 Status check_local_data(Context& context, const Actor& actor, bool json) {
   ProgressBar bar("scanning " + actor.label(), !json);
   return require_synced_data(
-      actor, context.scanner, context.settings.limits,
+      actor, context.scanner, context.objects, context.settings.s3_key_layout,
+      context.settings.limits,
       [&bar](std::size_t done, std::size_t total) { bar.update(done, total); });
 }
 

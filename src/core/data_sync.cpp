@@ -5,6 +5,7 @@
 #include <set>
 
 #include "base/strings.h"
+#include "core/s3_data.h"
 
 namespace atr {
 
@@ -74,6 +75,55 @@ SyncReport plan_sync(const Actor& actor, const TrainingDataReport& scan,
   return plan;
 }
 
+namespace {
+
+// An actor whose images live only in S3 has nothing to upload: its sync records the usable
+// objects, those found under the layout or the recorded ones less any missing or unusable.
+Result<SyncReport> record_s3_only(const Actor& actor, const TrainingDataReport& scan,
+                                  ActorRegistry& registry, TrainingDataScanner& scanner,
+                                  const SyncOptions& options) {
+  SyncReport report;
+  report.actor_id = actor.key();
+  report.prefix = scan.s3_listed;
+  std::set<std::string> excluded(scan.excluded.begin(), scan.excluded.end());
+  std::map<std::string, std::string> why;
+  for (const Finding& f : scan.findings) {
+    if (f.severity == Severity::Error && !f.file.empty()) why.emplace(f.file, f.message);
+  }
+  for (const ScannedFile& file : scan.files) {
+    if (file.status == FileStatus::Ignored) {
+      report.ignored.push_back(file.name);
+    } else if (excluded.count(file.name) != 0) {
+      report.excluded.push_back(file.name + ": " + why[file.name]);
+    } else {
+      report.s3_urls.push_back(file.s3_url);
+      ++report.unchanged;
+    }
+  }
+  std::sort(report.s3_urls.begin(), report.s3_urls.end());
+  if (options.dry_run) return report;
+  TrainingDataRecord record;
+  record.s3_urls = report.s3_urls;
+  record.local_path = actor.training_data && !actor.training_data->local_path.empty()
+                          ? actor.training_data->local_path
+                          : scan.folder;
+  record.count = static_cast<int>(report.s3_urls.size());
+  record.synced = true;
+  SyncReport::Pending pending;
+  pending.folder = scan.folder;  // no local file: no MD5 to record
+  if (actor.training_data != record) {
+    pending.patch = ActorPatch{actor.key(), record, std::nullopt, std::nullopt};
+  }
+  report.pending = std::move(pending);
+  if (options.defer_record) return report;
+  if (Status committed = commit_syncs({&report}, registry, scanner); !committed) {
+    return committed.error().with_context("sync " + actor.label());
+  }
+  return report;
+}
+
+}  // namespace
+
 Result<SyncReport> sync_actor(const Actor& actor, TrainingDataScanner& scanner, ObjectStore& store,
                               ActorRegistry& registry, const DataCheckLimits& limits,
                               const std::string& key_layout, const SyncOptions& options,
@@ -84,12 +134,15 @@ Result<SyncReport> sync_actor(const Actor& actor, TrainingDataScanner& scanner, 
   };
   Result<std::string> prefix = key_prefix(key_layout, actor);
   if (!prefix) return prefix.error().with_context(what);
-  Result<TrainingDataReport> scan = inspect_training_data(
-      actor, scanner, limits,
-      [&](std::size_t done, std::size_t total) { tell("scan", done, total); });
+  Result<TrainingDataReport> scan =
+      inspect_actor_data(actor, scanner, &store, key_layout, limits,
+                         [&](std::size_t done, std::size_t total) { tell("scan", done, total); });
   if (!scan) return scan.error().with_context(what);
   if (scan->usable_count == 0 && !options.delete_orphans) {
     return Error{ErrorCode::FailedPrecondition, what + ": " + explain_sync_state(actor, *scan)};
+  }
+  if (scan->s3_only && !scan->s3_listed.empty()) {
+    return record_s3_only(actor, *scan, registry, scanner, options);
   }
   tell("list", 0, 1);
   Result<std::vector<StoredObject>> remote = store.list(*prefix);

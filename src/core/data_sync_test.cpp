@@ -26,6 +26,16 @@ class UrlOnlyStore final : public ObjectStore {
   Result<StoredObject> head_at(const S3Location& /*at*/) override {
     return Error{ErrorCode::NotFound, "none"};
   }
+  Result<std::vector<StoredObject>> list_at(const S3Location& /*at*/) override {
+    return std::vector<StoredObject>{};
+  }
+  Result<std::string> get_at(const S3Location& /*at*/) override {
+    return Error{ErrorCode::NotFound, "none"};
+  }
+  Result<std::string> download_at(const S3Location& /*at*/, const std::string& /*etag*/,
+                                  const std::string& /*file*/) override {
+    return Error{ErrorCode::NotFound, "none"};
+  }
   [[nodiscard]] std::string presigned_get(const std::string& key,
                                           std::chrono::seconds expires) const override {
     return "https://b.example/" + key + "?expires=" + std::to_string(expires.count());
@@ -114,6 +124,12 @@ class RecordingScanner final : public TrainingDataScanner {
                        const std::map<std::string, std::string>& md5_by_name) override {
     recorded[std::string(folder)] = md5_by_name;
     return Ok{};
+  }
+  ScannedFile scan_object(const std::string& name, const StoredObject& /*object*/,
+                          const FetchFn& /*fetch*/) override {
+    ScannedFile file;
+    file.name = name;
+    return file;
   }
   std::map<std::string, std::map<std::string, std::string>> recorded;
 };

@@ -46,6 +46,17 @@ class ObjectStore {
   /// The metadata of an object in any bucket the credentials reach (trained models often live
   /// in another bucket than the training images); NotFound when it is missing.
   [[nodiscard]] virtual Result<StoredObject> head_at(const S3Location& at) = 0;
+  /// Every object under `at.key` (a prefix) in the bucket `at` names.
+  [[nodiscard]] virtual Result<std::vector<StoredObject>> list_at(const S3Location& at) = 0;
+  /// The object's content (training images: a few MB each); NotFound when it is missing.
+  [[nodiscard]] virtual Result<std::string> get_at(const S3Location& at) = 0;
+  /// Writes the object's content to the workspace-relative `file` atomically (a temp file in the
+  /// same folder, then rename; the folder is made when missing), after checking the content
+  /// against `etag` when it is a single-part one (an MD5). Returns the content's MD5
+  /// (lowercase hex).
+  [[nodiscard]] virtual Result<std::string> download_at(const S3Location& at,
+                                                        const std::string& etag,
+                                                        const std::string& file) = 0;
   /// A URL that lets anyone GET `key` for `expires` from now, without credentials.
   [[nodiscard]] virtual std::string presigned_get(const std::string& key,
                                                   std::chrono::seconds expires) const = 0;

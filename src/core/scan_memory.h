@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,12 @@ class ScanMemory {
   /// Replaces the folder's synced digests (file name → MD5), after a sync succeeded.
   virtual Status record_synced(const std::string& folder,
                                const std::map<std::string, std::string>& md5_by_name) = 0;
+  /// What reading an S3 object's content found, by its ETag and size (an object's content
+  /// changes only with its ETag); nullopt when it was never read. The name is not remembered.
+  virtual Result<std::optional<ScannedFile>> recall_object(const std::string& etag,
+                                                           std::uint64_t size) = 0;
+  /// Keeps `file` (status, format, dimensions, MD5, detail) for the object's ETag and size.
+  virtual Status remember_object(const std::string& etag, const ScannedFile& file) = 0;
 };
 
 }  // namespace atr

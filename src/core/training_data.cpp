@@ -185,6 +185,32 @@ std::string explain_sync_state(const Actor& actor, const TrainingDataReport& rep
       ": run `actor-trainer data sync " + actor.key() + "` or press Sync now in the page";
   const std::string images =
       std::to_string(report.usable_count) + " usable image" + (report.usable_count == 1 ? "" : "s");
+  if (report.s3_only && !report.s3_listed.empty()) {
+    switch (report.sync) {
+      case SyncState::Synced: return {};
+      case SyncState::NotSynced:
+        return std::to_string(report.usable_count) + " usable image" +
+               (report.usable_count == 1 ? "" : "s") + " found in S3 (" + report.s3_listed +
+               ") are not recorded in actors.json yet: run `actor-trainer data sync " +
+               actor.key() + "` or press Sync now in the page to record them";
+      case SyncState::OutOfSync:
+      case SyncState::NoData: {
+        std::vector<std::string> why;
+        for (const ScannedFile& file : report.files) {
+          if (std::find(report.excluded.begin(), report.excluded.end(), file.name) !=
+              report.excluded.end()) {
+            why.push_back(file.name + ": " + file.detail);
+          }
+        }
+        return std::to_string(report.excluded.size()) + " of the " +
+               std::to_string(report.excluded.size() +
+                              static_cast<std::size_t>(report.usable_count)) +
+               " recorded S3 objects cannot be used (" + join(why, "; ") +
+               "): run `actor-trainer data sync " + actor.key() +
+               "` to record only the usable ones, or put them back";
+      }
+    }
+  }
   switch (report.sync) {
     case SyncState::Synced: return {};
     case SyncState::NoData:

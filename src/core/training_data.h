@@ -37,6 +37,7 @@ struct ScannedFile {
   bool has_caption = false;  ///< a same-name .txt file is present
   std::string detail;        ///< why the status is not Image
   std::string synced_md5;    ///< the MD5 this name had at the last sync; empty when unknown
+  std::string s3_url;        ///< an S3-only actor's object ("s3://bucket/key"); else empty
 };
 
 enum class Severity { Error, Warning };
@@ -85,7 +86,10 @@ struct TrainingDataReport {
   /// No image file in the folder (or no folder) but a synced `training_data` block: the data
   /// lives only in S3, and the recorded objects are what trains (`sync` is then Synced).
   bool s3_only = false;
-  int s3_count = 0;  ///< S3-only: the recorded objects
+  int s3_count = 0;  ///< S3-only: the recorded objects, or the usable ones when checked
+  /// S3-only, checked from the objects: where they were found ("s3://bucket/prefix/"). Empty
+  /// when only the recorded block was read (`files` is then empty).
+  std::string s3_listed;
 
   /// The images a training uses: the usable local ones, or the recorded ones when S3-only.
   [[nodiscard]] int training_images() const { return s3_only ? s3_count : usable_count; }

@@ -22,15 +22,4 @@ DataSummary data_summary(const Actor& actor, TrainingDataScanner& scanner,
   return summarize(*report, actor.training_data);
 }
 
-Status require_synced_data(const Actor& actor, TrainingDataScanner& scanner,
-                           const DataCheckLimits& limits, const ProgressFn& progress) {
-  Result<TrainingDataReport> report = inspect_training_data(actor, scanner, limits, progress);
-  if (!report) return report.error();
-  if (report->sync != SyncState::Synced) {
-    return Error{ErrorCode::FailedPrecondition,
-                 "train " + actor.label() + ": " + explain_sync_state(actor, *report)};
-  }
-  return Ok{};
-}
-
 }  // namespace atr

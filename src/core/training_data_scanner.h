@@ -8,6 +8,7 @@
 
 #include "base/result.h"
 #include "core/actor.h"
+#include "core/object_store.h"
 #include "core/training_data.h"
 
 namespace atr {
@@ -30,6 +31,13 @@ class TrainingDataScanner {
                                const std::map<std::string, std::string>& /*md5_by_name*/) {
     return Ok{};
   }
+  /// The content of an S3 object, fetched when asked.
+  using FetchFn = std::function<Result<std::string>()>;
+  /// Reads one S3 object's content as `scan` reads a file (`name` is its file name): what an
+  /// earlier read of the same ETag and size found, else `fetch` once and judge the bytes. A
+  /// failed fetch is an Unreadable file that names why.
+  virtual ScannedFile scan_object(const std::string& name, const StoredObject& object,
+                                  const FetchFn& fetch) = 0;
 };
 
 /// Scans the actor's training folder and judges it (checks + sync state). A folder that does
@@ -42,10 +50,5 @@ Result<TrainingDataReport> inspect_training_data(const Actor& actor, TrainingDat
 /// folder cannot be named (no name, no local_path) has no local data.
 DataSummary data_summary(const Actor& actor, TrainingDataScanner& scanner,
                          const DataCheckLimits& limits);
-
-/// Refuses (FailedPrecondition) unless a fresh scan of the actor's local images matches the
-/// recorded S3 copy: the recorded block can be stale, and a training sends the recorded URLs.
-Status require_synced_data(const Actor& actor, TrainingDataScanner& scanner,
-                           const DataCheckLimits& limits, const ProgressFn& progress);
 
 }  // namespace atr

@@ -11,6 +11,7 @@
 #include "base/files.h"
 #include "base/paths.h"
 #include "base/strings.h"
+#include "core/s3_data.h"
 #include "http/listener.h"
 #include "http/openapi_document.h"
 
@@ -794,12 +795,16 @@ void ApiServer::training_data(const Req& req, Res& res) {
   Result<Found> found = find_actor(s_.registry, req.matches[1]);
   if (!found) return send_error(res, found.error());
   const Actor& a = *found->actor;
-  Result<TrainingDataReport> report = inspect_training_data(a, s_.scanner, s_.settings.limits, {});
+  Result<TrainingDataReport> report = inspect_actor_data(
+      a, s_.scanner, s_.objects, s_.settings.s3_key_layout, s_.settings.limits, {});
   if (!report) return send_error(res, report.error());
   ordered_json doc = training_data_to_json(a, *report);
   for (ordered_json& file : doc["files"]) {
-    file["thumbnail_url"] = "/api/actors/" + actor_ref(a) + "/training-data/" +
-                            percent_encode(file["name"].get<std::string>());
+    // The thumbnail route reads the local folder; an object only in S3 has none to show.
+    file["thumbnail_url"] = file.contains("s3_url")
+                                ? ordered_json(nullptr)
+                                : ordered_json("/api/actors/" + actor_ref(a) + "/training-data/" +
+                                               percent_encode(file["name"].get<std::string>()));
   }
   send_json(res, 200, doc);
 }
@@ -887,8 +892,8 @@ struct PlanAnswer {
 };
 
 Result<PlanAnswer> plan_for(ApiServices& s, const Actor& actor, const EndpointProfile& endpoint) {
-  Result<TrainingDataReport> report =
-      inspect_training_data(actor, s.scanner, s.settings.limits, {});
+  Result<TrainingDataReport> report = inspect_actor_data(
+      actor, s.scanner, s.objects, s.settings.s3_key_layout, s.settings.limits, {});
   if (!report) return report.error();
   Result<std::optional<double>> speed = s.trainings.learned_speed(endpoint.name);
   if (!speed) return speed.error();
@@ -1017,7 +1022,9 @@ void ApiServer::start_training(const Req& req, Res& res) {
     return send_invalid_fields(res, problems);
   }
   order.parameters = *params;
-  if (Status data = require_synced_data(actor, s_.scanner, s_.settings.limits, {}); !data) {
+  if (Status data = require_synced_data(actor, s_.scanner, s_.objects, s_.settings.s3_key_layout,
+                                        s_.settings.limits, {});
+      !data) {
     return send_error(res, data.error());
   }
   if (s_.objects != nullptr) {

@@ -57,13 +57,50 @@ Result<ContentDigest> digest_file(const fs::path& path) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
   unsigned int md_len = 0;
   EVP_DigestFinal_ex(ctx.get(), md.data(), &md_len);
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (unsigned int i = 0; i < md_len; ++i) {
-    digest.md5 += kHex[md[i] >> 4];
-    digest.md5 += kHex[md[i] & 0x0f];
-  }
+  digest.md5 = to_hex(md.data(), md_len);
   return digest;
 }
+
+// The same for content already in memory (an S3 object).
+ContentDigest digest_bytes(std::string_view content) {
+  ContentDigest digest;
+  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+  unsigned int md_len = 0;
+  EVP_Digest(content.data(), content.size(), md.data(), &md_len, EVP_md5(), nullptr);
+  digest.md5 = to_hex(md.data(), md_len);
+  digest.bytes = content.size();
+  digest.tail =
+      std::string(content.substr(content.size() > kTailBytes ? content.size() - kTailBytes : 0));
+  return digest;
+}
+
+// What libvips reads an image from: a file, or a buffer in memory.
+struct ContentSource {
+  const fs::path* path = nullptr;
+  std::string_view bytes;
+
+  [[nodiscard]] const char* find_loader() const {
+    return path != nullptr ? vips_foreign_find_load(path->c_str())
+                           : vips_foreign_find_load_buffer(bytes.data(), bytes.size());
+  }
+  // Lazy open: libvips reads the header only; pixels are never decoded here.
+  [[nodiscard]] VipsImage* open() const {
+    return path != nullptr
+               ? vips_image_new_from_file(path->c_str(), "access", VIPS_ACCESS_SEQUENTIAL, nullptr)
+               : vips_image_new_from_buffer(bytes.data(), bytes.size(), "", "access",
+                                            VIPS_ACCESS_SEQUENTIAL, nullptr);
+  }
+  [[nodiscard]] std::array<unsigned char, 8> head() const {
+    std::array<unsigned char, 8> out{};
+    if (path != nullptr) {
+      std::ifstream in(*path, std::ios::binary);
+      in.read(reinterpret_cast<char*>(out.data()), out.size());  // NOLINT: byte buffer
+    } else {
+      std::copy_n(bytes.begin(), std::min(bytes.size(), out.size()), out.begin());
+    }
+    return out;
+  }
+};
 
 // libvips keeps one error buffer for the whole process, and its JPEG loader also files
 // libjpeg's warnings there; header reads hold this lock so a file's message is its own.
@@ -162,11 +199,14 @@ void ensure_vips_started() {
   });
 }
 
-ScannedFile scan_file(const fs::path& path) {
+namespace {
+
+// Judges content once read: status, format, dimensions, size, MD5.
+ScannedFile read_content(std::string name, const Result<ContentDigest>& digest,
+                         const ContentSource& source) {
   ensure_vips_started();
   ScannedFile file;
-  file.name = path.filename().string();
-  Result<ContentDigest> digest = digest_file(path);
+  file.name = std::move(name);
   if (!digest) {
     file.status = FileStatus::Unreadable;
     file.detail = digest.error().message;
@@ -181,7 +221,7 @@ ScannedFile scan_file(const fs::path& path) {
   }
   std::unique_lock vips_lock(vips_error_mutex());
   vips_error_clear();
-  const char* loader = vips_foreign_find_load(path.c_str());
+  const char* loader = source.find_loader();
   if (loader == nullptr) {
     vips_error_clear();
     file.status = FileStatus::Corrupt;
@@ -194,9 +234,7 @@ ScannedFile scan_file(const fs::path& path) {
     file.detail = "content is " + short_loader_name(loader);
     return file;
   }
-  // Lazy open: libvips reads the header only; pixels are never decoded here.
-  VipsImage* image =
-      vips_image_new_from_file(path.c_str(), "access", VIPS_ACCESS_SEQUENTIAL, nullptr);
+  VipsImage* image = source.open();
   if (image == nullptr) {
     file.status = FileStatus::Corrupt;
     file.detail = take_vips_error();
@@ -211,9 +249,7 @@ ScannedFile scan_file(const fs::path& path) {
   std::string problem = truncation_problem(file.format, *digest);
   if (file.format == "webp" && file.bytes >= 12) {
     // RIFF size field (little endian, bytes 4..7) counts everything after the first 8 bytes.
-    std::ifstream in(path, std::ios::binary);
-    std::array<unsigned char, 8> head{};
-    in.read(reinterpret_cast<char*>(head.data()), head.size());  // NOLINT: byte buffer
+    const std::array<unsigned char, 8> head = source.head();
     const std::uint64_t riff =
         static_cast<std::uint64_t>(head[4]) | (static_cast<std::uint64_t>(head[5]) << 8) |
         (static_cast<std::uint64_t>(head[6]) << 16) | (static_cast<std::uint64_t>(head[7]) << 24);
@@ -226,6 +262,16 @@ ScannedFile scan_file(const fs::path& path) {
   return file;
 }
 
+}  // namespace
+
+ScannedFile scan_file(const fs::path& path) {
+  return read_content(path.filename().string(), digest_file(path), ContentSource{&path, {}});
+}
+
+ScannedFile scan_bytes(std::string name, std::string_view content) {
+  return read_content(std::move(name), digest_bytes(content), ContentSource{nullptr, content});
+}
+
 VipsTrainingDataScanner::VipsTrainingDataScanner(fs::path workspace_root, ScanMemory* memory,
                                                  std::chrono::nanoseconds racy_window)
     : workspace_root_(std::move(workspace_root)), memory_(memory), racy_window_(racy_window) {}
@@ -234,6 +280,33 @@ Status VipsTrainingDataScanner::record_synced(
     std::string_view folder, const std::map<std::string, std::string>& md5_by_name) {
   if (memory_ == nullptr) return Ok{};
   return memory_->record_synced(std::string(folder), md5_by_name);
+}
+
+ScannedFile VipsTrainingDataScanner::scan_object(const std::string& name,
+                                                 const StoredObject& object, const FetchFn& fetch) {
+  const bool cacheable = memory_ != nullptr && !object.etag.empty();
+  if (cacheable) {
+    Result<std::optional<ScannedFile>> known =
+        memory_->recall_object(object.etag, static_cast<std::uint64_t>(object.size));
+    if (known && *known) {
+      ScannedFile file = std::move(**known);
+      file.name = name;
+      return file;
+    }
+  }
+  Result<std::string> content = fetch();
+  if (!content) {
+    ScannedFile file;
+    file.name = name;
+    file.status = FileStatus::Unreadable;
+    file.bytes = static_cast<std::uint64_t>(object.size);
+    file.detail = "cannot be fetched from S3: " + content.error().message;
+    return file;  // not remembered: the next scan tries again
+  }
+  ScannedFile file = scan_bytes(name, *content);
+  // Best effort, like the folder memory: a failed write costs the next scan a fetch.
+  if (cacheable) (void)memory_->remember_object(object.etag, file);
+  return file;
 }
 
 Result<std::vector<ScannedFile>> VipsTrainingDataScanner::scan(std::string_view relative,

@@ -12,7 +12,8 @@ namespace atr {
 /// with OpenSSL MD5, and checks each format's end marker so a truncated file is caught without
 /// decoding it. Symlinks that resolve outside `workspace_root` are reported, never read.
 /// With a ScanMemory, a file whose stamp (size, mtime, ctime, inode) is unchanged since an
-/// earlier scan is not read again, and each file's MD5 at the last sync is reported.
+/// earlier scan is not read again, and each file's MD5 at the last sync is reported; an S3
+/// object is read once per ETag.
 class VipsTrainingDataScanner final : public TrainingDataScanner {
  public:
   /// `memory` may be null (every scan reads every file); it must outlive the scanner. A file
@@ -26,6 +27,9 @@ class VipsTrainingDataScanner final : public TrainingDataScanner {
                                         const ProgressFn& progress) override;
   Status record_synced(std::string_view folder,
                        const std::map<std::string, std::string>& md5_by_name) override;
+  /// Cached in the memory by ETag and size: an object is fetched once.
+  ScannedFile scan_object(const std::string& name, const StoredObject& object,
+                          const FetchFn& fetch) override;
 
  private:
   std::filesystem::path workspace_root_;
@@ -42,5 +46,8 @@ std::string take_vips_error();
 
 /// Reads one file: status, detected format, dimensions, size, MD5. Exposed for tests.
 ScannedFile scan_file(const std::filesystem::path& path);
+
+/// Reads content in memory (an S3 object's) the same way, as the file `name`.
+ScannedFile scan_bytes(std::string name, std::string_view content);
 
 }  // namespace atr

@@ -61,6 +61,17 @@ class MapScanMemory final : public ScanMemory {
     synced[folder] = md5_by_name;
     return Ok{};
   }
+  Result<std::optional<ScannedFile>> recall_object(const std::string& etag,
+                                                   std::uint64_t size) override {
+    auto it = objects.find({etag, size});
+    if (it == objects.end()) return std::optional<ScannedFile>{};
+    return std::optional<ScannedFile>(it->second);
+  }
+  Status remember_object(const std::string& etag, const ScannedFile& file) override {
+    objects[{etag, file.bytes}] = file;
+    return Ok{};
+  }
+  std::map<std::pair<std::string, std::uint64_t>, ScannedFile> objects;
   std::map<std::string, std::map<std::string, RememberedScan>> scans;
   std::map<std::string, std::map<std::string, std::string>> synced;
   int writes = 0;
@@ -233,6 +244,55 @@ TEST_F(ScannerTest, AFileWithAnUnchangedStampIsNotReadAgain) {
   fs::remove(folder() / "a.jpg");
   ASSERT_TRUE(scanner.scan(kFolder, nullptr));
   EXPECT_EQ(memory.scans[kFolder].count("a.jpg"), 0u);
+}
+
+TEST_F(ScannerTest, AnObjectIsFetchedOncePerEtagAndJudgedLikeAFile) {
+  testing::write_image(folder() / "a.jpg", 640, 480, 1);
+  testing::write_image(folder() / "t.jpg", 700, 700, 9);
+  truncate_file(folder() / "t.jpg", 0.6);
+  const std::string good = testing::slurp(folder() / "a.jpg");
+  const std::string truncated = testing::slurp(folder() / "t.jpg");
+  MapScanMemory memory;
+  VipsTrainingDataScanner scanner(ws_.path(), &memory);
+  int fetches = 0;
+  auto serve = [&](const std::string& content) {
+    return [&fetches, content]() -> Result<std::string> {
+      ++fetches;
+      return content;
+    };
+  };
+  const StoredObject object{"k/face.jpg", "etag-1", static_cast<std::int64_t>(good.size())};
+  ScannedFile first = scanner.scan_object("face.jpg", object, serve(good));
+  EXPECT_EQ(first.status, FileStatus::Image) << first.detail;
+  EXPECT_EQ(first.format, "jpeg");
+  EXPECT_EQ(first.width, 640);
+  EXPECT_EQ(first.height, 480);
+  EXPECT_EQ(first.bytes, good.size());
+  EXPECT_EQ(first.md5, md5sum(folder() / "a.jpg"));
+  EXPECT_EQ(fetches, 1);
+  // The same ETag and size: known, not fetched again, under whatever name it now has.
+  ScannedFile again = scanner.scan_object("renamed.jpg", object, serve(good));
+  EXPECT_EQ(fetches, 1);
+  EXPECT_EQ(again.name, "renamed.jpg");
+  EXPECT_EQ(again.md5, first.md5);
+  EXPECT_EQ(again.width, 640);
+  // A new ETag is new content: fetched, and judged as a file would be.
+  const StoredObject replaced{"k/face.jpg", "etag-2", static_cast<std::int64_t>(truncated.size())};
+  ScannedFile damaged = scanner.scan_object("face.jpg", replaced, serve(truncated));
+  EXPECT_EQ(fetches, 2);
+  EXPECT_EQ(damaged.status, FileStatus::Corrupt);
+  EXPECT_NE(damaged.detail.find("truncated"), std::string::npos) << damaged.detail;
+  EXPECT_EQ(damaged.status, scan_file(folder() / "t.jpg").status);
+  // A failed fetch names why and is not remembered: the next scan tries again.
+  const StoredObject unreachable{"k/x.jpg", "etag-3", 10};
+  ScannedFile failed = scanner.scan_object("x.jpg", unreachable, [&]() -> Result<std::string> {
+    ++fetches;
+    return Error{ErrorCode::Unavailable, "S3 GET k/x.jpg: connection refused"};
+  });
+  EXPECT_EQ(failed.status, FileStatus::Unreadable);
+  EXPECT_NE(failed.detail.find("connection refused"), std::string::npos) << failed.detail;
+  EXPECT_EQ(memory.objects.count({"etag-3", 10}), 0u);
+  EXPECT_EQ(fetches, 3);
 }
 
 TEST_F(ScannerTest, AJustWrittenFileIsReadButNotRemembered) {

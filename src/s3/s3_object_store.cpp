@@ -1,12 +1,35 @@
 #include "s3/s3_object_store.h"
 
+#include <algorithm>
+#include <array>
 #include <atomic>
+#include <cctype>
 #include <mutex>
 #include <thread>
 
+#include <openssl/evp.h>
+
+#include "base/files.h"
 #include "base/paths.h"
+#include "base/strings.h"
 
 namespace atr {
+namespace {
+
+std::string md5_hex(std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+  unsigned int length = 0;
+  EVP_Digest(data.data(), data.size(), md.data(), &length, EVP_md5(), nullptr);
+  return to_hex(md.data(), length);
+}
+
+// A single-part upload's ETag is the content's MD5; a multipart one ends in "-<parts>".
+bool is_md5_hex(std::string_view etag) {
+  return etag.size() == 32 &&
+         std::all_of(etag.begin(), etag.end(), [](char c) { return std::isxdigit(c) != 0; });
+}
+
+}  // namespace
 
 S3ObjectStore::S3ObjectStore(S3Config config, std::filesystem::path workspace_root)
     : config_(config), client_(std::move(config)), workspace_root_(std::move(workspace_root)) {}
@@ -16,14 +39,7 @@ std::string S3ObjectStore::url_of(const std::string& key) const {
 }
 
 Result<std::vector<StoredObject>> S3ObjectStore::list(const std::string& prefix) {
-  Result<std::vector<S3Object>> objects = client_.list(prefix);
-  if (!objects) return objects.error();
-  std::vector<StoredObject> out;
-  out.reserve(objects->size());
-  for (S3Object& o : *objects) {
-    out.push_back({std::move(o.key), std::move(o.etag), o.size});
-  }
-  return out;
+  return list_at(S3Location{config_.bucket, prefix, {}});
 }
 
 std::vector<Status> S3ObjectStore::put_all(const std::vector<PutItem>& items, int concurrency,
@@ -64,23 +80,59 @@ Result<StoredObject> S3ObjectStore::head(const std::string& key) {
   return StoredObject{object->key, object->etag, object->size};
 }
 
-Result<StoredObject> S3ObjectStore::head_at(const S3Location& at) {
-  if (at.bucket == config_.bucket) return head(at.key);
-  S3Client* other = nullptr;
-  {
-    std::lock_guard lock(others_mutex_);
-    std::unique_ptr<S3Client>& slot = others_[at.bucket];
-    if (!slot) {
-      S3Config config = config_;
-      config.bucket = at.bucket;
-      if (!at.region.empty()) config.region = at.region;
-      slot = std::make_unique<S3Client>(std::move(config));
-    }
-    other = slot.get();
+S3Client& S3ObjectStore::client_for(const S3Location& at) {
+  if (at.bucket == config_.bucket) return client_;
+  std::lock_guard lock(others_mutex_);
+  std::unique_ptr<S3Client>& slot = others_[at.bucket];
+  if (!slot) {
+    S3Config config = config_;
+    config.bucket = at.bucket;
+    if (!at.region.empty()) config.region = at.region;
+    slot = std::make_unique<S3Client>(std::move(config));
   }
-  Result<S3Object> object = other->head(at.key);
+  return *slot;
+}
+
+Result<StoredObject> S3ObjectStore::head_at(const S3Location& at) {
+  Result<S3Object> object = client_for(at).head(at.key);
   if (!object) return object.error();
   return StoredObject{object->key, object->etag, object->size};
+}
+
+Result<std::vector<StoredObject>> S3ObjectStore::list_at(const S3Location& at) {
+  Result<std::vector<S3Object>> objects = client_for(at).list(at.key);
+  if (!objects) return objects.error();
+  std::vector<StoredObject> out;
+  out.reserve(objects->size());
+  for (S3Object& o : *objects) {
+    out.push_back({std::move(o.key), std::move(o.etag), o.size});
+  }
+  return out;
+}
+
+Result<std::string> S3ObjectStore::get_at(const S3Location& at) {
+  return client_for(at).get(at.key);
+}
+
+Result<std::string> S3ObjectStore::download_at(const S3Location& at, const std::string& etag,
+                                               const std::string& file) {
+  Result<std::filesystem::path> target = confine(workspace_root_, file);
+  if (!target) return target.error();
+  Result<std::string> content = get_at(at);
+  if (!content) return content.error();
+  std::string md5 = md5_hex(*content);
+  if (is_md5_hex(etag) && to_lower(etag) != md5) {
+    return Error{ErrorCode::Unavailable, "S3 GET " + at.url() + ": the content's MD5 " + md5 +
+                                             " differs from the ETag " + etag};
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(target->parent_path(), ec);
+  if (ec) {
+    return Error{ErrorCode::Unavailable,
+                 "create " + target->parent_path().string() + ": " + ec.message()};
+  }
+  if (Status written = write_file_atomic(*target, *content); !written) return written.error();
+  return md5;
 }
 
 std::string S3ObjectStore::presigned_get(const std::string& key,

@@ -26,12 +26,19 @@ class S3ObjectStore final : public ObjectStore {
   /// In the configured bucket through its client; in another bucket through a client of the
   /// same endpoint and credentials (the location's region when its URL names one), made once.
   [[nodiscard]] Result<StoredObject> head_at(const S3Location& at) override;
+  [[nodiscard]] Result<std::vector<StoredObject>> list_at(const S3Location& at) override;
+  [[nodiscard]] Result<std::string> get_at(const S3Location& at) override;
+  [[nodiscard]] Result<std::string> download_at(const S3Location& at, const std::string& etag,
+                                                const std::string& file) override;
   [[nodiscard]] std::string presigned_get(const std::string& key,
                                           std::chrono::seconds expires) const override;
 
   [[nodiscard]] S3Client& client() { return client_; }
 
  private:
+  /// The client of `at`'s bucket: the configured one, or one made once per other bucket.
+  S3Client& client_for(const S3Location& at);
+
   S3Config config_;
   S3Client client_;
   std::filesystem::path workspace_root_;

@@ -131,4 +131,52 @@ Status SqliteScanMemory::record_synced(const std::string& folder,
   }
 }
 
+Result<std::optional<ScannedFile>> SqliteScanMemory::recall_object(const std::string& etag,
+                                                                   std::uint64_t size) {
+  std::lock_guard lock(mutex_);
+  try {
+    SQLite::Statement q(*db_,
+                        "SELECT status, format, width, height, md5, detail FROM object_scans "
+                        "WHERE etag = ? AND size = ?");
+    q.bind(1, etag);
+    q.bind(2, static_cast<std::int64_t>(size));
+    if (!q.executeStep()) return std::optional<ScannedFile>{};
+    const std::optional<FileStatus> status = parse_file_status(q.getColumn(0).getString());
+    if (!status) return std::optional<ScannedFile>{};  // another build's status: read it again
+    ScannedFile file;
+    file.status = *status;
+    file.format = q.getColumn(1).getString();
+    file.width = q.getColumn(2).getInt();
+    file.height = q.getColumn(3).getInt();
+    file.bytes = size;
+    file.md5 = q.getColumn(4).getString();
+    file.detail = q.getColumn(5).getString();
+    return std::optional<ScannedFile>(std::move(file));
+  } catch (const std::exception& e) {
+    return memory_error("recall the object " + etag, e);
+  }
+}
+
+Status SqliteScanMemory::remember_object(const std::string& etag, const ScannedFile& file) {
+  std::lock_guard lock(mutex_);
+  try {
+    SQLite::Statement add(*db_,
+                          "INSERT OR REPLACE INTO object_scans (etag, size, status, format, "
+                          "width, height, md5, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    int i = 1;
+    add.bind(i++, etag);
+    add.bind(i++, static_cast<std::int64_t>(file.bytes));
+    add.bind(i++, std::string(to_string(file.status)));
+    add.bind(i++, file.format);
+    add.bind(i++, file.width);
+    add.bind(i++, file.height);
+    add.bind(i++, file.md5);
+    add.bind(i++, file.detail);
+    add.exec();
+    return Ok{};
+  } catch (const std::exception& e) {
+    return memory_error("remember the object " + etag, e);
+  }
+}
+
 }  // namespace atr

@@ -13,7 +13,8 @@ class Database;
 
 namespace atr {
 
-/// ScanMemory in the state database (tables `scanned_files` and `synced_files`), on its own
+/// ScanMemory in the state database (tables `scanned_files`, `synced_files` and
+/// `object_scans`), on its own
 /// connection so scans never wait for version writes in the same process. Each write is one
 /// IMMEDIATE transaction.
 class SqliteScanMemory final : public ScanMemory {
@@ -27,6 +28,9 @@ class SqliteScanMemory final : public ScanMemory {
   Result<std::map<std::string, std::string>> synced_digests(const std::string& folder) override;
   Status record_synced(const std::string& folder,
                        const std::map<std::string, std::string>& md5_by_name) override;
+  Result<std::optional<ScannedFile>> recall_object(const std::string& etag,
+                                                   std::uint64_t size) override;
+  Status remember_object(const std::string& etag, const ScannedFile& file) override;
 
  private:
   explicit SqliteScanMemory(std::unique_ptr<SQLite::Database> db);

@@ -100,6 +100,19 @@ CREATE TABLE synced_files (
 ALTER TABLE versions ADD COLUMN imported INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX versions_by_model ON versions (model_name);
 )sql",
+    R"sql(
+CREATE TABLE object_scans (
+  etag TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  format TEXT NOT NULL,
+  width INTEGER NOT NULL,
+  height INTEGER NOT NULL,
+  md5 TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  PRIMARY KEY (etag, size)
+) WITHOUT ROWID;
+)sql",
 };
 
 }  // namespace

@@ -3,6 +3,7 @@
 // folders), through `serve`'s API and the CLI, against s3rver and the RunPod emulator on
 // 127.0.0.1. ATR_TEST_BINARY=<other actor-trainer> runs the same tests against another build.
 
+#include <algorithm>
 #include <csignal>
 #include <thread>
 
@@ -318,6 +319,16 @@ void delete_object(int port, const std::string& bucket, const std::string& key) 
   ASSERT_EQ(answer->status, 204) << answer->body;
 }
 
+// The object's ETag as s3rver computed it: the MD5 of a single-part object.
+std::string object_etag(int port, const std::string& bucket, const std::string& key) {
+  httplib::Client s3("127.0.0.1", port);
+  const auto answer = s3.Head(("/" + bucket + "/" + key).c_str());
+  if (!answer || answer->status != 200) return "no object " + key;
+  std::string etag = answer->get_header_value("ETag");
+  etag.erase(std::remove(etag.begin(), etag.end(), '"'), etag.end());
+  return etag;
+}
+
 // Actor 6's manifest in the studio's format: 23 images (the first 19 synced to its images
 // bucket, 4 only local), models V6 and V7 in its models bucket (V7 validated), and blocks the
 // product does not own.
@@ -584,21 +595,51 @@ TEST_F(StudioTest, AnActorWhoseDataIsOnlyInS3TrainsFromTheRecordedObjects) {
   EXPECT_EQ(shown["training_data"]["location"], "s3") << shown.dump();
   EXPECT_EQ(shown["training_data"]["state"], "synced");
   EXPECT_EQ(shown["training_data"]["count"], 6);
+  // The objects are checked from their content: format, dimensions, size.
   const json scan = json::parse(product_->cli("--json data scan " + id).out);
   EXPECT_EQ(scan["location"], "s3");
   EXPECT_EQ(scan["sync"], "synced");
   EXPECT_EQ(scan["count"], 6);
   EXPECT_EQ(scan["errors"], 0) << scan.dump();
+  EXPECT_EQ(scan["s3_checked"], "s3://story-boards-assets/" + key_prefix) << scan.dump();
+  ASSERT_EQ(scan["files"].size(), 6u) << scan.dump();
+  for (const json& f : scan["files"]) {
+    EXPECT_EQ(f["status"], "image") << f.dump();
+    EXPECT_EQ(f["format"], "jpeg");
+    EXPECT_EQ(f["width"], 640);
+    EXPECT_EQ(f["height"], 640);
+    EXPECT_EQ(f["md5"], object_etag(product_->s3_port(), "story-boards-assets",
+                                    key_prefix + f["name"].get<std::string>()));
+    EXPECT_EQ(f["s3_url"], "s3://story-boards-assets/" + key_prefix + f["name"].get<std::string>());
+  }
+  EXPECT_GT(scan["bytes"].get<int>(), 0);
   const json listed =
       json::parse(product_->cli("--json actors list --has-data --search " + remote->name).out);
   EXPECT_EQ(listed["total"], 1) << listed.dump();
 
-  // Training checks each recorded object (a HEAD) and sends their URLs.
+  // An object replaced by damaged bytes (a new ETag) is read again and left out; the training
+  // is refused with the object named, and nothing is sent.
+  const std::string good_2 = testing::slurp(logs_.path() / "face_2.jpg");
+  put_object(product_->s3_port(), "story-boards-assets", key_prefix + "face_2.jpg",
+             good_2.substr(0, good_2.size() / 2));
+  const json damaged = json::parse(product_->cli("--json data scan " + id).out);
+  EXPECT_EQ(damaged["sync"], "out_of_sync") << damaged.dump();
+  EXPECT_EQ(damaged["count"], 5);
+  EXPECT_EQ(damaged["excluded"], json::array({"face_2.jpg"}));
+  const CliResult refused = product_->cli("train " + id, images_bucket);
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("1 of the 6 recorded S3 objects cannot be used (face_2.jpg: "
+                             "truncated"),
+            std::string::npos)
+      << refused.err;
+  put_object(product_->s3_port(), "story-boards-assets", key_prefix + "face_2.jpg", good_2);
+  EXPECT_EQ(json::parse(product_->cli("--json data scan " + id).out)["sync"], "synced");
+
+  // A missing object is named too.
   delete_object(product_->s3_port(), "story-boards-assets", key_prefix + "face_3.jpg");
   const CliResult missing = product_->cli("train " + id, images_bucket);
   EXPECT_NE(missing.exit_code, 0);
-  EXPECT_NE(missing.err.find("1 of 6 training images are missing in S3"), std::string::npos)
-      << missing.err;
+  EXPECT_NE(missing.err.find("(face_3.jpg: missing in S3)"), std::string::npos) << missing.err;
   EXPECT_EQ(product_->emulator_stats().value("run", 0), 0);
   put_object(product_->s3_port(), "story-boards-assets", key_prefix + "face_3.jpg",
              testing::slurp(logs_.path() / "face_3.jpg"));
@@ -608,6 +649,95 @@ TEST_F(StudioTest, AnActorWhoseDataIsOnlyInS3TrainsFromTheRecordedObjects) {
   EXPECT_EQ(v["image_count"], 6);
   EXPECT_EQ(v["name"], "V1");
   EXPECT_EQ(product_->emulator_stats().value("run", 0), 1);
+}
+TEST_F(StudioTest, ImagesFoundUnderTheKeyLayoutAreRecordedBySyncAndPulledWithoutOverwriting) {
+  start();
+  ws_.write("actor-trainer.toml", testing::slurp(ws_.path() / "actor-trainer.toml") +
+                                      "[s3]\nkey_layout = \"system_actors/training_data/{actor}/"
+                                      "{file}\"\n");
+  const std::map<std::string, std::string> bucket = {{"S3_BUCKET", "story-boards-assets"}};
+  // An actor with no folder and nothing recorded, whose images the studio keeps in S3.
+  const testing::StudioActor* remote = nullptr;
+  for (const testing::StudioActor& a : studio_.actors) {
+    if (!a.has_folder && a.images == 0) remote = &a;
+  }
+  ASSERT_NE(remote, nullptr);
+  const std::string id = std::to_string(remote->id);
+  const std::string prefix = "system_actors/training_data/" + remote->name + "/";
+  for (int i = 1; i <= 5; ++i) {
+    const fs::path made = logs_.path() / ("shot_" + std::to_string(i) + ".jpg");
+    testing::write_image(made, 768, 768, 300 + i);
+    put_object(product_->s3_port(), "story-boards-assets", prefix + made.filename().string(),
+               testing::slurp(made));
+  }
+  put_object(product_->s3_port(), "story-boards-assets", prefix + "readme.md", "notes");
+  put_object(product_->s3_port(), "story-boards-assets", prefix + "old/shot_9.jpg", "elsewhere");
+  const std::string registry_before = testing::slurp(ws_.path() / "actors.json");
+
+  const CliResult scanned = product_->cli("--json data scan " + id, bucket);
+  ASSERT_EQ(scanned.exit_code, 0) << scanned.err;
+  const json scan = json::parse(scanned.out);
+  EXPECT_EQ(scan["location"], "s3");
+  EXPECT_EQ(scan["sync"], "not_synced");
+  EXPECT_EQ(scan["count"], 5);
+  EXPECT_EQ(scan["ignored"], json::array({"readme.md"}));
+  EXPECT_EQ(scan["s3_checked"], "s3://story-boards-assets/" + prefix);
+  const CliResult unrecorded = product_->cli("train " + id, bucket);
+  EXPECT_NE(unrecorded.exit_code, 0);
+  EXPECT_NE(unrecorded.err.find("5 usable images found in S3"), std::string::npos)
+      << unrecorded.err;
+  EXPECT_NE(unrecorded.err.find("not recorded in actors.json"), std::string::npos);
+  EXPECT_EQ(product_->emulator_stats().value("run", 0), 0);
+  EXPECT_EQ(testing::slurp(ws_.path() / "actors.json"), registry_before);
+
+  // Sync records what S3 holds; nothing is uploaded.
+  const CliResult synced = product_->cli("--json data sync " + id, bucket);
+  ASSERT_EQ(synced.exit_code, 0) << synced.out << synced.err;
+  const json sync = json::parse(synced.out);
+  EXPECT_EQ(sync["uploads"].size(), 0u);
+  EXPECT_EQ(sync["count"], 5);
+  EXPECT_TRUE(sync["marked_synced"].get<bool>());
+  const json shown = json::parse(product_->cli("--json actors show " + id, bucket).out);
+  EXPECT_EQ(shown["training_data"]["state"], "synced") << shown.dump();
+  EXPECT_EQ(shown["training_data"]["location"], "s3");
+  EXPECT_EQ(shown["training_data"]["count"], 5);
+
+  // Pull: a dry run writes nothing; then the five images arrive, and the folder is synced.
+  const fs::path folder = ws_.path() / "data/actors" / remote->name / "training_data";
+  const json dry = json::parse(product_->cli("--json data pull --dry-run " + id, bucket).out);
+  EXPECT_EQ(dry["pulled"].size(), 5u) << dry.dump();
+  EXPECT_FALSE(fs::exists(folder));
+  const std::string registry_synced = testing::slurp(ws_.path() / "actors.json");
+  const CliResult pulled = product_->cli("--json data pull " + id, bucket);
+  ASSERT_EQ(pulled.exit_code, 0) << pulled.out << pulled.err;
+  const json pull = json::parse(pulled.out);
+  EXPECT_EQ(pull["pulled"].size(), 5u);
+  EXPECT_TRUE(pull["recorded"].get<bool>());
+  for (int i = 1; i <= 5; ++i) {
+    const std::string name = "shot_" + std::to_string(i) + ".jpg";
+    EXPECT_EQ(testing::slurp(folder / name), testing::slurp(logs_.path() / name)) << name;
+  }
+  EXPECT_EQ(testing::slurp(ws_.path() / "actors.json"), registry_synced);
+  const json local = json::parse(product_->cli("--json data scan " + id, bucket).out);
+  EXPECT_EQ(local["location"], "local") << local.dump();
+  EXPECT_EQ(local["sync"], "synced");
+  EXPECT_EQ(local["count"], 5);
+
+  // A second pull has nothing to do; a local edit is kept, named, and shows as a change.
+  const json again = json::parse(product_->cli("--json data pull " + id, bucket).out);
+  EXPECT_EQ(again["pulled"].size(), 0u);
+  EXPECT_EQ(again["unchanged"], 5);
+  testing::write_image(folder / "shot_2.jpg", 768, 768, 999);
+  const std::string edited = testing::slurp(folder / "shot_2.jpg");
+  const json kept = json::parse(product_->cli("--json data pull " + id, bucket).out);
+  EXPECT_EQ(kept["kept"], json::array({"shot_2.jpg"})) << kept.dump();
+  EXPECT_EQ(testing::slurp(folder / "shot_2.jpg"), edited);
+  EXPECT_EQ(json::parse(product_->cli("--json data scan " + id, bucket).out)["sync"],
+            "out_of_sync");
+
+  const CliResult no_s3 = product_->cli("data pull " + id, {{"S3_BUCKET", ""}});
+  EXPECT_NE(no_s3.exit_code, 0);
+  EXPECT_NE(no_s3.err.find("S3 is not configured"), std::string::npos) << no_s3.err;
 }
 }  // namespace
 }  // namespace atr

@@ -83,6 +83,16 @@ class ModelBucket final : public ObjectStore {
     if (it == objects.end()) return Error{ErrorCode::NotFound, "no such key"};
     return StoredObject{at.key, "etag", it->second};
   }
+  Result<std::vector<StoredObject>> list_at(const S3Location& /*at*/) override {
+    return std::vector<StoredObject>{};
+  }
+  Result<std::string> get_at(const S3Location& /*at*/) override {
+    return Error{ErrorCode::NotFound, "none"};
+  }
+  Result<std::string> download_at(const S3Location& /*at*/, const std::string& /*etag*/,
+                                  const std::string& /*file*/) override {
+    return Error{ErrorCode::NotFound, "none"};
+  }
   [[nodiscard]] std::string presigned_get(const std::string& key,
                                           std::chrono::seconds) const override {
     return "https://b.example/" + key;

@@ -649,12 +649,24 @@ async function studioWalk(browser, { emuUrl, serveEnv, pathDir }) {
     assert.ok(await page.getByRole("checkbox", { name: "compare V7" }).isDisabled());
   });
 
-  await step("studio: an actor whose images live only in S3 shows where its data is and counts as synced", async () => {
+  await step("studio: an actor whose images live only in S3 is checked from the objects and counts as synced", async () => {
     const remote = actors.find((a) => !fs.existsSync(path.join(ws, "data/actors", a.name)));
-    const prefix = `https://story-boards-assets.s3.us-west-1.amazonaws.com/system_actors/training_data/${remote.name}/`;
+    const key = `system_actors/training_data/${remote.name}/`;
+    const prefix = `https://story-boards-assets.s3.us-west-1.amazonaws.com/${key}`;
+    // The studio's images bucket on the test's S3 server, holding this actor's six images.
+    const made = path.join(work, "remote-images");
+    await runQuiet(bin.images, [made, "6", "20", "40"]);
+    const s3 = serveEnv.S3_ENDPOINT_URL;
+    assert.ok((await fetch(`${s3}/story-boards-assets`, { method: "PUT" })).ok, "create the images bucket");
+    const names = fs.readdirSync(made).sort();
+    assert.equal(names.length, 6);
+    for (const name of names) {
+      const put = await fetch(`${s3}/story-boards-assets/${key}${name}`, { method: "PUT", body: fs.readFileSync(path.join(made, name)) });
+      assert.ok(put.ok, `PUT ${name}: ${put.status}`);
+    }
     fs.writeFileSync(path.join(ws, `data/actor_manifests/${String(remote.id).padStart(4, "0")}_manifest.json`), JSON.stringify({
       character_id: String(remote.id).padStart(4, "0"), character_name: remote.name,
-      training_data: [1, 2, 3, 4, 5, 6].map((i) => ({ filename: `face_${i}.jpg`, local_path: null, s3_url: `${prefix}face_${i}.jpg`, status: "synced" })),
+      training_data: names.map((name) => ({ filename: name, local_path: null, s3_url: `${prefix}${name}`, status: "synced" })),
     }));
     const applied = await json(url + "api/import", { method: "POST", headers: { "Content-Type": "application/json", "X-Actor-Trainer": "1" }, body: JSON.stringify({ dry_run: false }) });
     assert.equal(applied.applied.training_data_recorded, 1, JSON.stringify(applied));
@@ -662,7 +674,13 @@ async function studioWalk(browser, { emuUrl, serveEnv, pathDir }) {
     await searchFor(page, remote.name, "1 actor");
     await page.locator(".card[data-actor-id]").first().click();
     await page.getByTestId("data-location").waitFor();
-    assert.match(await page.getByTestId("data-location").textContent(), /In S3 only: no local copy.*6 recorded objects/);
+    const where = await page.getByTestId("data-location").textContent();
+    assert.match(where, /In S3 only: no local copy/);
+    assert.ok(where.includes(`Checked from the objects in s3://story-boards-assets/${key}`), where);
+    assert.match(where, /data pull/);
+    assert.match(await page.getByTestId("data-summary").textContent(), /6 usable in S3/);
+    assert.equal(await page.locator(".thumbs .thumb-remote").count(), 6);
+    assert.equal(await page.locator(".thumbs img").count(), 0, "no local thumbnail to draw");
     assert.equal(await page.getByTestId("sync-state").textContent(), "synced");
     assert.ok(await page.getByRole("button", { name: "Sync now" }).isDisabled());
     await page.screenshot({ path: path.join(results, "studio-07-s3-only-data.png") });

@@ -74,7 +74,9 @@ export interface TrainingFile {
   bytes: number;
   md5: string;
   has_caption: boolean;
-  thumbnail_url: string;
+  /** null for an object that lives only in S3 (no local file to draw) */
+  thumbnail_url: string | null;
+  s3_url?: string;
 }
 
 export interface TrainingData {
@@ -84,6 +86,8 @@ export interface TrainingData {
   /** "s3": no local copy; `s3_urls` (the recorded objects) are what trains */
   location: "local" | "s3";
   s3_urls?: string[];
+  /** S3-only: where the objects were read and checked from; null when only the record was read */
+  s3_checked?: string | null;
   excluded: string[];
   ignored: string[];
   bytes: number;

@@ -18,6 +18,8 @@ export function DataSummary({ data, sync, canSync, onSync }: Props) {
   const formats = Object.entries(data.formats).map(([f, n]) => `${n} ${f}`).join(", ");
   const files = data.files.filter((f) => f.status !== "ignored");
   const shown = allThumbs ? files : files.slice(0, THUMBS);
+  // S3-only data that actors.json records as it is: nothing to upload or record.
+  const s3Recorded = data.location === "s3" && data.sync === "synced";
   return (
     <section className="panel data-panel" aria-label="Training data">
       <header className="panel-head">
@@ -25,15 +27,18 @@ export function DataSummary({ data, sync, canSync, onSync }: Props) {
         <span className={"badge sync " + data.sync} data-testid="sync-state">{syncLabel[data.sync]}</span>
       </header>
       <p data-testid="data-summary">
-        {data.location === "s3" ? <><strong>{data.count}</strong> in S3</> : <>
-        <strong>{data.count}</strong> usable{data.excluded.length > 0 && <>, <strong>{data.excluded.length}</strong> excluded</>}
-        {" "}· {formatBytes(data.bytes)}{formats ? " · " + formats : ""} · {data.captions} captions</>}
+        {data.location === "s3" && !data.s3_checked ? <><strong>{data.count}</strong> in S3</> : <>
+        <strong>{data.count}</strong> usable{data.location === "s3" ? " in S3" : ""}{data.excluded.length > 0 && <>, <strong>{data.excluded.length}</strong> excluded</>}
+        {" "}· {formatBytes(data.bytes)}{formats ? " · " + formats : ""}{data.location === "s3" ? "" : ` · ${data.captions} captions`}</>}
         {data.ignored.length > 0 && <span className="muted"> · {data.ignored.length} other file{data.ignored.length === 1 ? "" : "s"} ignored</span>}
       </p>
       {data.location === "s3" && (
         <p className="small data-location" data-testid="data-location">
-          In S3 only: no local copy in <code>{data.folder}</code>. A training uses the {data.count} recorded objects
-          {data.s3_urls?.[0] ? <> (<code>{data.s3_urls[0].replace(/[^/]+$/, "")}</code>…)</> : null}; there is nothing local to sync.
+          In S3 only: no local copy in <code>{data.folder}</code>.{" "}
+          {data.s3_checked
+            ? <>Checked from the objects in <code>{data.s3_checked}</code>{data.sync === "not_synced" ? "; actors.json does not record them yet, so Sync now records them" : ""}. <code>actor-trainer data pull {data.actor.id}</code> brings them local for editing.</>
+            : <>A training uses the {data.count} recorded objects
+              {data.s3_urls?.[0] ? <> (<code>{data.s3_urls[0].replace(/[^/]+$/, "")}</code>…)</> : null}; there is nothing local to sync.</>}
         </p>
       )}
       {data.findings.length > 0 && (
@@ -48,8 +53,8 @@ export function DataSummary({ data, sync, canSync, onSync }: Props) {
         <p className="small muted" data-testid="ignored">Ignored (not images): {data.ignored.join(", ")}</p>
       )}
       <div className="row">
-        <button onClick={onSync} disabled={!canSync || running || data.location === "s3"}
-          title={data.location === "s3" ? "the data is already in S3 and there is no local copy to sync" : canSync ? "" : "S3 is not configured"}>
+        <button onClick={onSync} disabled={!canSync || running || s3Recorded}
+          title={s3Recorded ? "the data is already in S3 and recorded; there is no local copy to sync" : canSync ? "" : "S3 is not configured"}>
           {running ? "Syncing…" : "Sync now"}
         </button>
         {running && sync?.total ? (
@@ -65,7 +70,11 @@ export function DataSummary({ data, sync, canSync, onSync }: Props) {
         )}
       </div>
       <div className="thumbs" data-testid="thumbs">
-        {shown.map((f) => f.status === "image" ? (
+        {shown.map((f) => f.status === "image" && !f.thumbnail_url ? (
+          <span key={f.name} className="thumb-remote" title={`${f.name} ${f.width}×${f.height} in S3`} data-file={f.name}>
+            {f.width}×{f.height}
+          </span>
+        ) : f.status === "image" ? (
           <img key={f.name} src={f.thumbnail_url + "?size=small"} alt={f.name} title={`${f.name} ${f.width}×${f.height}`} width={56} height={56} loading="lazy" />
         ) : (
           <span key={f.name} className="thumb-excluded" title={`${f.name}: ${f.status.replace("_", " ")}`} data-file={f.name}>
