@@ -1,5 +1,7 @@
 #include "base/strings.h"
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -253,6 +255,12 @@ std::string to_hex(const unsigned char* data, std::size_t size) {
     out += kHex[data[i] & 15];  // NOLINT(cppcoreguidelines-pro-bounds-pointer-arithmetic)
   }
   return out;
+}
+
+bool is_md5_hex(std::string_view text) {
+  return text.size() == 32 && std::all_of(text.begin(), text.end(), [](char c) {
+           return std::isxdigit(static_cast<unsigned char>(c)) != 0;
+         });
 }
 
 }  // namespace atr

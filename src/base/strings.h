@@ -10,6 +10,10 @@ namespace atr {
 /// ASCII lowercase copy; bytes >= 0x80 (UTF-8) are kept as they are.
 std::string to_lower(std::string_view text);
 
+/// True for 32 hex digits: an MD5, as a single-part S3 upload's ETag is (a multipart one ends in
+/// "-<parts>").
+bool is_md5_hex(std::string_view text);
+
 /// Lowercase hex of `size` bytes (digests, random tokens).
 std::string to_hex(const unsigned char* data, std::size_t size);
 /// True when the text is ASCII whitespace only (or empty).

@@ -10,12 +10,6 @@
 namespace atr {
 namespace {
 
-bool is_md5_hex(std::string_view text) {
-  return text.size() == 32 && std::all_of(text.begin(), text.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-         });
-}
-
 std::string file_stem(const std::string& filename) {
   const std::size_t dot = filename.rfind('.');
   return dot == std::string::npos || dot == 0 ? filename : filename.substr(0, dot);
@@ -82,7 +76,7 @@ void plan_training_data(const Actor& actor, const ActorManifest& m,
   out.folder = record.local_path;
   for (const ManifestImage& image : m.images) {
     if (image.synced && !image.s3_url.empty() && is_md5_hex(image.md5)) {
-      out.synced_md5s[image.filename] = image.md5;
+      out.synced_md5s[image.filename] = to_lower(image.md5);  // as scans write MD5s
     }
   }
   if (actor.training_data == record) {

@@ -25,12 +25,6 @@ std::string listing_url(const S3Location& at) {
   return "s3://" + at.bucket + "/" + at.key;
 }
 
-bool is_md5(const std::string& etag) {
-  return etag.size() == 32 && std::all_of(etag.begin(), etag.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-         });
-}
-
 Result<RemoteImages> recorded_images(const Actor& actor, ObjectStore& store) {
   RemoteImages out;
   out.recorded = true;
@@ -39,8 +33,8 @@ Result<RemoteImages> recorded_images(const Actor& actor, ObjectStore& store) {
   for (const std::string& url : actor.training_data->s3_urls) {
     std::optional<S3Location> at = parse_s3_url(url);
     if (!at) {
-      out.missing.push_back(url + " (not an S3 URL)");
-      continue;
+      // Not ours to read (a CDN or other host): the record alone says what trains.
+      return Error{ErrorCode::FailedPrecondition, url + " is not an S3 URL"};
     }
     by_folder[{at->bucket, folder_of(at->key)}].push_back(*at);
   }
@@ -214,7 +208,7 @@ Result<PullReport> pull_actor(const Actor& actor, TrainingDataScanner& scanner, 
     const std::string etag = to_lower(image.object.etag);
     if (auto there = here.find(name); there != here.end()) {
       const ScannedFile& file = *there->second;
-      if (is_md5(etag) && file.md5 == etag) {
+      if (is_md5_hex(etag) && file.md5 == etag) {
         ++report.unchanged;
         synced.emplace(name, etag);
       } else {

@@ -23,12 +23,6 @@ std::string md5_hex(std::string_view data) {
   return to_hex(md.data(), length);
 }
 
-// A single-part upload's ETag is the content's MD5; a multipart one ends in "-<parts>".
-bool is_md5_hex(std::string_view etag) {
-  return etag.size() == 32 &&
-         std::all_of(etag.begin(), etag.end(), [](char c) { return std::isxdigit(c) != 0; });
-}
-
 }  // namespace
 
 S3ObjectStore::S3ObjectStore(S3Config config, std::filesystem::path workspace_root)
