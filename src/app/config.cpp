@@ -99,10 +99,14 @@ Status read_endpoints(const toml::table& runpod, Settings& s) {
       if (!st) return st;
     }
     if (e.name.empty()) return toml_error(where + ".name", "is required");
-    if (!(e.price_per_second >= 0.0) || !(e.seconds_per_step > 0.0) ||
-        !(e.overhead_seconds >= 0.0)) {
+    // Bounds far beyond any GPU's figures, so a typo cannot turn estimates into infinities.
+    if (!(e.price_per_second >= 0.0 && e.price_per_second <= 1.0) ||
+        !(e.seconds_per_step >= 0.001 && e.seconds_per_step <= 3600.0) ||
+        !(e.overhead_seconds >= 0.0 && e.overhead_seconds <= 86400.0)) {
       return toml_error(where,
-                        "price_per_second and overhead_seconds must be >= 0, seconds_per_step > 0");
+                        "price_per_second must be between 0 and 1 (dollars a second), "
+                        "seconds_per_step between 0.001 and 3600, overhead_seconds between 0 "
+                        "and 86400");
     }
     s.endpoints.push_back(std::move(e));
   }
@@ -157,15 +161,12 @@ Status read_policy(const toml::table& t, AutoAdjustPolicy& policy) {
   return Ok{};
 }
 
-Status read_toml(const fs::path& file, Settings& s) {
-  Result<std::string> text = read_file(file);
-  if (!text) {
-    if (text.error().code == ErrorCode::NotFound) return Ok{};
-    return text.error();
-  }
+}  // namespace
+
+Status parse_toml_settings(std::string_view text, const std::string& source, Settings& s) {
   toml::table root;
   try {
-    root = toml::parse(*text, file.string());
+    root = toml::parse(text, source);
   } catch (const toml::parse_error& e) {
     std::ostringstream where;
     where << "line " << e.source().begin.line << ", column " << e.source().begin.column;
@@ -228,6 +229,15 @@ Status read_toml(const fs::path& file, Settings& s) {
                       read(*t, "checks", "max_images", s.limits.max_images)}) {
       if (!st) return st;
     }
+    if (s.limits.min_short_side < 1 || s.limits.min_images < 1 ||
+        s.limits.max_images < s.limits.min_images) {
+      return toml_error("checks",
+                        "min_short_side and min_images must be at least 1, and "
+                        "max_images at least min_images (read " +
+                            std::to_string(s.limits.min_short_side) + ", " +
+                            std::to_string(s.limits.min_images) + ", " +
+                            std::to_string(s.limits.max_images) + ")");
+    }
   }
   if (const toml::table* t = subtable(root, "s3")) {
     Status k = check_keys(*t, "s3",
@@ -260,6 +270,17 @@ Status read_toml(const fs::path& file, Settings& s) {
   return Ok{};
 }
 
+namespace {
+
+Status read_toml(const fs::path& file, Settings& s) {
+  Result<std::string> text = read_file(file);
+  if (!text) {
+    if (text.error().code == ErrorCode::NotFound) return Ok{};
+    return text.error();
+  }
+  return parse_toml_settings(*text, file.string(), s);
+}
+
 std::string strip_trailing_slash(std::string url) {
   while (!url.empty() && url.back() == '/') {
     url.pop_back();
@@ -285,9 +306,19 @@ Result<std::map<std::string, std::string>> parse_dotenv(std::string_view text) {
                    ".env line " + std::to_string(i + 1) + ": expected KEY=VALUE"};
     }
     std::string_view value = trim(line.substr(eq + 1));
-    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
-        value.back() == value.front()) {
-      value = value.substr(1, value.size() - 2);
+    if (!value.empty() && (value.front() == '"' || value.front() == '\'')) {
+      // A quoted value ends at its closing quote; only a comment may follow.
+      const size_t close = value.find(value.front(), 1);
+      const std::string_view after =
+          close == std::string_view::npos ? std::string_view{} : trim(value.substr(close + 1));
+      if (close == std::string_view::npos || (!after.empty() && after.front() != '#')) {
+        return Error{
+            ErrorCode::InvalidArgument,
+            ".env line " + std::to_string(i + 1) + ": the value of " + key +
+                (close == std::string_view::npos ? " opens a quote that does not close on its line"
+                                                 : " has text after its closing quote")};
+      }
+      value = value.substr(1, close - 1);
     } else if (size_t hash = value.find(" #"); hash != std::string_view::npos) {
       value = trim(value.substr(0, hash));  // an inline comment after an unquoted value
     }

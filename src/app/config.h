@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "base/result.h"
 #include "base/secret.h"
@@ -35,6 +36,11 @@ Result<Config> load_config(const std::filesystem::path& workspace,
 /// Parses `.env` text: KEY=VALUE lines, `#` comments, optional `export `, single or double
 /// quotes around the value. InvalidArgument naming the line for anything else.
 Result<std::map<std::string, std::string>> parse_dotenv(std::string_view text);
+
+/// Applies the text of an actor-trainer.toml file to `settings` (what load_config does with
+/// the file; exposed for the fuzzer). `source` names the file in errors. InvalidArgument
+/// naming the key, or the line and column, for anything it does not accept.
+Status parse_toml_settings(std::string_view text, const std::string& source, Settings& settings);
 
 /// The process environment as a map.
 std::map<std::string, std::string> process_environment();

@@ -21,6 +21,21 @@ TEST(DotenvTest, ParsesTheUsualForms) {
   Result<std::map<std::string, std::string>> bad = parse_dotenv("A=1\nnot a line\n");
   ASSERT_FALSE(bad);
   EXPECT_NE(bad.error().message.find("line 2"), std::string::npos);
+  Result<std::map<std::string, std::string>> commented = parse_dotenv("Q=\"a b\" # note\n");
+  ASSERT_TRUE(commented) << commented.error().message;
+  EXPECT_EQ((*commented)["Q"], "a b");
+}
+
+TEST(DotenvTest, AQuoteThatDoesNotCloseIsRefusedWithItsLine) {
+  for (const char* text :
+       {"A=1\nKEY=\"unterminated\n", "A=1\nKEY='half\n", "A=1\nKEY=\"\n", "A=1\nKEY=\"a\" b\n"}) {
+    SCOPED_TRACE(text);
+    Result<std::map<std::string, std::string>> bad = parse_dotenv(text);
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(bad.error().code, ErrorCode::InvalidArgument);
+    EXPECT_NE(bad.error().message.find(".env line 2: the value of KEY"), std::string::npos)
+        << bad.error().message;
+  }
 }
 
 TEST(ConfigTest, DefaultsWithoutAnyFile) {
@@ -160,6 +175,14 @@ TEST(ConfigTest, MistakesInTheTomlFileAreNamed) {
       {"[s3]\npresigned_urls = \"yes\"\n", "expected true or false"},
       {"[s3]\npresigned_url_expiry_seconds = 604801\n", "seven days"},
       {"[s3]\npresigned_url_expiry_seconds = 10\n", "between 60 and 604800"},
+      {"[checks]\nmin_images = -5\n", "min_images must be at least 1"},
+      {"[checks]\nmin_short_side = 0\n", "min_short_side and min_images must be at least 1"},
+      {"[checks]\nmin_images = 10\nmax_images = 5\n", "max_images at least min_images"},
+      {"[checks]\nmin_images = 1e400\n", "line 2"},
+      {"[checks]\nmin_images = 99999999999999999999\n", "line 2"},
+      {"[checks]\nmin_images = 9999999999\n", "expected a whole number"},
+      {"[[runpod.endpoints]]\nname = \"a\"\nprice_per_second = 1e308\nseconds_per_step = 1e-320\n",
+       "price_per_second"},
   };
   for (const Row& row : rows) {
     SCOPED_TRACE(row.toml);

@@ -94,6 +94,7 @@ int run_main(int argc, char** argv) {
                                 serve.webhook_host = o.webhook_host;
                                 serve.webhook_port = o.webhook_port;
                                 serve.auth_token = o.auth_token;
+                                serve.insecure_no_auth = o.insecure_no_auth;
                                 serve.allow_origins = o.allow_origins;
                                 serve.ui_dir = o.ui_dir;
                                 serve.heartbeat_seconds = o.heartbeat_seconds;

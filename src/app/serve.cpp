@@ -18,6 +18,7 @@
 #include "app/live_events.h"
 #include "app/ngrok_tunnel.h"
 #include "app/tracking.h"
+#include "cli/output.h"
 #include "http/api_server.h"
 #include "http/event_hub.h"
 #include "http/webhook_server.h"
@@ -27,7 +28,7 @@ namespace atr {
 namespace {
 
 namespace fs = std::filesystem;
-constexpr int kExitFailure = 1;
+constexpr int kExitFailure = cli::kExitOther;
 
 // Held for the life of the process: a second `serve` on the same workspace would double the
 // poller's request budget and race the first one's listener.
@@ -129,7 +130,22 @@ fs::path default_ui_dir(const fs::path& configured) {
 
 }  // namespace
 
+bool is_loopback_host(const std::string& host) {
+  return host == "localhost" || host == "::1" || host == "[::1]" || host.starts_with("127.");
+}
+
 int run_serve(Workspace& w, const ServeOptions& options) {
+  if (!is_loopback_host(options.host) && options.auth_token.empty()) {
+    if (!options.insecure_no_auth) {
+      std::cerr << "serve: refusing to listen on " << options.host
+                << " without --auth-token (or ACTOR_TRAINER_AUTH_TOKEN): anyone who can reach "
+                   "it could start paid trainings. Give a token, keep --host 127.0.0.1, or "
+                   "pass --insecure-no-auth to accept the risk\n";
+      return cli::kExitUsage;
+    }
+    std::cerr << "serve: WARNING: --insecure-no-auth: the API listens on " << options.host
+              << " with no token; anyone who can reach it can start paid trainings\n";
+  }
   const int lock = lock_workspace(w.root);
   if (lock < 0) {
     std::cerr << "serve: another actor-trainer serve is running on " << w.root.string() << "\n";
@@ -154,11 +170,20 @@ int run_serve(Workspace& w, const ServeOptions& options) {
   w.store->set_observer(
       [&publisher](const std::vector<std::int64_t>& ids) { publisher.changed(ids); });
 
+  Poller poller(*w.trainings, *w.store, w.clock, w.config.settings.tracking,
+                [last = std::map<std::int64_t, std::string>()](const Version& v) mutable {
+                  std::string line = describe(v);
+                  if (last[v.id] != line) std::cerr << "poll: " << line << "\n";
+                  last[v.id] = std::move(line);
+                });
   ReportBatcher batcher(*w.trainings);
   WebhookServer webhooks(
       w.webhook_token, [&](const JobReport& report) { return batcher.ingest(report); },
-      [&metrics](const JobReport& report, const ReportOutcome& outcome) {
+      [&metrics, &poller](const JobReport& report, const ReportOutcome& outcome) {
+        // Called after the answer is decided; the confirmation runs on the poller's thread.
+        if (outcome.needs_confirmation) poller.confirm(outcome.version_id, report.job_id);
         const char* result = outcome.version_id == 0                         ? "unmatched"
+                             : outcome.needs_confirmation                    ? "to_confirm"
                              : outcome.duplicate_webhook && !outcome.changed ? "duplicate"
                                                                              : "applied";
         metrics.add("atr_webhook_receipts_total", "webhook reports received, by result",
@@ -246,12 +271,6 @@ int run_serve(Workspace& w, const ServeOptions& options) {
   api_ptr.store(&api);
   RegistryWatcher watcher(*w.registry, w.root / "actors.json", events);
 
-  Poller poller(*w.trainings, *w.store, w.clock, w.config.settings.tracking,
-                [last = std::map<std::int64_t, std::string>()](const Version& v) mutable {
-                  std::string line = describe(v);
-                  if (last[v.id] != line) std::cerr << "poll: " << line << "\n";
-                  last[v.id] = std::move(line);
-                });
   poller.start();
 
   std::cout << "webhook listener: http://" << options.webhook_host << ":" << webhooks.port()
@@ -264,10 +283,6 @@ int run_serve(Workspace& w, const ServeOptions& options) {
     std::cout << "no PUBLIC_WEBHOOK_BASE_URL and no tunnel: RunPod gets no webhook; jobs are "
                  "tracked by polling (start the ngrok tunnel from the UI or with --ngrok)"
               << std::endl;
-  }
-  if (options.host != "127.0.0.1" && options.host != "localhost" && options.auth_token.empty()) {
-    std::cerr << "serve: warning: the API listens on " << options.host
-              << " without --auth-token; anyone who can reach it can start paid trainings\n";
   }
   std::cout << "API and UI: http://" << options.host << ":" << api.port() << "/" << std::endl;
   std::cout << "serving " << w.root.string() << " (Ctrl-C stops)" << std::endl;

@@ -90,6 +90,15 @@ void Poller::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void Poller::confirm(std::int64_t id, const std::string& job_id) {
+  {
+    std::lock_guard lock(mutex_);
+    to_confirm_[id] = job_id;
+    hinted_ = true;
+  }
+  wake_.notify_all();
+}
+
 void Poller::run() {
   using namespace std::chrono_literals;
   // The list of unfinished versions is re-read at most this often; webhooks and CLI commands
@@ -101,9 +110,39 @@ void Poller::run() {
   while (true) {
     {
       std::unique_lock lock(mutex_);
-      if (wake_.wait_for(lock, kTick, [this] { return stopping_; })) return;
+      wake_.wait_for(lock, kTick, [this] { return stopping_ || hinted_; });
+      if (stopping_) return;
     }
     const UnixMs now = to_ms(clock_.now());
+    // Webhook hints first, each a status call from the same budget as the timetable's.
+    std::map<std::int64_t, std::string> confirming;
+    {
+      std::lock_guard lock(mutex_);
+      confirming.swap(to_confirm_);
+      hinted_ = false;
+    }
+    for (auto it = confirming.begin(); it != confirming.end(); it = confirming.erase(it)) {
+      if (!schedule_.take(to_ms(clock_.now()))) break;
+      checks_.fetch_add(1);
+      Result<Version> checked = trainings_.check(it->first, Retries::None, it->second);
+      const UnixMs after = to_ms(clock_.now());
+      if (!checked) {
+        const bool busy = checked.error().code == ErrorCode::Unavailable;
+        schedule_.record(it->first, VersionStatus::Queued,
+                         busy ? PollSchedule::Outcome::Busy : PollSchedule::Outcome::Answered,
+                         after);
+        std::cerr << "poller: confirming a webhook: " << checked.error().message << "\n";
+        if (busy) break;  // tried again once RunPod answers
+        continue;
+      }
+      schedule_.record(it->first, checked->status, PollSchedule::Outcome::Answered, after);
+      if (notify_) notify_(*checked);
+    }
+    if (!confirming.empty()) {
+      // Not yet checked (budget spent, or RunPod busy): kept, unless a newer hint came.
+      std::lock_guard lock(mutex_);
+      to_confirm_.merge(confirming);
+    }
     if (now - listed_at >= kRelistMs || listed_at == 0) {
       Result<std::vector<Version>> listed = store_.list_unfinished();
       if (!listed) {

@@ -6,6 +6,7 @@
 #include <deque>
 #include <functional>
 #include <future>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -61,6 +62,11 @@ class Poller {
   void start();
   void stop();
 
+  /// A webhook's hint for version `id` (see Trainings::ingest): checks it with RunPod soon,
+  /// within the same request budget as every other check. `job_id`: the job the webhook
+  /// named, for a version whose job id is unknown. Returns at once.
+  void confirm(std::int64_t id, const std::string& job_id);
+
   /// Status calls made so far (for benchmarks and tests).
   [[nodiscard]] std::uint64_t checks() const { return checks_.load(); }
 
@@ -76,6 +82,8 @@ class Poller {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
+  std::map<std::int64_t, std::string> to_confirm_;  ///< guarded by mutex_: id → hinted job
+  bool hinted_ = false;  ///< guarded by mutex_: a hint came since the last look (wakes the loop)
   std::thread thread_;
 };
 

@@ -6,11 +6,13 @@
 #include <cstring>
 #include <fstream>
 #include <limits>
+#include <optional>
 #include <sstream>
 #include <system_error>
 
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -60,15 +62,44 @@ Result<std::string> read_file(const fs::path& path) {
   return std::move(buffer).str();
 }
 
-Status write_file_atomic(const fs::path& path, std::string_view content) {
+namespace {
+
+FileIdentity identity_of(const struct stat& st) {
+  return FileIdentity{static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino),
+                      static_cast<int64_t>(st.st_size),
+                      static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 +
+                          static_cast<int64_t>(st.st_mtim.tv_nsec)};
+}
+
+std::optional<FileIdentity> identity_at(const fs::path& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) return std::nullopt;
+  return identity_of(st);
+}
+
+fs::path folder_of(const fs::path& path) {
+  return path.has_parent_path() ? path.parent_path() : fs::path(".");
+}
+
+// The rename is durable only once the folder entry itself reaches the disk.
+void sync_folder(const fs::path& path) {
+  FdGuard dir_fd(::open(folder_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir_fd.get() >= 0) ::fsync(dir_fd.get());
+}
+
+// A complete, fsynced file beside `path`, not yet in place.
+struct TempFile {
+  fs::path path;
+  FileIdentity identity;
+};
+
+Result<TempFile> write_temp_file(const fs::path& path, std::string_view content,
+                                 const std::string& what) {
   static std::atomic<unsigned> counter{0};
-  const std::string what = "write " + path.string();
-  const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
   // The name carries our process id so that remove_stale_temp_files can tell a dead writer's
   // leftovers from a running writer's file.
-  const fs::path temp =
-      dir / (temp_prefix(path) + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-
+  const fs::path temp = folder_of(path) / (temp_prefix(path) + std::to_string(::getpid()) + "-" +
+                                           std::to_string(counter++));
   mode_t mode = 0644;
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0) mode = st.st_mode & 07777;
@@ -88,19 +119,140 @@ Status write_file_atomic(const fs::path& path, std::string_view content) {
     }
     written += static_cast<size_t>(n);
   }
-  if (::fsync(fd.get()) != 0 || ::close(fd.release()) != 0) {
+  struct stat written_st {};
+  if (::fsync(fd.get()) != 0 || ::fstat(fd.get(), &written_st) != 0 || ::close(fd.release()) != 0) {
     Error err{ErrorCode::Unavailable, what + ": fsync: " + errno_text()};
     ::unlink(temp.c_str());
     return err;
   }
-  if (::rename(temp.c_str(), path.c_str()) != 0) {
+  return TempFile{temp, identity_of(written_st)};
+}
+
+bool exchange(const fs::path& a, const fs::path& b) {
+  return ::renameat2(AT_FDCWD, a.c_str(), AT_FDCWD, b.c_str(), RENAME_EXCHANGE) == 0;
+}
+
+// After an exchange showed that `path` had been replaced since it was read: `temp` holds the
+// other program's file and `path` holds `placed` (ours). Swap back; if yet another file
+// replaced ours meanwhile, it is newer than the one we hold, so swap again, until what comes
+// out at `temp` is the file we had put in place. Then `temp` is dropped.
+void put_back(const fs::path& path, const fs::path& temp, FileIdentity placed) {
+  for (int round = 0; round < 64; ++round) {
+    const std::optional<FileIdentity> held = identity_at(temp);
+    if (!held || !exchange(temp, path)) break;
+    const std::optional<FileIdentity> out = identity_at(temp);
+    if (out && *out == placed) {
+      ::unlink(temp.c_str());
+      sync_folder(path);
+      return;
+    }
+    placed = *held;  // what we just put at `path`; the newcomer is now at `temp`
+  }
+  // Left for remove_stale_temp_files: a neighbour that replaces the file 64 times within a
+  // few system calls is not a case to guess about.
+}
+
+}  // namespace
+
+Status write_file_atomic(const fs::path& path, std::string_view content) {
+  const std::string what = "write " + path.string();
+  Result<TempFile> temp = write_temp_file(path, content, what);
+  if (!temp) return temp.error();
+  if (::rename(temp->path.c_str(), path.c_str()) != 0) {
     Error err{ErrorCode::Unavailable, what + ": rename: " + errno_text()};
-    ::unlink(temp.c_str());
+    ::unlink(temp->path.c_str());
     return err;
   }
-  // The rename is durable only once the folder entry itself reaches the disk.
-  FdGuard dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir_fd.get() >= 0) ::fsync(dir_fd.get());
+  sync_folder(path);
+  return Ok{};
+}
+
+Result<FileSnapshot> read_file_snapshot(const fs::path& path) {
+  FdGuard fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) {
+    if (errno == ENOENT)
+      return Error{ErrorCode::NotFound, "read " + path.string() + ": no such file"};
+    return Error{ErrorCode::Unavailable, "read " + path.string() + ": " + errno_text()};
+  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) {
+    return Error{ErrorCode::Unavailable, "read " + path.string() + ": " + errno_text()};
+  }
+  FileSnapshot snapshot;
+  snapshot.identity = identity_of(st);
+  snapshot.descriptor = std::shared_ptr<const int>(new int(fd.release()), [](const int* held) {
+    ::close(*held);
+    delete held;
+  });
+  const int reading = *snapshot.descriptor;
+  snapshot.text.resize(static_cast<size_t>(std::max<off_t>(st.st_size, 0)));
+  size_t got = 0;
+  while (true) {
+    if (got == snapshot.text.size()) snapshot.text.resize(got + 65536);  // grew while read
+    ssize_t n = ::read(reading, snapshot.text.data() + got, snapshot.text.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Error{ErrorCode::Unavailable, "read " + path.string() + ": " + errno_text()};
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  snapshot.text.resize(got);
+  return snapshot;
+}
+
+Status replace_file_if_unchanged(const fs::path& path, std::string_view content,
+                                 const FileSnapshot& base) {
+  const std::string what = "write " + path.string();
+  const Error changed{ErrorCode::Conflict,
+                      what +
+                          ": the file was changed by another program while we wrote; its "
+                          "version was kept"};
+  Result<TempFile> temp = write_temp_file(path, content, what);
+  if (!temp) return temp.error();
+  // Most writes that land while we write the temp file are seen here, before anything of ours
+  // is in place; the exchange below catches those of the last few microseconds.
+  if (identity_at(path) != base.identity) {
+    ::unlink(temp->path.c_str());
+    return changed;
+  }
+  if (!exchange(temp->path, path)) {
+    const int error = errno;
+    if (error == ENOENT) {
+      ::unlink(temp->path.c_str());
+      return Error{ErrorCode::Conflict, what + ": the file was removed by another program"};
+    }
+    if (error != EINVAL && error != ENOSYS && error != EOPNOTSUPP) {
+      ::unlink(temp->path.c_str());
+      return Error{ErrorCode::Unavailable, what + ": rename: " + std::strerror(error)};
+    }
+    // No exchange on this filesystem: compare just before the rename instead.
+    Result<FileSnapshot> now = read_file_snapshot(path);
+    if (!now || now->identity != base.identity || now->text != base.text) {
+      ::unlink(temp->path.c_str());
+      return changed;
+    }
+    if (::rename(temp->path.c_str(), path.c_str()) != 0) {
+      Error err{ErrorCode::Unavailable, what + ": rename: " + errno_text()};
+      ::unlink(temp->path.c_str());
+      return err;
+    }
+    sync_folder(path);
+    return Ok{};
+  }
+  // `temp->path` now names what was in place a moment ago. The identity check comes first and
+  // alone, so a replaced file is put back within a few system calls; the bytes are compared
+  // only when it is the very inode we read (a writer in place within one clock tick).
+  const std::optional<FileIdentity> out = identity_at(temp->path);
+  bool same = out && *out == base.identity;
+  if (same) {
+    Result<std::string> bytes = read_file(temp->path);
+    same = bytes && *bytes == base.text;
+  }
+  if (!same) {
+    put_back(path, temp->path, temp->identity);
+    return changed;
+  }
+  ::unlink(temp->path.c_str());
+  sync_folder(path);
   return Ok{};
 }
 

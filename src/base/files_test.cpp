@@ -1,6 +1,7 @@
 #include "base/files.h"
 
 #include <chrono>
+#include <fstream>
 #include <random>
 #include <thread>
 
@@ -30,6 +31,68 @@ TEST(AtomicWriteTest, ReplacesContentKeepsModeAndLeavesNoTempFile) {
     ++entries;
   }
   EXPECT_EQ(entries, 1u);
+}
+
+size_t entries_in(const fs::path& dir) {
+  size_t entries = 0;
+  for ([[maybe_unused]] const auto& entry : fs::directory_iterator(dir)) {
+    ++entries;
+  }
+  return entries;
+}
+
+TEST(CompareAndSwapTest, ReplacesAnUnchangedFileAndLeavesNoTempFile) {
+  testing::TempDir dir;
+  const fs::path file = dir.write("actors.json", "old");
+  Result<FileSnapshot> base = read_file_snapshot(file);
+  ASSERT_TRUE(base);
+  EXPECT_EQ(base->text, "old");
+  ASSERT_TRUE(replace_file_if_unchanged(file, "new", *base));
+  EXPECT_EQ(testing::slurp(file), "new");
+  EXPECT_EQ(entries_in(dir.path()), 1u);
+}
+
+TEST(CompareAndSwapTest, AFileRenamedIntoPlaceSinceTheReadIsKept) {
+  testing::TempDir dir;
+  const fs::path file = dir.write("actors.json", "old");
+  Result<FileSnapshot> base = read_file_snapshot(file);
+  ASSERT_TRUE(base);
+  dir.write("theirs.tmp", "theirs");
+  fs::rename(dir.path() / "theirs.tmp", file);
+  Status written = replace_file_if_unchanged(file, "ours", *base);
+  ASSERT_FALSE(written);
+  EXPECT_EQ(written.error().code, ErrorCode::Conflict);
+  EXPECT_EQ(testing::slurp(file), "theirs");
+  EXPECT_EQ(entries_in(dir.path()), 1u);
+}
+
+TEST(CompareAndSwapTest, AFileRewrittenInPlaceWithTheSameSizeIsKept) {
+  testing::TempDir dir;
+  const fs::path file = dir.write("actors.json", "old");
+  Result<FileSnapshot> base = read_file_snapshot(file);
+  ASSERT_TRUE(base);
+  {
+    std::ofstream out(file, std::ios::binary | std::ios::in | std::ios::out);
+    out << "odd";  // same inode, same size, likely the same clock tick
+  }
+  Status written = replace_file_if_unchanged(file, "ours", *base);
+  ASSERT_FALSE(written);
+  EXPECT_EQ(written.error().code, ErrorCode::Conflict);
+  EXPECT_EQ(testing::slurp(file), "odd");
+  EXPECT_EQ(entries_in(dir.path()), 1u);
+}
+
+TEST(CompareAndSwapTest, ARemovedFileIsAConflictNotRecreated) {
+  testing::TempDir dir;
+  const fs::path file = dir.write("actors.json", "old");
+  Result<FileSnapshot> base = read_file_snapshot(file);
+  ASSERT_TRUE(base);
+  fs::remove(file);
+  Status written = replace_file_if_unchanged(file, "ours", *base);
+  ASSERT_FALSE(written);
+  EXPECT_EQ(written.error().code, ErrorCode::Conflict);
+  EXPECT_FALSE(fs::exists(file));
+  EXPECT_EQ(entries_in(dir.path()), 0u);
 }
 
 TEST(AtomicWriteTest, MissingFolderIsAnErrorNotACrash) {

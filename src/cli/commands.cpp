@@ -91,6 +91,9 @@ void add_serve_options(CLI::App& command, Options& o) {
                   "require 'Authorization: Bearer TOKEN' on the API (or set "
                   "ACTOR_TRAINER_AUTH_TOKEN, which keeps it out of the process list)")
       ->envname("ACTOR_TRAINER_AUTH_TOKEN");
+  command.add_flag("--insecure-no-auth", o.insecure_no_auth,
+                   "listen off loopback without --auth-token: anyone who reaches the port can "
+                   "start paid trainings (refused without this flag)");
   add_repeatable(command, "--allow-origin", o.allow_origins,
                  "another origin (http://host:port) that may use the API; repeat for several");
   command.add_option("--ui-dir", o.ui_dir, "folder of the built web UI (default: web/dist)")

@@ -58,6 +58,7 @@ struct Options {
   std::string webhook_host = "127.0.0.1";
   int webhook_port = 8091;
   std::string auth_token;
+  bool insecure_no_auth = false;  ///< serve off loopback without a token, knowingly
   std::vector<std::string> allow_origins;
   std::string ui_dir;
   int heartbeat_seconds = 15;

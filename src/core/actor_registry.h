@@ -19,8 +19,12 @@ class ActorRegistry {
   /// Re-reads the file if it changed. On a malformed file it keeps serving the last good copy
   /// and returns the error (InvalidArgument, naming line and column).
   virtual Status reload() = 0;
+  /// Ok while the file reads well; else the error of the last read, while the last good copy
+  /// is served (a broken file is shown by /api/health until it is fixed).
+  [[nodiscard]] virtual Status read_state() const { return Ok{}; }
   /// Applies all patches in one atomic write that leaves every other byte of the file as it
-  /// was. Conflict when another program changed the file since it was read; NotFound or
+  /// was, and never reverts another program's edit: its newer version is kept and the patches
+  /// are laid on it. Conflict when that program changed a field a patch sets; NotFound or
   /// Conflict (ambiguous) for a bad actor reference. Nothing is written on any error.
   virtual Status update(const std::vector<ActorPatch>& patches) = 0;
 };

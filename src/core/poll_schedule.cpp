@@ -35,6 +35,22 @@ UnixMs PollSchedule::interval_ms(VersionStatus status) {
   return std::max<UnixMs>(1, static_cast<UnixMs>(static_cast<double>(base) * factor));
 }
 
+void PollSchedule::refill(UnixMs now) {
+  // Token bucket: at most `rate` checks per second, with a burst of one second's worth.
+  const double rate = std::max(0.1, settings_.poll_requests_per_second);
+  if (refilled_at_ == 0) refilled_at_ = now;
+  tokens_ = std::min(std::max(1.0, rate),
+                     tokens_ + rate * static_cast<double>(now - refilled_at_) / 1000.0);
+  refilled_at_ = now;
+}
+
+bool PollSchedule::take(UnixMs now) {
+  refill(now);
+  if (now < paused_until_ || tokens_ < 1.0) return false;
+  tokens_ -= 1.0;
+  return true;
+}
+
 std::vector<std::int64_t> PollSchedule::due(const std::vector<Version>& unfinished, UnixMs now) {
   // Forget versions that finished (or vanished) since the last call.
   std::set<std::int64_t> present;
@@ -46,12 +62,7 @@ std::vector<std::int64_t> PollSchedule::due(const std::vector<Version>& unfinish
     next_due_.try_emplace(v.id, now);
   }
 
-  // Token bucket: at most `rate` checks per second, with a burst of one second's worth.
-  const double rate = std::max(0.1, settings_.poll_requests_per_second);
-  if (refilled_at_ == 0) refilled_at_ = now;
-  tokens_ = std::min(std::max(1.0, rate),
-                     tokens_ + rate * static_cast<double>(now - refilled_at_) / 1000.0);
-  refilled_at_ = now;
+  refill(now);
   if (now < paused_until_) return {};
 
   std::vector<std::pair<UnixMs, std::int64_t>> ready;

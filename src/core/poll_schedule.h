@@ -22,6 +22,10 @@ class PollSchedule {
   /// seen before are due at once (a restart resumes every unfinished version).
   std::vector<std::int64_t> due(const std::vector<Version>& unfinished, UnixMs now);
 
+  /// Takes one check from the budget for a check outside the timetable (a webhook to
+  /// confirm); false while the budget is spent or checks are paused.
+  bool take(UnixMs now);
+
   /// How a check went: schedules the version's next check, or pauses all checks.
   enum class Outcome { Answered, Busy };
   void record(std::int64_t id, VersionStatus status, Outcome outcome, UnixMs now);
@@ -31,6 +35,7 @@ class PollSchedule {
 
  private:
   UnixMs interval_ms(VersionStatus status);
+  void refill(UnixMs now);
   double next_unit();  // uniform in [0, 1)
 
   TrackingSettings settings_;

@@ -328,10 +328,51 @@ Result<Version> Trainings::send_prepared(std::int64_t id) {
   });
 }
 
+namespace {
+
+// What a webhook may not settle on its own word: a final state, a result, an error.
+bool settles(const JobReport& r) {
+  switch (r.event) {
+    case LifecycleEvent::ReportedCompleted:
+    case LifecycleEvent::ReportedFailed:
+    case LifecycleEvent::ReportedCancelled:
+    case LifecycleEvent::ReportedTimedOut:
+    case LifecycleEvent::ReportedUnknown: return true;
+    default: return !r.lora_url.empty() || !r.error.empty() || r.execution_ms.has_value();
+  }
+}
+
+}  // namespace
+
 Result<std::vector<ReportOutcome>> Trainings::ingest(const std::vector<JobReport>& reports) {
   const UnixMs now = now_ms();
   return store_.apply_reports(reports, [&](Version& v, const JobReport& r) {
+    if (r.source == ReportSource::Webhook && (settles(r) || v.job_id.empty())) {
+      ReportEffect hint;
+      hint.confirm = true;
+      return hint;
+    }
     return apply_report(v, r, price_of(v.endpoint_name), now);
+  });
+}
+
+Result<Version> Trainings::adopt_hinted_job(const Version& version, const std::string& job_id) {
+  Result<JobReport> report = backend_.status(version.endpoint_id, job_id, Retries::None);
+  if (!report) return report.error().with_context("status of " + version.name);
+  if (report->event == LifecycleEvent::ReportedUnknown) {
+    (void)store_.append_log(
+        version.id, {{LogKind::Error, "a webhook named job " + job_id + " for " + version.name +
+                                          ", but RunPod does not know it "
+                                          "on this endpoint: ignored"}});
+    return version;
+  }
+  if (report->job_id.empty()) report->job_id = job_id;
+  const UnixMs now = now_ms();
+  return store_.update(version.id, [&](Version& v) -> std::optional<std::vector<LogEntry>> {
+    if (!v.job_id.empty()) return std::nullopt;  // learned meanwhile, from /run or a poll
+    ReportEffect effect = apply_report(v, *report, price_of(v.endpoint_name), now);
+    if (!effect.changed) return std::nullopt;
+    return effect.lines;
   });
 }
 
@@ -372,10 +413,15 @@ Result<Version> Trainings::release_unknown(const Version& version, UnixMs now) {
   return released;
 }
 
-Result<Version> Trainings::check(std::int64_t id, Retries retries) {
+Result<Version> Trainings::check(std::int64_t id, Retries retries, const std::string& hinted_job) {
   Result<Version> version = store_.get(id);
   if (!version) return version;
   if (is_final(version->status) && version->status != VersionStatus::Lost) return version;
+  if (version->job_id.empty() && !hinted_job.empty() &&
+      (version->submit_state == SubmitState::Sending ||
+       version->submit_state == SubmitState::Unknown)) {
+    return adopt_hinted_job(*version, hinted_job);
+  }
   if (version->job_id.empty()) {
     switch (version->submit_state) {
       case SubmitState::Prepared: return send_prepared(id);

@@ -78,13 +78,20 @@ class Trainings {
   /// Exactly one process wins the claim; the others get the version as it is.
   [[nodiscard]] Result<Version> send_prepared(std::int64_t id);
 
-  /// Applies webhook reports (several at once, in one transaction).
+  /// Applies webhook reports (several at once, in one transaction). A webhook is a hint: RunPod
+  /// does not sign them, so one that reports a final state or a result, or that names a job
+  /// only by the request id of a version whose job id is unknown, is not applied; its outcome
+  /// says `needs_confirmation`, and `check` with the report's job id confirms it with RunPod.
+  /// Queue and progress reports of a known job are applied as they come.
   [[nodiscard]] Result<std::vector<ReportOutcome>> ingest(const std::vector<JobReport>& reports);
 
   /// One status check of a version now: asks RunPod when there is a job id, sends a version
   /// that was never sent, and gives up on a submission of unknown outcome after the configured
   /// time. Unavailable when RunPod did not answer usefully (nothing changes then).
-  [[nodiscard]] Result<Version> check(std::int64_t id, Retries retries);
+  /// `hinted_job`: a job id a webhook named for a version whose job id is unknown; it becomes
+  /// the version's job only when RunPod's /status for it (our key, our endpoint) knows it.
+  [[nodiscard]] Result<Version> check(std::int64_t id, Retries retries,
+                                      const std::string& hinted_job = {});
 
   /// Cancels the job on RunPod (or withdraws a version that was never sent). A version whose
   /// submission is unknown (sent, no answer, no job id) cannot be cancelled: it is released
@@ -119,6 +126,8 @@ class Trainings {
   /// where it goes); `known` are the actor's versions.
   Status check_lora_free(const Version& v, const std::vector<Version>& known);
   Result<Version> give_up_if_overdue(const Version& version);
+  /// `check` for a version whose job id is unknown and a job id a webhook named for it.
+  Result<Version> adopt_hinted_job(const Version& version, const std::string& job_id);
   Result<Version> release_unknown(const Version& version, UnixMs now);
   /// The RunPod configuration problems of `endpoint`, as blockers.
   std::vector<Blocker> configuration_blockers(const std::string& endpoint) const;

@@ -129,6 +129,9 @@ struct JobReport {
 struct ReportEffect {
   bool changed = false;
   std::vector<LogEntry> lines;
+  /// A webhook's word on a final state or a result, or on a job we do not know: nothing was
+  /// applied; RunPod's own /status must confirm it first (anyone with the token can post one).
+  bool confirm = false;
 };
 
 /// How long the job ran, in seconds: RunPod's executionTime when known, else the time from

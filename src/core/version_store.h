@@ -29,6 +29,9 @@ struct ReportOutcome {
   std::int64_t version_id = 0;  ///< 0: no version matches the job or request id
   bool changed = false;
   bool duplicate_webhook = false;  ///< the same webhook (job id and status) was seen before
+  /// The report was a hint to confirm with RunPod's /status for the report's job id (see
+  /// ReportEffect::confirm); nothing of it was stored.
+  bool needs_confirmation = false;
 };
 
 /// The durable record of versions, console lines, idempotency keys and webhook receipts.

@@ -89,6 +89,11 @@ Result<nlohmann::json> body_object(const Req& req) {
   } catch (const nlohmann::json::parse_error& e) {
     return Error{ErrorCode::InvalidArgument,
                  "body is not valid JSON (at byte " + std::to_string(e.byte) + ")"};
+  } catch (const nlohmann::json::exception& e) {
+    // Valid JSON that cannot be held, such as a number beyond a double's range ("1e400").
+    std::string why = e.what();
+    if (size_t bracket = why.find("] "); bracket != std::string::npos) why.erase(0, bracket + 2);
+    return Error{ErrorCode::InvalidArgument, "body cannot be read: " + why};
   }
   if (!doc.is_object()) return Error{ErrorCode::InvalidArgument, "body must be a JSON object"};
   return doc;
@@ -340,8 +345,9 @@ void ApiServer::version_changed(const Version& version) {
     auto& slot = latest_[version.actor_id];
     // Only the newest number counts; an older version's change leaves the column alone.
     const std::string newest = slot.first;
-    const int newest_number =
-        newest.size() > 1 && is_digits(newest.substr(1)) ? std::stoi(newest.substr(1)) : 0;
+    const int newest_number = newest.size() > 1 && newest.size() < 10 && is_digits(newest.substr(1))
+                                  ? std::stoi(newest.substr(1))
+                                  : 0;
     if (version.number >= newest_number) slot = {version.name, version.status};
   }
   generation_.fetch_add(1);
@@ -480,8 +486,13 @@ bool ApiServer::admit(const Req& req, Res& res) {
 }
 
 bool ApiServer::check_request(const Req& req, Res& res) {
+  // HTTP/1.1 requires a Host header; without one the DNS-rebinding check below cannot run.
+  if (!req.has_header("Host")) {
+    send_problem(res, 400, "invalid_argument", "the request has no Host header");
+    return false;
+  }
   const std::string host = to_lower(req.get_header_value("Host"));
-  if (!host.empty() && std::find(own_hosts_.begin(), own_hosts_.end(), host) == own_hosts_.end()) {
+  if (std::find(own_hosts_.begin(), own_hosts_.end(), host) == own_hosts_.end()) {
     send_problem(res, 403, "forbidden",
                  "Host '" + host + "' is not this server; add it with --allow-origin");
     return false;
@@ -651,7 +662,14 @@ void ApiServer::health(const Req& /*req*/, Res& res) {
   Result<std::vector<Version>> active = s_.store.list_unfinished();
   doc["active_versions"] = active ? ordered_json(active->size()) : ordered_json(nullptr);
   doc["webhook"] = s_.webhook_reachability().first;
-  send_json(res, active ? 200 : 503, doc);
+  // A broken actors.json: the last good copy is served, but writes to it are refused.
+  const Status registry = s_.registry.read_state();
+  doc["registry"] = registry ? ordered_json{{"ok", true}}
+                             : ordered_json{{"ok", false},
+                                            {"error", registry.error().message},
+                                            {"serving", "the last good copy"}};
+  if (!registry) doc["status"] = "degraded";
+  send_json(res, active && registry ? 200 : 503, doc);
 }
 
 void ApiServer::openapi(const Req& /*req*/, Res& res) {

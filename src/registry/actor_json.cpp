@@ -1,5 +1,7 @@
 #include "registry/actor_json.h"
 
+#include <limits>
+
 #include "registry/json_spans.h"
 
 namespace atr {
@@ -45,7 +47,11 @@ std::optional<TrainingDataRecord> decode_training_data(const json& record) {
   }
   data.local_path = json_string(*it, "local_path");
   auto count = it->find("count");
-  if (count != it->end() && count->is_number_integer()) data.count = count->get<int>();
+  // A count beyond int is not a count of images: left at 0, so the block reads as unsynced.
+  if (count != it->end() && count->is_number_integer() && count->get<long long>() >= 0 &&
+      count->get<long long>() <= std::numeric_limits<int>::max()) {
+    data.count = static_cast<int>(count->get<long long>());
+  }
   auto synced = it->find("synced");
   data.synced = synced != it->end() && synced->is_boolean() && synced->get<bool>();
   return data;
@@ -57,6 +63,32 @@ std::optional<ValidatedModel> decode_validated_model(const json& record) {
   return ValidatedModel{json_string(*it, "version_id"), json_string(*it, "version_name"),
                         json_string(*it, "lora_url"), json_string(*it, "marked_at")};
 }
+
+// Accepts every value and records where the parser stopped and why.
+class ErrorLocator final : public nlohmann::json_sax<json> {
+ public:
+  size_t position = 0;  ///< byte offset of the token the parser stopped at
+  std::string message;
+
+  bool null() override { return true; }
+  bool boolean(bool /*value*/) override { return true; }
+  bool number_integer(number_integer_t /*value*/) override { return true; }
+  bool number_unsigned(number_unsigned_t /*value*/) override { return true; }
+  bool number_float(number_float_t /*value*/, const string_t& /*text*/) override { return true; }
+  bool string(string_t& /*value*/) override { return true; }
+  bool binary(binary_t& /*value*/) override { return true; }
+  bool start_object(std::size_t /*size*/) override { return true; }
+  bool key(string_t& /*value*/) override { return true; }
+  bool end_object() override { return true; }
+  bool start_array(std::size_t /*size*/) override { return true; }
+  bool end_array() override { return true; }
+  bool parse_error(std::size_t at, const std::string& token,
+                   const nlohmann::detail::exception& error) override {
+    position = at >= token.size() ? at - token.size() : 0;  // where the token starts
+    message = error.what();
+    return false;
+  }
+};
 
 }  // namespace
 
@@ -78,6 +110,20 @@ Result<json> parse_json_document(std::string_view text) {
       why = why.substr(colon + 2);
     }
     return Error{ErrorCode::InvalidArgument, "malformed JSON at line " + std::to_string(at.line) +
+                                                 ", column " + std::to_string(at.column) + ": " +
+                                                 why};
+  } catch (const json::exception& e) {
+    // A number beyond a double's range ("1e400") is valid JSON that nlohmann cannot hold; it
+    // throws out_of_range without a position, which its SAX interface reports.
+    ErrorLocator locator;
+    json::sax_parse(text, &locator);
+    const TextPosition at = position_of(text, locator.position);
+    std::string why = locator.message.empty() ? std::string(e.what()) : locator.message;
+    if (size_t bracket = why.find("] ");
+        why.rfind("[json.exception", 0) == 0 && bracket != std::string::npos) {
+      why = why.substr(bracket + 2);
+    }
+    return Error{ErrorCode::InvalidArgument, "unreadable JSON at line " + std::to_string(at.line) +
                                                  ", column " + std::to_string(at.column) + ": " +
                                                  why};
   }

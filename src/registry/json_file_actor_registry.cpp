@@ -318,21 +318,74 @@ std::shared_ptr<const ActorCatalog> JsonFileActorRegistry::catalog() const {
   return loaded_.catalog;
 }
 
+Status JsonFileActorRegistry::read_state() const {
+  std::lock_guard lock(mutex_);
+  return read_state_;
+}
+
 Status JsonFileActorRegistry::reload() {
   Result<std::string> text = read_file(file_);
-  if (!text) return text.error();
+  if (!text) {
+    std::lock_guard lock(mutex_);
+    read_state_ = text.error();
+    return text.error();
+  }
   {
     std::lock_guard lock(mutex_);
-    if (*text == loaded_.text) return Ok{};
+    if (*text == loaded_.text) {
+      read_state_ = Ok{};
+      return Ok{};
+    }
   }
   // Parse outside the lock: readers keep the last good copy meanwhile, and keep it for good
   // if the new text is malformed.
   Result<Loaded> loaded = parse(file_, std::move(text).value());
-  if (!loaded) return loaded.error();
   std::lock_guard lock(mutex_);
+  if (!loaded) {
+    read_state_ = loaded.error();
+    return loaded.error();
+  }
   loaded_ = std::move(loaded).value();
+  read_state_ = Ok{};
   return Ok{};
 }
+
+namespace {
+
+// The number of times a write is redone on a file another program keeps replacing.
+constexpr int kWriteAttempts = 32;
+
+// A patch may be laid on a newer copy of the file unless that copy changed a field the patch
+// sets to another value than the patch does: both sides setting one field at the same time.
+// Another program's change to other fields or actors, or to the value we set anyway, merges.
+Status mergeable(const ActorCatalog& before, const ActorCatalog& now,
+                 const std::vector<ActorPatch>& patches) {
+  auto clashes = [](const auto& wanted, const auto& was, const auto& is) {
+    return wanted && was != is && *wanted != is;
+  };
+  for (const ActorPatch& patch : patches) {
+    Result<const Actor*> was = before.find(patch.actor_ref);
+    Result<const Actor*> is = now.find(patch.actor_ref);
+    if (!was || !is) continue;  // splicing names the actor that is missing
+    const char* field = nullptr;
+    if (clashes(patch.training_data, (*was)->training_data, (*is)->training_data)) {
+      field = kTrainingData;
+    }
+    if (clashes(patch.validated_model, (*was)->validated_model, (*is)->validated_model)) {
+      field = kValidatedModel;
+    }
+    if (clashes(patch.good, (*was)->good, (*is)->good)) field = kGood;
+    if (field != nullptr) {
+      return Error{ErrorCode::Conflict, "another program set " + std::string(field) + " of actor " +
+                                            (*is)->label() +
+                                            " since it was read; nothing was written (reload "
+                                            "and try again)"};
+    }
+  }
+  return Ok{};
+}
+
+}  // namespace
 
 Status JsonFileActorRegistry::update(const std::vector<ActorPatch>& patches) {
   const std::string what = "update " + file_.string();
@@ -340,30 +393,46 @@ Status JsonFileActorRegistry::update(const std::vector<ActorPatch>& patches) {
   if (!file_lock) return file_lock.error().with_context(what);
   std::lock_guard lock(mutex_);
 
-  Result<std::string> on_disk = read_file(file_);
-  if (!on_disk) return on_disk.error().with_context(what);
-  if (*on_disk != loaded_.text) {
-    return Error{ErrorCode::Conflict,
-                 what +
-                     ": the file was changed by another program since it was read; nothing "
-                     "was written (reload and try again)"};
+  for (int attempt = 0; attempt < kWriteAttempts; ++attempt) {
+    Result<FileSnapshot> on_disk = read_file_snapshot(file_);
+    if (!on_disk) return on_disk.error().with_context(what);
+    if (on_disk->text != loaded_.text) {
+      // Another program wrote since we read: lay the patches on its version.
+      Result<Loaded> newer = parse(file_, on_disk->text);
+      if (!newer) {
+        read_state_ = newer.error();
+        return newer.error().with_context(what);
+      }
+      read_state_ = Ok{};
+      Status merges = mergeable(*loaded_.catalog, *newer->catalog, patches);
+      if (!merges) return merges.error().with_context(what);
+      loaded_ = std::move(newer).value();
+    }
+    // One parse per write: the loaded catalog locates the actors, and the parse of the new
+    // text both verifies the splice and becomes the next catalog.
+    Result<Spliced> spliced = splice(loaded_.text, *loaded_.catalog, patches);
+    if (!spliced) return spliced.error();
+    if (spliced->text == loaded_.text) return Ok{};  // nothing to change: do not touch the file
+    Result<Loaded> reloaded = parse(file_, std::move(spliced->text));
+    if (!reloaded) {
+      return Error{ErrorCode::Internal,
+                   what + ": spliced text does not parse: " + reloaded.error().message};
+    }
+    Status verified =
+        verify(*reloaded->catalog, loaded_.catalog->actors().size(), spliced->changes);
+    if (!verified) return verified.error().with_context(what);
+    // The replace is a compare-and-swap against the bytes the splice was made on; when another
+    // program's write lands in between, its file is put back and the splice is redone on it.
+    Status written = replace_file_if_unchanged(file_, reloaded->text, *on_disk);
+    if (written) {
+      loaded_ = std::move(reloaded).value();
+      return Ok{};
+    }
+    if (written.error().code != ErrorCode::Conflict) return written.error();
   }
-  // One parse per write: the loaded catalog locates the actors, and the parse of the new text
-  // both verifies the splice and becomes the next catalog.
-  Result<Spliced> spliced = splice(loaded_.text, *loaded_.catalog, patches);
-  if (!spliced) return spliced.error();
-  if (spliced->text == loaded_.text) return Ok{};  // nothing to change: do not touch the file
-  Result<Loaded> reloaded = parse(file_, std::move(spliced->text));
-  if (!reloaded) {
-    return Error{ErrorCode::Internal,
-                 what + ": spliced text does not parse: " + reloaded.error().message};
-  }
-  Status verified = verify(*reloaded->catalog, loaded_.catalog->actors().size(), spliced->changes);
-  if (!verified) return verified.error().with_context(what);
-  Status written = write_file_atomic(file_, reloaded->text);
-  if (!written) return written.error();
-  loaded_ = std::move(reloaded).value();
-  return Ok{};
+  return Error{ErrorCode::Conflict, what + ": another program replaced the file during each of " +
+                                        std::to_string(kWriteAttempts) +
+                                        " attempts; nothing was written"};
 }
 
 }  // namespace atr

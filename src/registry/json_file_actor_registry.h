@@ -12,9 +12,12 @@ namespace atr {
 /// ActorRegistry over an actors.json file shared with other tools.
 ///
 /// Writes splice new values into the original text, so every byte outside the changed members
-/// stays as it was: unknown fields, actor order, key order, indentation, number spelling. A
-/// write first checks that the file still holds exactly the bytes we read; if another program
-/// changed it, the write is refused (Conflict) and nothing is written. Thread-safe.
+/// stays as it was: unknown fields, actor order, key order, indentation, number spelling.
+/// Another program's edits are never reverted: when the file changed since we read it, the
+/// patches are laid on its new version if they set none of the fields it changed (else
+/// Conflict, nothing written), and the replace is a compare-and-swap against the bytes the
+/// splice was made on (`replace_file_if_unchanged`), redone on a write that lands in between.
+/// Thread-safe.
 class JsonFileActorRegistry final : public ActorRegistry {
  public:
   /// Reads and indexes `file`. `lock_file` serializes writers among our own processes (other
@@ -25,6 +28,7 @@ class JsonFileActorRegistry final : public ActorRegistry {
 
   [[nodiscard]] std::shared_ptr<const ActorCatalog> catalog() const override;
   Status reload() override;
+  [[nodiscard]] Status read_state() const override;
   Status update(const std::vector<ActorPatch>& patches) override;
 
  private:
@@ -41,6 +45,7 @@ class JsonFileActorRegistry final : public ActorRegistry {
   const std::filesystem::path lock_file_;
   mutable std::mutex mutex_;
   Loaded loaded_;  ///< guarded by mutex_: the text we last read or wrote, and its catalog
+  Status read_state_ = Ok{};  ///< guarded by mutex_: how the last read of the file went
 };
 
 /// Applies patches to registry text and returns the new text (pure; exposed for tests and

@@ -1,11 +1,15 @@
 #include "registry/json_spans.h"
 
+#include <algorithm>
+#include <optional>
+
 #include <nlohmann/json.hpp>
 
 namespace atr {
 namespace {
 
-// A walker over text known to be valid JSON, so it checks only what it needs to find spans.
+// A walker over text meant to be valid JSON: it checks only what it needs to find spans, but
+// never steps past the end, so text that is not JSON ends in an error, not in a crash.
 class Walker {
  public:
   explicit Walker(std::string_view text) : text_(text) {
@@ -23,13 +27,16 @@ class Walker {
   [[nodiscard]] std::size_t pos() const { return pos_; }
   void advance() { ++pos_; }
 
-  // Moves past a string whose opening quote is at pos_.
+  [[nodiscard]] bool at_end() const { return pos_ >= text_.size(); }
+
+  // Moves past a string whose opening quote is at pos_ (to the end of the text when it does
+  // not close).
   void skip_string() {
     ++pos_;
     while (pos_ < text_.size() && text_[pos_] != '"') {
       pos_ += text_[pos_] == '\\' ? 2U : 1U;
     }
-    ++pos_;
+    pos_ = std::min(pos_ + 1, text_.size());
   }
 
   // Moves past any value starting at pos_.
@@ -72,11 +79,20 @@ class Walker {
   std::size_t pos_ = 0;
 };
 
-std::string decode_key(std::string_view quoted) {
+std::optional<std::string> decode_key(std::string_view quoted) {
+  if (quoted.size() < 2 || quoted.front() != '"' || quoted.back() != '"') return std::nullopt;
   if (quoted.find('\\') == std::string_view::npos) {
     return std::string(quoted.substr(1, quoted.size() - 2));
   }
-  return nlohmann::json::parse(quoted).get<std::string>();
+  const nlohmann::json key = nlohmann::json::parse(quoted, nullptr, /*allow_exceptions=*/false);
+  if (!key.is_string()) return std::nullopt;
+  return key.get<std::string>();
+}
+
+Error malformed(std::string_view text, std::size_t offset, const std::string& what) {
+  const TextPosition at = position_of(text, offset);
+  return Error{ErrorCode::InvalidArgument, what + " at line " + std::to_string(at.line) +
+                                               ", column " + std::to_string(at.column)};
 }
 
 }  // namespace
@@ -120,14 +136,19 @@ Result<ArraySpans> scan_array_of_objects(std::string_view text) {
     w.advance();
     w.skip_space();
     while (w.peek() != '}') {
+      if (w.peek() != '"') return malformed(text, w.pos(), "expected a member name");
       MemberSpan member{};
       member.key_begin = w.pos();
       w.skip_string();
       member.key_end = w.pos();
-      member.key = decode_key(w.slice(member.key_begin, w.pos()));
+      std::optional<std::string> key = decode_key(w.slice(member.key_begin, w.pos()));
+      if (!key) return malformed(text, member.key_begin, "malformed member name");
+      member.key = std::move(*key);
       w.skip_space();
-      w.advance();  // ':'
+      if (w.peek() != ':') return malformed(text, w.pos(), "expected ':'");
+      w.advance();
       w.skip_space();
+      if (w.at_end()) return malformed(text, w.pos(), "expected a value");
       member.value_begin = w.pos();
       w.skip_value();
       member.value_end = w.pos();
@@ -146,7 +167,8 @@ Result<ArraySpans> scan_array_of_objects(std::string_view text) {
       w.advance();
       continue;
     }
-    return spans;  // ']'
+    if (w.peek() != ']') return malformed(text, w.pos(), "expected ',' or ']'");
+    return spans;
   }
 }
 

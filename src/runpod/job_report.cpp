@@ -10,10 +10,20 @@ using nlohmann::json;
 
 constexpr size_t kMaxProgressText = 200;
 
+// A JSON number as a whole number, or nullopt when it lies beyond what an int64 holds (a
+// conversion of such a double would be undefined).
+std::optional<std::int64_t> whole_number(const json& value) {
+  if (value.is_number_integer() && !value.is_number_unsigned()) return value.get<std::int64_t>();
+  const double number = value.get<double>();
+  constexpr double kLimit = 9.2e18;
+  if (!(number > -kLimit && number < kLimit)) return std::nullopt;
+  return static_cast<std::int64_t>(number);
+}
+
 std::optional<std::int64_t> int_field(const json& object, const char* name) {
   auto it = object.find(name);
   if (it == object.end() || !it->is_number()) return std::nullopt;
-  return static_cast<std::int64_t>(it->get<double>());
+  return whole_number(*it);
 }
 
 std::string string_field(const json& object, const char* name) {
@@ -25,7 +35,7 @@ std::optional<long long> number_of(const json& object, std::initializer_list<con
   for (const char* name : names) {
     auto it = object.find(name);
     if (it == object.end()) continue;
-    if (it->is_number()) return static_cast<long long>(it->get<double>());
+    if (it->is_number()) return whole_number(*it);
     if (it->is_string()) {
       const std::string text = it->get<std::string>();
       char* end = nullptr;

@@ -81,5 +81,21 @@ TEST(ParseJobReportTest, RefusesWhatIsNotAStatusObject) {
   EXPECT_FALSE(parse_job_report(R"({"id":"j"})", ReportSource::Poll));
 }
 
+TEST(ParseJobReportTest, NumbersBeyondEveryRangeAreLeftOutNotConverted) {
+  // 1e300 is a valid double but no int64; converting it would be undefined behaviour.
+  const auto r = parse_job_report(
+      R"({"id":"j","status":"COMPLETED","executionTime":1e300,"delayTime":-1e300,
+          "output":{"loraUrl":"https://a/l.safetensors","step":1e300,"total_steps":18446744073709551615,
+                    "loss":1e300,"model_info":{"size_bytes":-1e300}}})",
+      ReportSource::Poll);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->event, LifecycleEvent::ReportedCompleted);
+  EXPECT_FALSE(r->execution_ms.has_value());
+  EXPECT_FALSE(r->model_size_bytes.has_value());
+  // A number beyond a double's range makes the whole answer unreadable, as any broken body.
+  EXPECT_FALSE(parse_job_report(R"({"id":"j","status":"COMPLETED","executionTime":1e400})",
+                                ReportSource::Poll));
+}
+
 }  // namespace
 }  // namespace atr

@@ -1,7 +1,9 @@
 #include "s3/s3_client.h"
 
+#include <charconv>
 #include <cstdio>
 #include <ctime>
+#include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -88,37 +90,6 @@ std::string child_text(xmlNode* parent, const char* name) {
   return {};
 }
 
-struct ListPage {
-  std::vector<S3Object> objects;
-  bool truncated = false;
-  std::string next_token;
-};
-
-Result<ListPage> parse_list(const std::string& body) {
-  std::unique_ptr<xmlDoc, decltype(&xmlFreeDoc)> doc(
-      xmlReadMemory(body.data(), static_cast<int>(body.size()), "list.xml", nullptr,
-                    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING),
-      &xmlFreeDoc);
-  if (!doc) return Error{ErrorCode::Unavailable, "S3 list: the answer is not XML"};
-  xmlNode* root = xmlDocGetRootElement(doc.get());
-  if (root == nullptr || xmlStrcmp(root->name, xml_name("ListBucketResult")) != 0) {
-    return Error{ErrorCode::Unavailable, "S3 list: no ListBucketResult in the answer"};
-  }
-  ListPage page;
-  page.truncated = child_text(root, "IsTruncated") == "true";
-  page.next_token = child_text(root, "NextContinuationToken");
-  for (xmlNode* n = root->children; n != nullptr; n = n->next) {
-    if (n->type != XML_ELEMENT_NODE || xmlStrcmp(n->name, xml_name("Contents")) != 0) continue;
-    S3Object object;
-    object.key = child_text(n, "Key");
-    object.etag = strip_quotes(child_text(n, "ETag"));
-    const std::string size = child_text(n, "Size");
-    object.size = is_digits(size) && !size.empty() ? std::stoll(size) : 0;
-    page.objects.push_back(std::move(object));
-  }
-  return page;
-}
-
 std::string amz_date(std::chrono::system_clock::time_point now) {
   const std::time_t t = std::chrono::system_clock::to_time_t(now);
   std::tm utc{};
@@ -129,6 +100,39 @@ std::string amz_date(std::chrono::system_clock::time_point now) {
 }
 
 }  // namespace
+
+Result<S3ListPage> parse_list_page(std::string_view body) {
+  if (body.size() > static_cast<size_t>(std::numeric_limits<int>::max())) {
+    return Error{ErrorCode::Unavailable, "S3 list: the answer is too large"};
+  }
+  std::unique_ptr<xmlDoc, decltype(&xmlFreeDoc)> doc(
+      xmlReadMemory(body.data(), static_cast<int>(body.size()), "list.xml", nullptr,
+                    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING),
+      &xmlFreeDoc);
+  if (!doc) return Error{ErrorCode::Unavailable, "S3 list: the answer is not XML"};
+  xmlNode* root = xmlDocGetRootElement(doc.get());
+  if (root == nullptr || xmlStrcmp(root->name, xml_name("ListBucketResult")) != 0) {
+    return Error{ErrorCode::Unavailable, "S3 list: no ListBucketResult in the answer"};
+  }
+  S3ListPage page;
+  page.truncated = child_text(root, "IsTruncated") == "true";
+  page.next_token = child_text(root, "NextContinuationToken");
+  for (xmlNode* n = root->children; n != nullptr; n = n->next) {
+    if (n->type != XML_ELEMENT_NODE || xmlStrcmp(n->name, xml_name("Contents")) != 0) continue;
+    S3Object object;
+    object.key = child_text(n, "Key");
+    object.etag = strip_quotes(child_text(n, "ETag"));
+    const std::string size = child_text(n, "Size");
+    const auto [end, error] = std::from_chars(size.data(), size.data() + size.size(), object.size);
+    if (!size.empty() &&
+        (error != std::errc() || end != size.data() + size.size() || object.size < 0)) {
+      return Error{ErrorCode::Unavailable, "S3 list: object " + object.key + " has the size '" +
+                                               size + "', not a whole number of bytes"};
+    }
+    page.objects.push_back(std::move(object));
+  }
+  return page;
+}
 
 struct S3Client::Exchange {
   long status = 0;
@@ -289,7 +293,12 @@ Result<S3Object> S3Client::head(const std::string& key) {
   object.key = key;
   object.etag = strip_quotes(ex->headers["etag"]);
   const std::string length = ex->headers["content-length"];
-  object.size = is_digits(length) && !length.empty() ? std::stoll(length) : 0;
+  // A length no int64 holds is no size (std::stoll would throw on it).
+  if (std::from_chars(length.data(), length.data() + length.size(), object.size).ec !=
+          std::errc() ||
+      object.size < 0) {
+    object.size = 0;
+  }
   return object;
 }
 
@@ -329,7 +338,7 @@ Result<std::vector<S3Object>> S3Client::list(const std::string& prefix, int page
       return Error{ex->status == 403 ? ErrorCode::FailedPrecondition : ErrorCode::Unavailable,
                    "S3 list " + s3_url(prefix) + ": " + describe_error(ex->status, ex->body)};
     }
-    Result<ListPage> page = parse_list(ex->body);
+    Result<S3ListPage> page = parse_list_page(ex->body);
     if (!page) return page.error();
     for (S3Object& o : page->objects) {
       all.push_back(std::move(o));

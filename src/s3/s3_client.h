@@ -31,6 +31,17 @@ struct S3Object {
   std::int64_t size = 0;
 };
 
+/// One page of a ListObjectsV2 answer.
+struct S3ListPage {
+  std::vector<S3Object> objects;
+  bool truncated = false;
+  std::string next_token;
+};
+
+/// Reads a ListObjectsV2 answer (XML). Unavailable, saying why, for anything else: not XML, no
+/// ListBucketResult, a size that is not a whole number of bytes.
+Result<S3ListPage> parse_list_page(std::string_view body);
+
 /// An S3 client on libcurl with its built-in SigV4 signing (CURLOPT_AWS_SIGV4), plus what
 /// curl 7.88 leaves out: the `x-amz-content-sha256` header, object keys percent-encoded in
 /// the path the way SigV4 canonicalizes them, sorted and encoded query strings, and presigned

@@ -223,3 +223,34 @@ TEST(S3ClientTest, PresignedUrlsVerify) {
 
 }  // namespace
 }  // namespace atr
+
+namespace atr {
+namespace {
+
+TEST(S3ListPageTest, ReadsAListingAndRefusesSizesNoInt64Holds) {
+  Result<S3ListPage> page = parse_list_page(
+      "<?xml version=\"1.0\"?><ListBucketResult><IsTruncated>true</IsTruncated>"
+      "<NextContinuationToken>t2</NextContinuationToken><Contents><Key>a/b.jpg</Key>"
+      "<ETag>\"0123\"</ETag><Size>17</Size></Contents></ListBucketResult>");
+  ASSERT_TRUE(page) << page.error().message;
+  ASSERT_EQ(page->objects.size(), 1u);
+  EXPECT_EQ(page->objects[0].size, 17);
+  EXPECT_EQ(page->objects[0].etag, "0123");
+  EXPECT_TRUE(page->truncated);
+  EXPECT_EQ(page->next_token, "t2");
+  // std::stoll threw on this size, which ended the process that listed.
+  for (const char* size : {"99999999999999999999", "-1", "12abc"}) {
+    SCOPED_TRACE(size);
+    Result<S3ListPage> bad = parse_list_page(
+        std::string("<ListBucketResult><Contents><Key>k</Key><Size>") + size +
+        "</Size></Contents></ListBucketResult>");
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(bad.error().code, ErrorCode::Unavailable);
+    EXPECT_NE(bad.error().message.find("not a whole number of bytes"), std::string::npos);
+  }
+  EXPECT_FALSE(parse_list_page("<html>502</html>"));
+  EXPECT_FALSE(parse_list_page("not xml at all <"));
+}
+
+}  // namespace
+}  // namespace atr

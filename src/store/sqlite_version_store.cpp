@@ -211,12 +211,16 @@ std::vector<Version> select_many(SQLite::Statement& q) {
   return out;
 }
 
-// The version a report belongs to: by job id (region suffix ignored), else by request id.
+// The version a report belongs to: by job id (region suffix ignored), else by request id, but
+// only a version whose job id we do not know: a request id is predictable and must never
+// redirect a report away from the job a version is known to run.
 std::optional<Version> match_report(SQLite::Database& db, const JobReport& report) {
   if (!report.job_id.empty()) {
     if (auto v = select_one(db, "job_key = ?", job_key(report.job_id))) return v;
   }
-  if (!report.request_id.empty()) return select_one(db, "request_id = ?", report.request_id);
+  if (!report.request_id.empty()) {
+    return select_one(db, "request_id = ? AND job_id = ''", report.request_id);
+  }
   return std::nullopt;
 }
 
@@ -503,6 +507,7 @@ Result<std::vector<ReportOutcome>> SqliteVersionStore::apply_reports(
       if (v) {
         outcome.version_id = v->id;
         ReportEffect effect = apply(*v, report);
+        outcome.needs_confirmation = effect.confirm;
         if (effect.changed) {
           write_version(*db_, *v);
           outcome.changed = true;

@@ -622,6 +622,15 @@ TEST_F(ApiTest, BadTrainingRequestsChangeNothing) {
   EXPECT_EQ(bad_json.status, 400);
   const Answer not_object = post("/api/actors/6/training-versions", "[1, 2]");
   EXPECT_EQ(not_object.status, 400);
+  // Numbers no double holds, or no parameter takes: 400/422, never 500.
+  const Answer overflow = post("/api/actors/6/training-versions", R"({"steps": 1e400})");
+  EXPECT_EQ(overflow.status, 400);
+  EXPECT_NE(overflow.doc["error"]["message"].get<std::string>().find("1e400"), std::string::npos)
+      << overflow.doc.dump();
+  const Answer huge = post("/api/actors/6/training-versions",
+                           R"({"parameters": {"steps": 1e300, "learning_rate": -1e308,
+                               "batch_size": 18446744073709551615}})");
+  EXPECT_EQ(huge.status, 422) << huge.doc.dump();
   const Answer wrong_type = post("/api/actors/6/training-versions", R"({"force": "yes"})");
   EXPECT_EQ(wrong_type.status, 400);
   EXPECT_EQ(wrong_type.doc["error"]["field"], "force");
@@ -719,6 +728,33 @@ TEST_F(ApiTest, CrossOriginWritesAreRefusedAndStartNothing) {
   // The server's own origin may.
   const Answer own = post(path, "{}", {{"Origin", "http://127.0.0.1:" + std::to_string(port_)}});
   EXPECT_EQ(own.status, 202) << own.body;
+}
+
+TEST_F(ApiTest, ARequestWithoutHostAndAnUnguardedPublicAddressAreRefused) {
+  start_serve();
+  // Without a Host header the DNS-rebinding check cannot run: refused, reads included.
+  const std::string read = raw_exchange("GET /api/actors HTTP/1.1\r\nConnection: close\r\n\r\n");
+  EXPECT_TRUE(read.starts_with("HTTP/1.1 400")) << read.substr(0, 200);
+  EXPECT_NE(read.find("no Host header"), std::string::npos);
+  const std::string write = raw_exchange(
+      "POST /api/actors/6/training-versions HTTP/1.1\r\nX-Actor-Trainer: 1\r\n"
+      "Content-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
+  EXPECT_TRUE(write.starts_with("HTTP/1.1 400")) << write.substr(0, 200);
+  EXPECT_EQ(get("/api/actors/6/training-versions").doc["items"].size(), 0u);
+  EXPECT_EQ(emulator_stats().value("run", 0), 0);
+
+  // Off loopback without a token, serve refuses to start (it only warned before).
+  const std::vector<std::string> off_loopback = {
+      ATR_BINARY, "-w", ws_.path().string(), "serve", "--host", "0.0.0.0",
+      "--port",   "0",  "--webhook-port",    "0"};
+  ChildProcess refused(off_loopback, product_env(), logs_.path(), "serve-off-loopback");
+  const std::optional<int> status = refused.wait_exit(15s);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 2) << *status;
+  EXPECT_NE(refused.err().find("refusing to listen on 0.0.0.0 without --auth-token"),
+            std::string::npos)
+      << refused.err();
+  EXPECT_EQ(refused.out().find("API and UI:"), std::string::npos);
 }
 
 TEST_F(ApiTest, BearerTokenGuardsTheApiWhenSet) {
@@ -894,7 +930,9 @@ TEST_F(ApiTest, MetricsCountRequestsCallsWebhooksAndStreams) {
             std::string::npos);
   EXPECT_NE(text.find(R"(atr_runpod_calls_total{call="run",outcome="accepted"} 1)"),
             std::string::npos);
-  EXPECT_NE(text.find(R"(atr_webhook_receipts_total{result="applied"})"), std::string::npos);
+  // Every webhook here reports the end, a hint the poller confirms with /status.
+  EXPECT_NE(text.find(R"(atr_webhook_receipts_total{result="to_confirm"})"), std::string::npos)
+      << text;
   EXPECT_NE(text.find(R"(atr_active_versions{status="training"} 0)"), std::string::npos);
   EXPECT_NE(text.find("atr_sse_clients 0"), std::string::npos);
 }
@@ -940,6 +978,34 @@ TEST_F(ApiTest, RegistryEditsByOtherToolsAreServed) {
   }
   EXPECT_NE(serve_->err().find("line 1"), std::string::npos) << serve_->err();
   EXPECT_EQ(get("/api/actors").doc["total"], 5);
+  // Health says the file is broken while the last good copy is served.
+  const Answer broken = get("/api/health");
+  EXPECT_EQ(broken.status, 503);
+  EXPECT_EQ(broken.doc["status"], "degraded");
+  EXPECT_EQ(broken.doc["registry"]["ok"], false);
+  EXPECT_NE(broken.doc["registry"]["error"].get<std::string>().find("line 1"), std::string::npos);
+  // Valid JSON that no double holds: serve stays up and names the place (it used to abort).
+  ws_.write("actors.json", "[\n  {\"id\": 1, \"name\": \"a\", \"age\": 1e400}\n]\n");
+  Answer overflow;
+  for (int i = 0; i < 100; ++i) {
+    overflow = get("/api/health");
+    if (overflow.doc["registry"].value("error", "").find("1e400") != std::string::npos) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_NE(overflow.doc["registry"]["error"].get<std::string>().find(
+                "line 2, column 33: number overflow parsing '1e400'"),
+            std::string::npos)
+      << overflow.doc.dump();
+  EXPECT_EQ(get("/api/actors").doc["total"], 5);
+  ws_.write("actors.json", text);
+  Answer fixed;
+  for (int i = 0; i < 100; ++i) {
+    fixed = get("/api/health");
+    if (fixed.status == 200) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(fixed.status, 200);
+  EXPECT_EQ(fixed.doc["registry"]["ok"], true);
 }
 
 TEST_F(ApiTest, ServesTheBuiltUiWithAnSpaFallbackOrAPlainPage) {

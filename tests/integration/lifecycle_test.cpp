@@ -321,6 +321,89 @@ TEST_F(LifecycleTest, WrongTokenIs404AndChangesNothing) {
   EXPECT_TRUE(after["lora_url"].is_null());
 }
 
+// Posts `body` to the webhook URL the emulator was given for the first job (token included),
+// as an attacker who learned the token would; returns the HTTP status.
+int post_webhook(int port, const json& stats, const json& body) {
+  const std::string url = stats["webhook_urls"][0];
+  httplib::Client c("127.0.0.1", port);
+  auto res = c.Post(url.substr(url.find("/api/")).c_str(), body.dump(), "application/json");
+  return res ? res->status : -1;
+}
+
+TEST_F(LifecycleTest, AForgedWebhookChangesNothingAndTheGenuineOneStillLands) {
+  write_config();
+  start_emulator({"--queue-ms", "200", "--run-ms", "5000"});
+  start_serve();
+  const json started = cli_json("train 6");
+  const std::string job = started["job_id"];
+  const std::string request = started["request_id"];
+  const json evil_output = {{"loraUrl", "https://evil.example/attacker.safetensors"}};
+  const int status_calls = emulator_stats().value("status", 0);
+  // By the job id, with a result; and by the (predictable) request id under another job id.
+  EXPECT_EQ(
+      post_webhook(
+          webhook_port_, emulator_stats(),
+          {{"id", job}, {"status", "COMPLETED"}, {"output", evil_output}, {"executionTime", 1}}),
+      200);
+  EXPECT_EQ(post_webhook(webhook_port_, emulator_stats(),
+                         {{"id", "forged-job-1"},
+                          {"status", "COMPLETED"},
+                          {"input", {{"training_config", {{"request_id", request}}}}},
+                          {"output", evil_output}}),
+            200);
+  // The first hint is confirmed with RunPod's /status (one more status call), which says the
+  // job still runs; the second names no version whose job is unknown, so it is not even asked.
+  for (int i = 0; i < 100 && emulator_stats().value("status", 0) == status_calls; ++i) {
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_GT(emulator_stats().value("status", 0), status_calls);
+  const json during = cli_json("status " + std::to_string(started["id"].get<int>()));
+  EXPECT_NE(during["status"], "completed") << during.dump(2);
+  EXPECT_TRUE(during["lora_url"].is_null()) << during.dump(2);
+  // The genuine webhook still lands, with RunPod's own result.
+  const json done = wait_for_status(started["id"], "completed");
+  EXPECT_EQ(done["lora_url"], "https://models.emulator.invalid/loras/actor_0006_V1.safetensors");
+  EXPECT_EQ(done["job_id"], job);
+  const json marked = cli_json("mark-good 6 V1");
+  const std::string registry = testing::slurp(ws_.path() / "actors.json");
+  EXPECT_EQ(registry.find("evil.example"), std::string::npos);
+  EXPECT_NE(registry.find("actor_0006_V1.safetensors"), std::string::npos) << marked.dump(2);
+}
+
+TEST_F(LifecycleTest, AForgedJobIdForAnUnknownSubmissionIsAskedAboutAndIgnored) {
+  write_config("");
+  ws_.write("actor-trainer.toml",
+            "[runpod]\npoll_queued_seconds = 1\npoll_training_seconds = 1\n"
+            "request_timeout_seconds = 1\n");
+  // /run answers after our 1 s timeout, and the job then runs 6 s: its webhook comes late.
+  start_emulator({"--run-delay-ms", "2500", "--run-ms", "6000"});
+  start_serve();
+  const json started = cli_json("train 6");
+  ASSERT_EQ(started["submission"], "unknown");
+  const std::string request = started["request_id"];
+  json stats = emulator_stats();
+  for (int i = 0; i < 100 && stats["webhook_urls"].empty(); ++i) {
+    std::this_thread::sleep_for(50ms);
+    stats = emulator_stats();
+  }
+  ASSERT_FALSE(stats["webhook_urls"].empty());
+  EXPECT_EQ(post_webhook(webhook_port_, stats,
+                         {{"id", "forged-job-2"},
+                          {"status", "COMPLETED"},
+                          {"input", {{"training_config", {{"request_id", request}}}}},
+                          {"output", {{"loraUrl", "https://evil.example/attacker.safetensors"}}}}),
+            200);
+  const json asked = wait_for(
+      started["id"], [](const json& v) { return count_lines(v, "RunPod does not know it") > 0; });
+  EXPECT_TRUE(asked["job_id"].is_null()) << asked.dump(2);
+  EXPECT_NE(asked["status"], "completed");
+  // RunPod's own webhook then names the real job, which /status confirms.
+  const json done = wait_for_status(started["id"], "completed", 40s);
+  EXPECT_NE(done["job_id"], "forged-job-2");
+  EXPECT_EQ(done["lora_url"], "https://models.emulator.invalid/loras/actor_0006_V1.safetensors");
+  EXPECT_EQ(emulator_stats()["run"], 1);
+}
+
 TEST_F(LifecycleTest, RateLimitAnd5xxStormsNeverBecomeAFinalState) {
   write_config();
   // A fixed seed makes the emulator's sequence of refused status calls the same on every run,
