@@ -47,9 +47,11 @@ Status read(const toml::table& table, const std::string& where, const char* key,
     }
     return toml_error(where + "." + key, "expected a number");
   } else if constexpr (std::is_same_v<T, int>) {
-    if (std::optional<int64_t> v = node->value<int64_t>();
-        v && *v >= INT32_MIN && *v <= INT32_MAX) {
-      out = static_cast<int>(*v);
+    // Only a TOML integer: value<int64_t>() would also convert a float such as 5e82, which
+    // no int64 holds (undefined behaviour, found by fuzz_config).
+    if (const toml::value<int64_t>* v = node->as_integer();
+        v != nullptr && v->get() >= INT32_MIN && v->get() <= INT32_MAX) {
+      out = static_cast<int>(v->get());
       return Ok{};
     }
     return toml_error(where + "." + key, "expected a whole number");
@@ -179,7 +181,7 @@ Status parse_toml_settings(std::string_view text, const std::string& source, Set
   if (const toml::table* t = subtable(root, "runpod")) {
     Status k = check_keys(*t, "runpod",
                           {"base_url", "default_endpoint", "endpoints", "poll_requests_per_second",
-                           "poll_queued_seconds", "poll_training_seconds",
+                           "poll_queued_seconds", "poll_training_seconds", "stall_seconds",
                            "unknown_submission_timeout_seconds", "request_timeout_seconds"});
     if (!k) return k;
     TrackingSettings& tr = s.tracking;
@@ -189,15 +191,19 @@ Status parse_toml_settings(std::string_view text, const std::string& source, Set
           read(*t, "runpod", "poll_requests_per_second", tr.poll_requests_per_second),
           read(*t, "runpod", "poll_queued_seconds", tr.poll_queued_seconds),
           read(*t, "runpod", "poll_training_seconds", tr.poll_training_seconds),
+          read(*t, "runpod", "stall_seconds", tr.stall_seconds),
           read(*t, "runpod", "unknown_submission_timeout_seconds",
                tr.unknown_submission_timeout_seconds),
           read(*t, "runpod", "request_timeout_seconds", tr.request_timeout_seconds)}) {
       if (!st) return st;
     }
-    if (tr.poll_requests_per_second <= 0 || tr.poll_queued_seconds < 1 ||
-        tr.poll_training_seconds < 1 || tr.unknown_submission_timeout_seconds < 1 ||
-        tr.request_timeout_seconds < 1) {
-      return toml_error("runpod", "poll and timeout settings must be positive");
+    if (!(tr.poll_requests_per_second > 0 && tr.poll_requests_per_second <= 1000) ||
+        tr.poll_queued_seconds < 1 || tr.poll_training_seconds < 1 ||
+        tr.unknown_submission_timeout_seconds < 1 || tr.request_timeout_seconds < 1 ||
+        tr.stall_seconds < 60) {
+      return toml_error("runpod",
+                        "poll and timeout settings must be positive (poll_requests_per_second "
+                        "at most 1000, stall_seconds at least 60)");
     }
   }
   if (const toml::table* t = subtable(root, "training")) {

@@ -181,6 +181,9 @@ TEST(ConfigTest, MistakesInTheTomlFileAreNamed) {
       {"[checks]\nmin_images = 1e400\n", "line 2"},
       {"[checks]\nmin_images = 99999999999999999999\n", "line 2"},
       {"[checks]\nmin_images = 9999999999\n", "expected a whole number"},
+      // A float where an integer belongs: toml++'s value<int64_t>() converted it (UB; fuzz_config).
+      {"[checks]\nmax_images = 5e82\n", "expected a whole number"},
+      {"[checks]\nmax_images = 5.0\n", "expected a whole number"},
       {"[[runpod.endpoints]]\nname = \"a\"\nprice_per_second = 1e308\nseconds_per_step = 1e-320\n",
        "price_per_second"},
   };

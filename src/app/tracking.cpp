@@ -70,6 +70,7 @@ Poller::Poller(Trainings& trainings, VersionStore& store, const Clock& clock,
     : trainings_(trainings),
       store_(store),
       clock_(clock),
+      settings_(settings),
       schedule_(settings, std::random_device{}()),
       notify_(std::move(notify)) {}
 
@@ -88,6 +89,17 @@ void Poller::stop() {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
+}
+
+void Poller::warn_if_stalled(const Version& version, UnixMs now) {
+  std::optional<std::string> note = stall_note(version, now, settings_.stall_seconds);
+  if (!note) {
+    stall_warned_.erase(version.id);  // moving again, or finished: a later stall warns anew
+    return;
+  }
+  if (!stall_warned_.insert(version.id).second) return;
+  std::cerr << "poller: " << *note << "\n";
+  (void)store_.append_log(version.id, {{LogKind::Warning, *note}});
 }
 
 void Poller::confirm(std::int64_t id, const std::string& job_id) {
@@ -130,7 +142,7 @@ void Poller::run() {
         const bool busy = checked.error().code == ErrorCode::Unavailable;
         schedule_.record(it->first, VersionStatus::Queued,
                          busy ? PollSchedule::Outcome::Busy : PollSchedule::Outcome::Answered,
-                         after);
+                         after, checked.error().retry_after_ms);
         std::cerr << "poller: confirming a webhook: " << checked.error().message << "\n";
         if (busy) break;  // tried again once RunPod answers
         continue;
@@ -165,12 +177,13 @@ void Poller::run() {
         const bool busy = checked.error().code == ErrorCode::Unavailable;
         schedule_.record(id, VersionStatus::Queued,
                          busy ? PollSchedule::Outcome::Busy : PollSchedule::Outcome::Answered,
-                         after);
+                         after, checked.error().retry_after_ms);
         std::cerr << "poller: " << checked.error().message << (busy ? " (pausing checks)" : "")
                   << "\n";
         continue;
       }
       schedule_.record(id, checked->status, PollSchedule::Outcome::Answered, after);
+      warn_if_stalled(*checked, after);
       if (notify_) notify_(*checked);
     }
   }

@@ -22,6 +22,9 @@ std::string_view to_string(ErrorCode code);
 struct Error {
   ErrorCode code = ErrorCode::Internal;
   std::string message;
+  /// How long the other side asked us to wait before trying again (its Retry-After), in ms;
+  /// 0 when it did not say.
+  long long retry_after_ms = 0;
 
   /// Returns a copy whose message is prefixed with "<context>: ".
   [[nodiscard]] Error with_context(std::string_view context) const;

@@ -170,8 +170,9 @@ Status write_file_atomic(const fs::path& path, std::string_view content) {
 Result<FileSnapshot> read_file_snapshot(const fs::path& path) {
   FdGuard fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) {
-    if (errno == ENOENT)
+    if (errno == ENOENT) {
       return Error{ErrorCode::NotFound, "read " + path.string() + ": no such file"};
+    }
     return Error{ErrorCode::Unavailable, "read " + path.string() + ": " + errno_text()};
   }
   struct stat st {};

@@ -79,12 +79,15 @@ std::vector<std::int64_t> PollSchedule::due(const std::vector<Version>& unfinish
   return out;
 }
 
-void PollSchedule::record(std::int64_t id, VersionStatus status, Outcome outcome, UnixMs now) {
+void PollSchedule::record(std::int64_t id, VersionStatus status, Outcome outcome, UnixMs now,
+                          UnixMs asked_pause_ms) {
   if (outcome == Outcome::Busy) {
     busy_streak_ = std::min(busy_streak_ + 1, 16);
     const UnixMs pause = std::min<UnixMs>(kMaxPauseMs, UnixMs{1000} << (busy_streak_ - 1));
     paused_until_ =
         now + pause / 2 + static_cast<UnixMs>(static_cast<double>(pause) / 2.0 * next_unit());
+    // The server's own word on when to come back wins over our guess (within the cap).
+    paused_until_ = std::max(paused_until_, now + std::min(asked_pause_ms, kMaxPauseMs));
     // The version goes to the back of the line, not the front: others wait longer already.
     if (auto it = next_due_.find(id); it != next_due_.end()) it->second = paused_until_;
     return;

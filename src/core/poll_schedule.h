@@ -26,9 +26,11 @@ class PollSchedule {
   /// confirm); false while the budget is spent or checks are paused.
   bool take(UnixMs now);
 
-  /// How a check went: schedules the version's next check, or pauses all checks.
+  /// How a check went: schedules the version's next check, or pauses all checks. For Busy,
+  /// `asked_pause_ms` is what the server asked for (Retry-After): the pause is at least that.
   enum class Outcome { Answered, Busy };
-  void record(std::int64_t id, VersionStatus status, Outcome outcome, UnixMs now);
+  void record(std::int64_t id, VersionStatus status, Outcome outcome, UnixMs now,
+              UnixMs asked_pause_ms = 0);
 
   /// While RunPod is busy or unreachable, no checks before this time.
   [[nodiscard]] UnixMs paused_until() const { return paused_until_; }

@@ -21,6 +21,9 @@ struct TrackingSettings {
   /// within this time. RunPod deletes any job 24 h after submission by default.
   int unknown_submission_timeout_seconds = 25 * 3600;
   int request_timeout_seconds = 30;  ///< per RunPod HTTP call
+  /// A training job at its last step with no change for this long is shown as stalled (RunPod
+  /// can report IN_PROGRESS again after the end, runpod-python #250, and then no webhook comes).
+  int stall_seconds = 900;
 };
 
 /// The product's settings as the core sees them, already read from env, .env and

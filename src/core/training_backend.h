@@ -33,8 +33,9 @@ struct BackendHealth {
 };
 
 /// Whether a status, cancel or health call retries transient failures itself. The poller
-/// asks for one attempt and paces retries with its own budget.
-enum class Retries { None, WithBackoff };
+/// asks for one attempt and paces retries with its own budget. RateLimitedOnly repeats only
+/// after a 429, which means the request was not executed (what `/run` may do).
+enum class Retries { None, WithBackoff, RateLimitedOnly };
 
 /// The GPU service that runs trainings (RunPod serverless). runpod/ implements it.
 class TrainingBackend {

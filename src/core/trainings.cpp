@@ -338,7 +338,8 @@ bool settles(const JobReport& r) {
     case LifecycleEvent::ReportedCancelled:
     case LifecycleEvent::ReportedTimedOut:
     case LifecycleEvent::ReportedUnknown: return true;
-    default: return !r.lora_url.empty() || !r.error.empty() || r.execution_ms.has_value();
+    // A running job's report carries executionTime too; the time so far settles nothing.
+    default: return !r.lora_url.empty() || !r.error.empty();
   }
 }
 

@@ -84,6 +84,27 @@ void take_results(Version& v, const JobReport& r, double price_per_second) {
 }
 
 // Why a version is `lost`, in words that claim only what was observed.
+}  // namespace
+
+std::optional<std::string> stall_note(const Version& v, UnixMs now, int stall_seconds) {
+  if (v.status != VersionStatus::Training || !v.progress || stall_seconds <= 0) return std::nullopt;
+  const TrainingProgress& p = *v.progress;
+  const bool at_end =
+      (p.step && p.total_steps && *p.total_steps > 0 && *p.step >= *p.total_steps) ||
+      (p.percent && *p.percent >= 100.0);
+  const UnixMs quiet_ms = now - v.updated_at;
+  if (!at_end || quiet_ms < UnixMs{stall_seconds} * 1000) return std::nullopt;
+  std::string step = p.step && p.total_steps
+                         ? std::to_string(*p.step) + "/" + std::to_string(*p.total_steps)
+                         : "100 %";
+  return "stalled: " + v.name + " reached its last step (" + step + ") and nothing changed for " +
+         format_duration_seconds(quiet_ms / 1000) +
+         "; RunPod still says IN_PROGRESS and no webhook came. The job may have ended: check it " +
+         "in RunPod's console (job " + v.job_id + "), abort it, or keep waiting";
+}
+
+namespace {
+
 std::string lost_reason(const Version& v, LifecycleEvent event) {
   switch (event) {
     case LifecycleEvent::Released:

@@ -138,6 +138,10 @@ struct ReportEffect {
 /// when we first saw it training until it ended; nothing while that is not known.
 std::optional<double> run_seconds(const Version& version);
 
+/// What is known about a job that looks stalled: training, at its last step (or 100 %), and
+/// unchanged for `stall_seconds` at `now`. Nothing otherwise.
+std::optional<std::string> stall_note(const Version& version, UnixMs now, int stall_seconds);
+
 /// The version the store keeps for the same job id, ignoring a region suffix such as "-e1"
 /// or "-u1" on either side: RunPod's webhooks and status answers do not always agree on it.
 std::string job_key(std::string_view job_id);

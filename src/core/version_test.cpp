@@ -182,5 +182,25 @@ TEST(NamesTest, StatusSubmitStateAndLogKindRoundTrip) {
   EXPECT_FALSE(parse_log_kind("debug"));
 }
 
+TEST(StallNoteTest, AJobAtItsLastStepThatStopsChangingIsStalledWithWhatIsKnown) {
+  // RunPod may report IN_PROGRESS again after the end (runpod-python #250); with no webhook the
+  // version stayed `training` with nothing said.
+  Version v = queued_version();
+  v.status = VersionStatus::Training;
+  v.updated_at = 1'000'000;
+  v.progress = TrainingProgress{.step = 2000, .total_steps = 2000};
+  EXPECT_FALSE(stall_note(v, 1'000'000 + 899'000, 900));  // not yet quiet for long enough
+  std::optional<std::string> note = stall_note(v, 1'000'000 + 901'000, 900);
+  ASSERT_TRUE(note);
+  EXPECT_NE(note->find("reached its last step (2000/2000)"), std::string::npos) << *note;
+  EXPECT_NE(note->find("no webhook came"), std::string::npos);
+  EXPECT_NE(note->find(v.job_id), std::string::npos);
+  v.progress->step = 1200;  // still on its way: a slow step is not a stall
+  EXPECT_FALSE(stall_note(v, 1'000'000 + 5'000'000, 900));
+  v.progress->step = 2000;
+  v.status = VersionStatus::Completed;
+  EXPECT_FALSE(stall_note(v, 1'000'000 + 5'000'000, 900));
+}
+
 }  // namespace
 }  // namespace atr

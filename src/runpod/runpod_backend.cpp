@@ -25,6 +25,16 @@ std::string shorten(std::string text) {
   return text;
 }
 
+// The answer's Retry-After in milliseconds (delta seconds; RunPod does not document it, so
+// an HTTP date or anything else counts as not said); 0 when absent.
+long long retry_after_ms(const HttpResponse& r) {
+  auto it = r.headers.find("retry-after");
+  if (it == r.headers.end()) return 0;
+  const std::string_view value = trim(it->second);
+  if (value.empty() || value.size() > 6 || !is_digits(value)) return 0;
+  return std::stoll(std::string(value)) * 1000;
+}
+
 Error answer_error(const std::string& what, const HttpResponse& r) {
   ErrorCode code = ErrorCode::Unavailable;
   if (r.outcome == HttpResponse::Outcome::Answered && !transient(r)) {
@@ -34,7 +44,9 @@ Error answer_error(const std::string& what, const HttpResponse& r) {
   }
   std::string hint;
   if (r.status == 401 || r.status == 403) hint = " (check RUNPOD_API_KEY)";
-  return Error{code, what + ": " + describe_answer(r) + hint};
+  Error error{code, what + ": " + describe_answer(r) + hint};
+  error.retry_after_ms = retry_after_ms(r);
+  return error;
 }
 
 }  // namespace
@@ -86,11 +98,15 @@ HttpRequest RunpodBackend::request(const std::string& method, const std::string&
 }
 
 HttpResponse RunpodBackend::send_with_retries(const HttpRequest& request, Retries retries) {
-  const int attempts = retries == Retries::WithBackoff ? connection_.backoff.max_attempts : 1;
+  const int attempts = retries == Retries::None ? 1 : connection_.backoff.max_attempts;
   HttpResponse response;
   for (int attempt = 0; attempt < attempts; ++attempt) {
     response = http_->send(request);
-    if (!transient(response) || attempt + 1 == attempts) break;
+    const bool again =
+        retries == Retries::RateLimitedOnly
+            ? response.outcome == HttpResponse::Outcome::Answered && response.status == 429
+            : transient(response);
+    if (!again || attempt + 1 == attempts) break;
     double unit = 0.0;
     {
       std::lock_guard lock(rng_mutex_);
@@ -98,11 +114,8 @@ HttpResponse RunpodBackend::send_with_retries(const HttpRequest& request, Retrie
     }
     std::chrono::milliseconds wait = connection_.backoff.delay(attempt, unit);
     // RunPod does not document Retry-After; honour it when present, within the cap.
-    if (auto it = response.headers.find("retry-after"); it != response.headers.end()) {
-      if (is_digits(it->second) && it->second.size() < 6) {
-        wait = std::min(connection_.backoff.cap,
-                        std::chrono::milliseconds(std::stoll(it->second) * 1000));
-      }
+    if (const long long asked = retry_after_ms(response); asked > 0) {
+      wait = std::min(connection_.backoff.cap, std::chrono::milliseconds(asked));
     }
     sleep_(wait);
   }
@@ -119,8 +132,9 @@ SubmitOutcome RunpodBackend::submit(const std::string& endpoint_id,
   if (!body) return {SubmitOutcome::Kind::Rejected, "", "not sent: " + body.error().message};
   HttpRequest r = request("POST", endpoint_id, "/run");
   r.body = body->dump();
-  // Sent exactly once: RunPod has no idempotency key, so a repeat could start a second job.
-  const HttpResponse response = http_->send(r);
+  // Sent once, except after a 429: RunPod has no idempotency key, so a repeat after any other
+  // answer (or none) could start a second job; a 429 means the request was not executed.
+  HttpResponse response = send_with_retries(r, Retries::RateLimitedOnly);
   outcome.detail = "/run: " + describe_answer(response);
   if (response.outcome == HttpResponse::Outcome::NotSent) {
     outcome.kind = SubmitOutcome::Kind::Rejected;

@@ -88,6 +88,39 @@ TEST(RunpodBackendTest, RunTimeoutAnd5xxAreUnknownAndNeverRepeated) {
   }
 }
 
+TEST(RunpodBackendTest, RunIsRepeatedAfter429OnlyHonouringRetryAfter) {
+  // A 429 means RunPod executed nothing: the training used to fail on it.
+  Fixture f;
+  HttpResponse limited = ScriptedHttpClient::answer(429, R"({"error":"rate limited"})");
+  limited.headers["retry-after"] = "2";
+  f.http->script = {limited, ScriptedHttpClient::answer(429, ""),
+                    ScriptedHttpClient::answer(200, R"({"id":"job-9","status":"IN_QUEUE"})")};
+  const SubmitOutcome out = f.backend.submit("ep1", backend_request());
+  EXPECT_EQ(out.kind, SubmitOutcome::Kind::Accepted) << out.detail;
+  EXPECT_EQ(out.job_id, "job-9");
+  EXPECT_EQ(f.http->seen.size(), 3u);
+  ASSERT_EQ(f.sleeps.size(), 2u);
+  EXPECT_EQ(f.sleeps[0], std::chrono::milliseconds(2000));
+  // Still 429 after every attempt: refused, nothing runs.
+  Fixture g;
+  for (int i = 0; i < 10; ++i) {
+    g.http->script.push_back(ScriptedHttpClient::answer(429, ""));
+  }
+  EXPECT_EQ(g.backend.submit("ep1", backend_request()).kind, SubmitOutcome::Kind::Rejected);
+  EXPECT_EQ(g.http->seen.size(), static_cast<size_t>(Backoff{}.max_attempts));
+}
+
+TEST(RunpodBackendTest, ThePollersErrorCarriesTheRetryAfterItWasGiven) {
+  Fixture f;
+  HttpResponse limited = ScriptedHttpClient::answer(429, "");
+  limited.headers["retry-after"] = " 2 ";
+  f.http->script = {limited};
+  auto r = f.backend.status("ep1", "job-1", Retries::None);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::Unavailable);
+  EXPECT_EQ(r.error().retry_after_ms, 2000);
+}
+
 TEST(RunpodBackendTest, RunRefusalOrNoConnectionIsRejected) {
   for (const HttpResponse& answer : {ScriptedHttpClient::answer(401, R"({"error":"unauthorized"})"),
                                      ScriptedHttpClient::answer(400, "bad input"),

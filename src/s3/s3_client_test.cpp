@@ -241,9 +241,9 @@ TEST(S3ListPageTest, ReadsAListingAndRefusesSizesNoInt64Holds) {
   // std::stoll threw on this size, which ended the process that listed.
   for (const char* size : {"99999999999999999999", "-1", "12abc"}) {
     SCOPED_TRACE(size);
-    Result<S3ListPage> bad = parse_list_page(
-        std::string("<ListBucketResult><Contents><Key>k</Key><Size>") + size +
-        "</Size></Contents></ListBucketResult>");
+    Result<S3ListPage> bad =
+        parse_list_page(std::string("<ListBucketResult><Contents><Key>k</Key><Size>") + size +
+                        "</Size></Contents></ListBucketResult>");
     ASSERT_FALSE(bad);
     EXPECT_EQ(bad.error().code, ErrorCode::Unavailable);
     EXPECT_NE(bad.error().message.find("not a whole number of bytes"), std::string::npos);

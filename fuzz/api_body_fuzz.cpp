@@ -1,0 +1,21 @@
+// Our API's request bodies: any bytes give a decoded body or an error; parameters that are
+// accepted pass the same range checks as the page's and the CLI's.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "api/request_body.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string_view body(reinterpret_cast<const char*>(data), size);
+  atr::Result<nlohmann::json> doc = atr::parse_body_object(body);
+  if (!doc) return 0;
+  atr::TrainingParameters params;
+  std::string field;
+  (void)atr::apply_parameters(*doc, params, field);
+  for (const char* name : {"endpoint", "description", "idempotency_key", "version_name"}) {
+    (void)atr::string_member(*doc, name);
+  }
+  return 0;
+}
