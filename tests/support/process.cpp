@@ -2,6 +2,8 @@
 
 #include <csignal>
 #include <cstring>
+#include <filesystem>
+#include <random>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -13,6 +15,7 @@
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -131,20 +134,38 @@ std::string ChildProcess::err() const {
 }
 
 int free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+  // A port the kernel hands out for `bind(0)` (32768–60999 here) may go to another test's
+  // `--port 0` server between our check and our server's bind: that race once failed CI. So
+  // the port comes from below the kernel's ephemeral range, where nothing is given out on its
+  // own, and is claimed among the tests running at once by an flock held until this process
+  // exits. A port some other program holds fails the bind check and is skipped.
+  static std::mt19937 pick(std::random_device{}());
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "atr-test-ports";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    const int port = std::uniform_int_distribution<int>(20000, 32000)(pick);
+    const std::string lock = (dir / (std::to_string(port) + ".lock")).string();
+    const int lock_fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (lock_fd < 0) continue;
+    if (::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {  // another test process holds it
+      ::close(lock_fd);
+      continue;
+    }
+    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    const bool bound = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
     close(fd);
-    return 0;
+    if (!bound) {
+      ::close(lock_fd);
+      continue;
+    }
+    return port;  // lock_fd stays open: the claim lasts as long as this test process
   }
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  const int port = ntohs(addr.sin_port);
-  close(fd);
-  return port;
+  return 0;
 }
 
 namespace {

@@ -38,7 +38,8 @@ class ChildProcess {
   std::filesystem::path err_;
 };
 
-/// A TCP port on 127.0.0.1 that was free a moment ago.
+/// A TCP port on 127.0.0.1 that was free a moment ago, below the kernel's ephemeral range and
+/// claimed for the life of this process, so no other test picks it or gets it from `bind(0)`.
 int free_port();
 
 /// The listen backlog the kernel holds for the socket listening on 127.0.0.1:`port` (asked
