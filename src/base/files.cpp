@@ -4,10 +4,8 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <limits>
 #include <optional>
-#include <sstream>
 #include <system_error>
 
 #include <fcntl.h>
@@ -48,18 +46,9 @@ class FdGuard {
 }  // namespace
 
 Result<std::string> read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::error_code ec;
-    if (!fs::exists(path, ec)) {
-      return Error{ErrorCode::NotFound, "read " + path.string() + ": no such file"};
-    }
-    return Error{ErrorCode::Unavailable, "read " + path.string() + ": cannot open"};
-  }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) return Error{ErrorCode::Unavailable, "read " + path.string() + ": I/O error"};
-  return std::move(buffer).str();
+  Result<FileSnapshot> snapshot = read_file_snapshot(path);
+  if (!snapshot) return snapshot.error();
+  return std::move(snapshot->text);
 }
 
 namespace {
@@ -152,19 +141,24 @@ void put_back(const fs::path& path, const fs::path& temp, FileIdentity placed) {
   // few system calls is not a case to guess about.
 }
 
+// Renames the finished temp file over `path` and makes the rename durable.
+Status rename_into_place(const TempFile& temp, const fs::path& path, const std::string& what) {
+  if (::rename(temp.path.c_str(), path.c_str()) != 0) {
+    Error err{ErrorCode::Unavailable, what + ": rename: " + errno_text()};
+    ::unlink(temp.path.c_str());
+    return err;
+  }
+  sync_folder(path);
+  return Ok{};
+}
+
 }  // namespace
 
 Status write_file_atomic(const fs::path& path, std::string_view content) {
   const std::string what = "write " + path.string();
   Result<TempFile> temp = write_temp_file(path, content, what);
   if (!temp) return temp.error();
-  if (::rename(temp->path.c_str(), path.c_str()) != 0) {
-    Error err{ErrorCode::Unavailable, what + ": rename: " + errno_text()};
-    ::unlink(temp->path.c_str());
-    return err;
-  }
-  sync_folder(path);
-  return Ok{};
+  return rename_into_place(*temp, path, what);
 }
 
 Result<FileSnapshot> read_file_snapshot(const fs::path& path) {
@@ -231,13 +225,7 @@ Status replace_file_if_unchanged(const fs::path& path, std::string_view content,
       ::unlink(temp->path.c_str());
       return changed;
     }
-    if (::rename(temp->path.c_str(), path.c_str()) != 0) {
-      Error err{ErrorCode::Unavailable, what + ": rename: " + errno_text()};
-      ::unlink(temp->path.c_str());
-      return err;
-    }
-    sync_folder(path);
-    return Ok{};
+    return rename_into_place(*temp, path, what);
   }
   // `temp->path` now names what was in place a moment ago. The identity check comes first and
   // alone, so a replaced file is put back within a few system calls; the bytes are compared
