@@ -258,6 +258,8 @@ ordered_json version_to_json(const Version& v) {
   out["error"] = v.error.empty() ? ordered_json() : ordered_json(v.error);
   out["cost_usd"] = or_null(v.cost);
   out["good"] = v.good;
+  out["job_ttl_seconds"] = v.job_ttl_ms ? ordered_json(*v.job_ttl_ms / 1000) : ordered_json();
+  out["stalled"] = v.stall_note.empty() ? ordered_json() : ordered_json(v.stall_note);
   return out;
 }
 

@@ -118,6 +118,19 @@ TEST(PlanJsonTest, UsesTheProductParameterNames) {
   EXPECT_TRUE(doc["estimate"].contains("cost_usd"));
 }
 
+TEST(VersionJsonTest, SaysTheTtlSentAndAStallWithWhatIsKnown) {
+  Version v;
+  v.name = "V2";
+  ordered_json quiet = version_to_json(v);
+  EXPECT_TRUE(quiet["job_ttl_seconds"].is_null());
+  EXPECT_TRUE(quiet["stalled"].is_null());
+  v.job_ttl_ms = 21'600'000;
+  v.stall_note = "stalled: V2 reached its last step";
+  ordered_json stalled = version_to_json(v);
+  EXPECT_EQ(stalled["job_ttl_seconds"], 21600);
+  EXPECT_EQ(stalled["stalled"], "stalled: V2 reached its last step");
+}
+
 TEST(ErrorJsonTest, HasCodeAndMessage) {
   EXPECT_EQ(error_to_json(Error{ErrorCode::Conflict, "x"}).dump(),
             R"({"error":{"code":"conflict","message":"x"}})");

@@ -179,10 +179,11 @@ Status parse_toml_settings(std::string_view text, const std::string& source, Set
       check_keys(root, "", {"runpod", "training", "auto_adjust", "checks", "s3", "webhook"});
   if (!keys) return keys;
   if (const toml::table* t = subtable(root, "runpod")) {
-    Status k = check_keys(*t, "runpod",
-                          {"base_url", "default_endpoint", "endpoints", "poll_requests_per_second",
-                           "poll_queued_seconds", "poll_training_seconds", "stall_seconds",
-                           "unknown_submission_timeout_seconds", "request_timeout_seconds"});
+    Status k = check_keys(
+        *t, "runpod",
+        {"base_url", "default_endpoint", "endpoints", "poll_requests_per_second",
+         "poll_queued_seconds", "poll_training_seconds", "stall_seconds", "job_ttl_seconds",
+         "unknown_submission_timeout_seconds", "request_timeout_seconds"});
     if (!k) return k;
     TrackingSettings& tr = s.tracking;
     for (Status st :
@@ -192,6 +193,7 @@ Status parse_toml_settings(std::string_view text, const std::string& source, Set
           read(*t, "runpod", "poll_queued_seconds", tr.poll_queued_seconds),
           read(*t, "runpod", "poll_training_seconds", tr.poll_training_seconds),
           read(*t, "runpod", "stall_seconds", tr.stall_seconds),
+          read(*t, "runpod", "job_ttl_seconds", tr.job_ttl_seconds),
           read(*t, "runpod", "unknown_submission_timeout_seconds",
                tr.unknown_submission_timeout_seconds),
           read(*t, "runpod", "request_timeout_seconds", tr.request_timeout_seconds)}) {
@@ -199,11 +201,26 @@ Status parse_toml_settings(std::string_view text, const std::string& source, Set
     }
     if (!(tr.poll_requests_per_second > 0 && tr.poll_requests_per_second <= 1000) ||
         tr.poll_queued_seconds < 1 || tr.poll_training_seconds < 1 ||
-        tr.unknown_submission_timeout_seconds < 1 || tr.request_timeout_seconds < 1 ||
-        tr.stall_seconds < 60) {
+        tr.request_timeout_seconds < 1 || tr.stall_seconds < 60) {
       return toml_error("runpod",
                         "poll and timeout settings must be positive (poll_requests_per_second "
                         "at most 1000, stall_seconds at least 60)");
+    }
+    if (tr.job_ttl_seconds < kRunpodMinTtlMs / 1000 ||
+        tr.job_ttl_seconds > kRunpodMaxTtlMs / 1000) {
+      return toml_error("runpod", "job_ttl_seconds must be within RunPod's 10 s … 7 days (10 … " +
+                                      std::to_string(kRunpodMaxTtlMs / 1000) + "), not " +
+                                      std::to_string(tr.job_ttl_seconds));
+    }
+    if (tr.unknown_submission_timeout_seconds != 0 &&
+        tr.unknown_submission_timeout_seconds < tr.job_ttl_seconds) {
+      return toml_error(
+          "runpod",
+          "unknown_submission_timeout_seconds (" +
+              std::to_string(tr.unknown_submission_timeout_seconds) +
+              ") must be at least job_ttl_seconds (" + std::to_string(tr.job_ttl_seconds) +
+              "): until then RunPod may still run the job, and a new training of the actor could "
+              "pay twice; leave it out to wait for the ttl + 10 min");
     }
   }
   if (const toml::table* t = subtable(root, "training")) {

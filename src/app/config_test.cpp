@@ -53,6 +53,8 @@ TEST(ConfigTest, DefaultsWithoutAnyFile) {
   EXPECT_EQ(s.identity.mode, "custom-actors");
   EXPECT_FALSE(s.presigned_urls);
   EXPECT_EQ(s.presigned_url_expiry_seconds, 86400);
+  EXPECT_EQ(s.tracking.job_ttl_seconds, 6 * 3600);
+  EXPECT_EQ(s.tracking.unknown_submission_timeout_seconds, 0);  // the ttl + 10 min
 }
 
 TEST(ConfigTest, PresignedUrlsAreTurnedOnInTheS3Table) {
@@ -186,6 +188,10 @@ TEST(ConfigTest, MistakesInTheTomlFileAreNamed) {
       {"[checks]\nmax_images = 5.0\n", "expected a whole number"},
       {"[[runpod.endpoints]]\nname = \"a\"\nprice_per_second = 1e308\nseconds_per_step = 1e-320\n",
        "price_per_second"},
+      {"[runpod]\njob_ttl_seconds = 5\n", "within RunPod's 10 s"},
+      {"[runpod]\njob_ttl_seconds = 604801\n", "within RunPod's 10 s"},
+      {"[runpod]\nunknown_submission_timeout_seconds = 3600\n",
+       "must be at least job_ttl_seconds (21600)"},
   };
   for (const Row& row : rows) {
     SCOPED_TRACE(row.toml);

@@ -91,17 +91,6 @@ void Poller::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-void Poller::warn_if_stalled(const Version& version, UnixMs now) {
-  std::optional<std::string> note = stall_note(version, now, settings_.stall_seconds);
-  if (!note) {
-    stall_warned_.erase(version.id);  // moving again, or finished: a later stall warns anew
-    return;
-  }
-  if (!stall_warned_.insert(version.id).second) return;
-  std::cerr << "poller: " << *note << "\n";
-  (void)store_.append_log(version.id, {{LogKind::Warning, *note}});
-}
-
 void Poller::confirm(std::int64_t id, const std::string& job_id) {
   {
     std::lock_guard lock(mutex_);
@@ -183,7 +172,6 @@ void Poller::run() {
         continue;
       }
       schedule_.record(id, checked->status, PollSchedule::Outcome::Answered, after);
-      warn_if_stalled(*checked, after);
       if (notify_) notify_(*checked);
     }
   }

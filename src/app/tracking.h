@@ -8,7 +8,6 @@
 #include <future>
 #include <map>
 #include <mutex>
-#include <set>
 #include <thread>
 #include <vector>
 
@@ -73,15 +72,12 @@ class Poller {
 
  private:
   void run();
-  /// A console warning, once per stall, for a job at its last step that stopped changing.
-  void warn_if_stalled(const Version& version, UnixMs now);
 
   Trainings& trainings_;
   VersionStore& store_;
   const Clock& clock_;
   TrackingSettings settings_;
   PollSchedule schedule_;
-  std::set<std::int64_t> stall_warned_;  ///< the poller thread's own
   Notify notify_;
   std::atomic<std::uint64_t> checks_{0};
   std::mutex mutex_;

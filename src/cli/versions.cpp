@@ -34,6 +34,7 @@ std::string status_text(const Version& v) {
     out += " " + format_decimal(*v.progress->percent, 0) + "%";
   }
   if (v.submit_state == SubmitState::Unknown && v.job_id.empty()) out += " (submission unknown)";
+  if (!v.stall_note.empty()) out += " (stalled)";
   return out;
 }
 
@@ -71,6 +72,7 @@ void print_version(const Version& v) {
               << format_bytes(static_cast<unsigned long long>(*v.model_size_bytes)) << "\n";
   }
   if (!v.error.empty()) std::cout << "  error       " << v.error << "\n";
+  if (!v.stall_note.empty()) std::cout << "  stalled     " << v.stall_note << "\n";
   if (!v.description.empty()) std::cout << "  description " << v.description << "\n";
   if (v.good) std::cout << "  good        yes (the actor's validated model)\n";
 }

@@ -17,9 +17,13 @@ struct TrackingSettings {
   double poll_requests_per_second = 5.0;  ///< global budget of status checks
   int poll_queued_seconds = 15;           ///< check interval of a queued job
   int poll_training_seconds = 10;         ///< check interval of a training job
-  /// A /run that got no answer is given up (`lost`) when no webhook names its request id
-  /// within this time. RunPod deletes any job 24 h after submission by default.
-  int unknown_submission_timeout_seconds = 25 * 3600;
+  /// Sent as `policy.ttl`: RunPod deletes a job this long after submission, in any state
+  /// (longer for a training estimated at more than a third of it; see job_ttl_ms).
+  int job_ttl_seconds = 6 * 3600;
+  /// A /run that got no answer is given up (`lost`) when no webhook names its request id by
+  /// unknown_submission_deadline(): the job's ttl + 10 min when 0, else this, never less
+  /// than the ttl.
+  int unknown_submission_timeout_seconds = 0;
   int request_timeout_seconds = 30;  ///< per RunPod HTTP call
   /// A training job at its last step with no change for this long is shown as stalled (RunPod
   /// can report IN_PROGRESS again after the end, runpod-python #250, and then no webhook comes).

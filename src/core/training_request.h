@@ -29,6 +29,8 @@ struct TrainingRequest {
   std::vector<std::string> presigned_urls;  ///< GET URLs of s3_urls, in the same order; optional
   TrainingIdentity identity;
   std::optional<std::string> webhook_url;  ///< none: polling alone tracks the job
+  /// Sent as `policy.ttl`: RunPod deletes the job this long after submission, in any state.
+  std::optional<std::int64_t> ttl_ms;
 };
 
 /// The next version number after the existing names ("V1", "V7" → 8); names that are not

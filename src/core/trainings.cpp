@@ -12,9 +12,11 @@ namespace atr {
 namespace {
 
 std::string describe_order(const Version& v) {
+  const std::string ttl =
+      v.job_ttl_ms ? ", ttl " + format_duration_seconds(*v.job_ttl_ms / 1000) : std::string();
   return "POST /run " + v.model_name + " (" + std::to_string(v.image_count) + " images, " +
          std::to_string(v.parameters.max_train_steps) + " steps, endpoint " + v.endpoint_name +
-         ", request id " + v.request_id + ")";
+         ", request id " + v.request_id + ttl + ")";
 }
 
 }  // namespace
@@ -260,10 +262,18 @@ Result<TrainingRequest> Trainings::request_for(const Version& v) const {
   }
   request.identity = settings_.identity;
   request.webhook_url = webhook_url_ ? webhook_url_() : std::nullopt;
+  request.ttl_ms = v.job_ttl_ms;
   return request;
 }
 
 Result<Version> Trainings::send_prepared(std::int64_t id) {
+  Result<Version> stored = store_.get(id);
+  if (!stored) return stored;
+  // Decided before the claim, which holds the store the estimate reads. An endpoint taken out
+  // of the configuration since the version was stored leaves the configured ttl.
+  Result<Estimate> expected = estimate_for(stored->parameters, stored->endpoint_name);
+  const std::int64_t ttl =
+      job_ttl_ms(expected ? expected->duration_seconds : 0.0, settings_.tracking.job_ttl_seconds);
   bool claimed = false;
   const UnixMs now = now_ms();
   Result<Version> version =
@@ -276,6 +286,7 @@ Result<Version> Trainings::send_prepared(std::int64_t id) {
         claimed = true;
         v.submit_state = SubmitState::Sending;
         v.submitted_at = now;
+        v.job_ttl_ms = ttl;
         v.updated_at = now;
         return std::vector<LogEntry>{{LogKind::Request, describe_order(v)}};
       });
@@ -379,9 +390,9 @@ Result<Version> Trainings::adopt_hinted_job(const Version& version, const std::s
 
 Result<Version> Trainings::give_up_if_overdue(const Version& version) {
   const UnixMs now = now_ms();
-  const UnixMs limit =
-      static_cast<UnixMs>(settings_.tracking.unknown_submission_timeout_seconds) * 1000;
-  if (!version.submitted_at || now - *version.submitted_at < limit) return version;
+  const std::optional<UnixMs> deadline =
+      unknown_submission_deadline(version, settings_.tracking.unknown_submission_timeout_seconds);
+  if (!deadline || now < *deadline) return version;
   return store_.update(version.id, [&](Version& v) -> std::optional<std::vector<LogEntry>> {
     if (!v.job_id.empty() || v.status != VersionStatus::Pending) return std::nullopt;
     JobReport report;
@@ -437,8 +448,14 @@ Result<Version> Trainings::check(std::int64_t id, Retries retries, const std::st
   const UnixMs now = now_ms();
   return store_.update(id, [&](Version& v) -> std::optional<std::vector<LogEntry>> {
     ReportEffect effect = apply_report(v, *report, price_of(v.endpoint_name), now);
-    if (!effect.changed) return std::nullopt;
-    return effect.lines;
+    if (effect.changed) return effect.lines;
+    // Nothing moved: a job at its last step that stays so is recorded as stalled, once; the
+    // next change clears it (apply_report). updated_at stays when it last changed.
+    if (!v.stall_note.empty()) return std::nullopt;
+    std::optional<std::string> note = stall_note(v, now, settings_.tracking.stall_seconds);
+    if (!note) return std::nullopt;
+    v.stall_note = *note;
+    return std::vector<LogEntry>{{LogKind::Warning, std::move(*note)}};
   });
 }
 

@@ -86,8 +86,10 @@ class Trainings {
   [[nodiscard]] Result<std::vector<ReportOutcome>> ingest(const std::vector<JobReport>& reports);
 
   /// One status check of a version now: asks RunPod when there is a job id, sends a version
-  /// that was never sent, and gives up on a submission of unknown outcome after the configured
-  /// time. Unavailable when RunPod did not answer usefully (nothing changes then).
+  /// that was never sent, and gives up on a submission of unknown outcome once RunPod has
+  /// deleted its job (unknown_submission_deadline). A training at its last step that nothing
+  /// changes for `stall_seconds` is recorded as stalled (Version::stall_note, a warning line).
+  /// Unavailable when RunPod did not answer usefully (nothing changes then).
   /// `hinted_job`: a job id a webhook named for a version whose job id is unknown; it becomes
   /// the version's job only when RunPod's /status for it (our key, our endpoint) knows it.
   [[nodiscard]] Result<Version> check(std::int64_t id, Retries retries,

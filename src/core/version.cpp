@@ -103,9 +103,26 @@ std::optional<std::string> stall_note(const Version& v, UnixMs now, int stall_se
          "in RunPod's console (job " + v.job_id + "), abort it, or keep waiting";
 }
 
+std::int64_t job_ttl_ms(double estimated_seconds, int configured_ttl_seconds) {
+  const double wanted =
+      std::max(static_cast<double>(configured_ttl_seconds), 3.0 * std::max(estimated_seconds, 0.0));
+  const double ms = std::min(wanted * 1000.0, static_cast<double>(kRunpodMaxTtlMs));
+  return std::max(static_cast<std::int64_t>(ms), kRunpodMinTtlMs);
+}
+
+std::optional<UnixMs> unknown_submission_deadline(const Version& v, int explicit_timeout_seconds) {
+  if (!v.submitted_at) return std::nullopt;
+  constexpr UnixMs kLateWebhookMarginMs = 600'000;
+  const UnixMs ttl = v.job_ttl_ms.value_or(kRunpodDefaultTtlMs);
+  const UnixMs wait = explicit_timeout_seconds > 0
+                          ? std::max(UnixMs{explicit_timeout_seconds} * 1000, ttl)
+                          : ttl + kLateWebhookMarginMs;
+  return *v.submitted_at + wait;
+}
+
 namespace {
 
-std::string lost_reason(const Version& v, LifecycleEvent event) {
+std::string lost_reason(const Version& v, LifecycleEvent event, UnixMs now) {
   switch (event) {
     case LifecycleEvent::Released:
       return "released by the user while the submission was unknown: RunPod may have started "
@@ -115,7 +132,15 @@ std::string lost_reason(const Version& v, LifecycleEvent event) {
     case LifecycleEvent::GaveUp:
       return "submission unknown: RunPod may have started it; no webhook named request id " +
              v.request_id + " within the time limit and no job id is known";
-    default: return "RunPod answered 404 for job " + v.job_id + " twice and no webhook came";
+    default: {
+      std::string reason = "RunPod answered 404 for job " + v.job_id + " twice and no webhook came";
+      const UnixMs ttl = v.job_ttl_ms.value_or(kRunpodDefaultTtlMs);
+      if (v.submitted_at && now >= *v.submitted_at + ttl) {
+        reason += "; its lifespan (policy.ttl, " + format_duration_seconds(ttl / 1000) +
+                  " from submission) had ended, after which RunPod deletes a job in any state";
+      }
+      return reason;
+    }
   }
 }
 
@@ -212,7 +237,7 @@ ReportEffect apply_report(Version& v, const JobReport& r, double price_per_secon
       if (v.progress) v.progress->eta_seconds.reset();
       if (from == VersionStatus::Lost) v.error.clear();  // our guess is replaced by RunPod's word
       take_results(v, r, price_per_second);
-      if (to == VersionStatus::Lost) v.error = lost_reason(v, r.event);
+      if (to == VersionStatus::Lost) v.error = lost_reason(v, r.event, now);
       effect.lines.push_back(final_line(v));
     } else {
       effect.lines.push_back({LogKind::Info, v.name + ": " + std::string(to_string(from)) + " → " +
@@ -249,7 +274,10 @@ ReportEffect apply_report(Version& v, const JobReport& r, double price_per_secon
     }
   }
   effect.changed = !(v == before);
-  if (effect.changed) v.updated_at = now;
+  if (effect.changed) {
+    v.updated_at = now;
+    v.stall_note.clear();  // something moved: no longer stalled
+  }
   return effect;
 }
 

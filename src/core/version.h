@@ -88,6 +88,12 @@ struct Version {
   int not_found_count = 0;     ///< consecutive 404 answers to status checks
   /// Trained before this product (recorded by `import`): no job, parameters or cost known.
   bool imported = false;
+  /// The lifespan sent as `policy.ttl`: RunPod deletes the job this long after submission, in
+  /// any state. Nothing for versions sent before it was sent (RunPod's default, 24 h, holds).
+  std::optional<std::int64_t> job_ttl_ms;
+  /// Set while the job sits at its last step with nothing changing (see stall_note); cleared
+  /// by the next change. Empty otherwise.
+  std::string stall_note;
   bool operator==(const Version&) const = default;
 };
 
@@ -141,6 +147,24 @@ std::optional<double> run_seconds(const Version& version);
 /// What is known about a job that looks stalled: training, at its last step (or 100 %), and
 /// unchanged for `stall_seconds` at `now`. Nothing otherwise.
 std::optional<std::string> stall_note(const Version& version, UnixMs now, int stall_seconds);
+
+/// RunPod's bounds on `policy.ttl`, and the lifespan of a job sent without one.
+inline constexpr std::int64_t kRunpodMinTtlMs = 10'000;
+inline constexpr std::int64_t kRunpodMaxTtlMs = 7LL * 24 * 3600 * 1000;
+inline constexpr std::int64_t kRunpodDefaultTtlMs = 24LL * 3600 * 1000;
+
+/// The `policy.ttl` to send with a training estimated at `estimated_seconds`: the configured
+/// lifespan, or three times the estimate when that is longer (a slower GPU or a long queue
+/// must not get a job deleted while it runs), within RunPod's 10 s … 7 days.
+std::int64_t job_ttl_ms(double estimated_seconds, int configured_ttl_seconds);
+
+/// When a version whose submission is unknown (no job id, no webhook) stops blocking its
+/// actor and is recorded `lost`: RunPod has deleted the job by then, in any state, so it can
+/// no longer run or cost anything. The version's own ttl (RunPod's 24 h default for a version
+/// sent without one) plus 10 minutes for a late webhook; an `explicit_timeout_seconds` above 0
+/// replaces the margin but never ends before the ttl. Nothing before the version was sent.
+std::optional<UnixMs> unknown_submission_deadline(const Version& version,
+                                                  int explicit_timeout_seconds);
 
 /// The version the store keeps for the same job id, ignoring a region suffix such as "-e1"
 /// or "-u1" on either side: RunPod's webhooks and status answers do not always agree on it.

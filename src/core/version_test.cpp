@@ -202,5 +202,42 @@ TEST(StallNoteTest, AJobAtItsLastStepThatStopsChangingIsStalledWithWhatIsKnown) 
   EXPECT_FALSE(stall_note(v, 1'000'000 + 5'000'000, 900));
 }
 
+TEST(StallNoteTest, TheNextChangeClearsARecordedStall) {
+  Version v = queued_version();
+  v.status = VersionStatus::Training;
+  v.progress = TrainingProgress{.step = 2000, .total_steps = 2000};
+  v.stall_note = "stalled: …";
+  JobReport done;
+  done.job_id = v.job_id;
+  done.raw_status = "COMPLETED";
+  done.event = LifecycleEvent::ReportedCompleted;
+  done.execution_ms = 9000;
+  ASSERT_TRUE(apply_report(v, done, 0.001, 2'000'000).changed);
+  EXPECT_EQ(v.status, VersionStatus::Completed);
+  EXPECT_TRUE(v.stall_note.empty());
+}
+
+TEST(JobTtlTest, TheConfiguredLifespanOrThreeTimesTheEstimateWithinRunpodsBounds) {
+  EXPECT_EQ(job_ttl_ms(2400.0, 21'600), 21'600'000);    // 40 min: the configured 6 h
+  EXPECT_EQ(job_ttl_ms(10'000.0, 21'600), 30'000'000);  // 2 h 47 min: three times that
+  EXPECT_EQ(job_ttl_ms(400'000.0, 21'600), kRunpodMaxTtlMs);
+  EXPECT_EQ(job_ttl_ms(0.0, 1), kRunpodMinTtlMs);
+}
+
+TEST(JobTtlTest, AnUnknownSubmissionBlocksUntilRunpodHasDeletedItsJob) {
+  Version v = queued_version();
+  v.submitted_at = std::nullopt;
+  EXPECT_FALSE(unknown_submission_deadline(v, 0));  // never sent: nothing to wait for
+  v.submitted_at = 1'000'000;
+  v.job_ttl_ms = 21'600'000;
+  EXPECT_EQ(unknown_submission_deadline(v, 0), 1'000'000 + 21'600'000 + 600'000);
+  EXPECT_EQ(unknown_submission_deadline(v, 30'000), 1'000'000 + 30'000'000);
+  // A longer version ttl wins over a shorter explicit limit.
+  EXPECT_EQ(unknown_submission_deadline(v, 60), 1'000'000 + 21'600'000);
+  // Sent before the ttl was sent: RunPod's 24 h default holds.
+  v.job_ttl_ms = std::nullopt;
+  EXPECT_EQ(unknown_submission_deadline(v, 0), 1'000'000 + 86'400'000 + 600'000);
+}
+
 }  // namespace
 }  // namespace atr

@@ -22,6 +22,7 @@ Result<nlohmann::ordered_json> build_run_body(const TrainingRequest& request,
   config["learning_rate"] = request.parameters.learning_rate;
   config["max_train_steps"] = request.parameters.max_train_steps;
   if (request.webhook_url) body["webhook"] = *request.webhook_url;
+  if (request.ttl_ms) body["policy"]["ttl"] = *request.ttl_ms;
   return body;
 }
 

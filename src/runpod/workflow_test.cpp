@@ -155,6 +155,12 @@ TEST(RunBodyTest, HasTheShapeRunPodWorkersExpect) {
   ASSERT_TRUE(presigned);
   EXPECT_EQ((*presigned)["input"]["training_data"]["presigned_urls"],
             ordered_json(request.presigned_urls));
+
+  // The lifespan goes as RunPod's policy.ttl, in milliseconds.
+  request.ttl_ms = 21'600'000;
+  Result<ordered_json> with_ttl = build_run_body(request, default_workflow());
+  ASSERT_TRUE(with_ttl);
+  EXPECT_EQ((*with_ttl)["policy"], ordered_json({{"ttl", 21'600'000}}));
 }
 
 }  // namespace

@@ -20,7 +20,7 @@ constexpr std::string_view kColumns =
     "endpoint_id, parameters, description, image_count, s3_urls, submit_state, job_id, status, "
     "created_at, updated_at, submitted_at, started_at, finished_at, progress, delay_ms, "
     "execution_ms, lora_url, model_size_bytes, message, error, cost, good, not_found_count, "
-    "imported";
+    "imported, job_ttl_ms, stall_note";
 
 UnixMs wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -127,6 +127,8 @@ Version read_version(SQLite::Statement& q) {
   v.good = q.getColumn(i++).getInt() != 0;
   v.not_found_count = q.getColumn(i++).getInt();
   v.imported = q.getColumn(i++).getInt() != 0;
+  v.job_ttl_ms = optional_column<std::int64_t>(q.getColumn(i++));
+  v.stall_note = q.getColumn(i++).getString();
   return v;
 }
 
@@ -151,8 +153,8 @@ void write_version(SQLite::Database& db, const Version& v) {
                       "progress = :progress, delay_ms = :delay_ms, execution_ms = :execution_ms, "
                       "lora_url = :lora_url, model_size_bytes = :model_size_bytes, "
                       "message = :message, error = :error, cost = :cost, good = :good, "
-                      "not_found_count = :not_found_count "
-                      "WHERE id = :id");
+                      "not_found_count = :not_found_count, job_ttl_ms = :job_ttl_ms, "
+                      "stall_note = :stall_note WHERE id = :id");
   q.bind(":submit_state", std::string(to_string(v.submit_state)));
   q.bind(":job_id", v.job_id);
   q.bind(":job_key", v.job_id.empty() ? std::string() : job_key(v.job_id));
@@ -176,6 +178,8 @@ void write_version(SQLite::Database& db, const Version& v) {
   bind_optional(q, ":cost", v.cost);
   q.bind(":good", v.good ? 1 : 0);
   q.bind(":not_found_count", v.not_found_count);
+  bind_optional(q, ":job_ttl_ms", v.job_ttl_ms);
+  q.bind(":stall_note", v.stall_note);
   q.bind(":id", static_cast<std::int64_t>(v.id));
   q.exec();
 }

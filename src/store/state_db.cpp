@@ -113,6 +113,10 @@ CREATE TABLE object_scans (
   PRIMARY KEY (etag, size)
 ) WITHOUT ROWID;
 )sql",
+    R"sql(
+ALTER TABLE versions ADD COLUMN job_ttl_ms INTEGER;
+ALTER TABLE versions ADD COLUMN stall_note TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 }  // namespace

@@ -435,16 +435,30 @@ TEST_F(LifecycleTest, RunTimeoutIsSubmissionUnknownResolvedByWebhookRequestId) {
   EXPECT_EQ(emulator_stats()["run"], 1);
 }
 
-TEST_F(LifecycleTest, UnknownSubmissionWithoutWebhookIsLostAfterTheLimit) {
+TEST_F(LifecycleTest, UnknownSubmissionWithoutWebhookIsLostOnceRunpodHasDeletedTheJob) {
+  // RunPod's shortest ttl, 10 s: the job is deleted then in any state, so the unknown
+  // submission may stop blocking.
   ws_.write("actor-trainer.toml",
             "[runpod]\npoll_queued_seconds = 1\npoll_training_seconds = 1\n"
-            "request_timeout_seconds = 1\nunknown_submission_timeout_seconds = 3\n");
-  start_emulator({"--run-delay-ms", "2500", "--webhook-drop-rate", "1"});
+            "request_timeout_seconds = 1\njob_ttl_seconds = 10\n"
+            "unknown_submission_timeout_seconds = 10\n"
+            // A fast endpoint, so three times the estimate stays below the 10 s.
+            "[[runpod.endpoints]]\nname = \"default\"\nseconds_per_step = 0.001\n"
+            "overhead_seconds = 0\n");
+  start_emulator({"--run-delay-ms", "2500", "--webhook-drop-rate", "1", "--queue-ms", "60000"});
   start_serve();
   const json started = cli_json("train 6");
   ASSERT_EQ(started["submission"], "unknown");
+  EXPECT_EQ(started["job_ttl_seconds"], 10);
+  const json stats = emulator_stats();
+  EXPECT_EQ(stats["last_policy"], json({{"ttl", 10000}}));
   const json lost = wait_for_status(started["id"], "lost");
-  EXPECT_EQ(emulator_stats()["run"], 1);  // never sent twice
+  EXPECT_NE(lost["error"].get<std::string>().find("submission unknown"), std::string::npos);
+  // Still queued at 10 s (60 s queue), the job was deleted at its ttl, as RunPod does: nothing
+  // is left to run or to pay for.
+  const json after = emulator_stats();
+  EXPECT_EQ(after["jobs"], 0);
+  EXPECT_EQ(after["run"], 1);  // never sent twice
 }
 
 TEST_F(LifecycleTest, KilledAfterStoringIsSentExactlyOnceAfterRestart) {

@@ -32,13 +32,15 @@ class ScriptedBackend final : public TrainingBackend {
   int status_calls = 0;
   int cancel_calls = 0;
   bool render_fails = false;
+  std::optional<TrainingRequest> last_request;
 
   [[nodiscard]] Result<std::string> render_request(const TrainingRequest&) const override {
     if (render_fails) return Error{ErrorCode::InvalidArgument, "binding matches no node"};
     return std::string("{}");
   }
-  SubmitOutcome submit(const std::string&, const TrainingRequest&) override {
+  SubmitOutcome submit(const std::string&, const TrainingRequest& request) override {
     ++submit_calls;
+    last_request = request;
     SubmitOutcome out = submits.front();
     submits.pop_front();
     return out;
@@ -127,7 +129,6 @@ class TrainingsTest : public ::testing::Test {
         EndpointProfile{.name = "default", .endpoint_id = "ep", .price_per_second = 0.001}};
     settings_.default_endpoint = "default";
     settings_.has_runpod_api_key = true;
-    settings_.tracking.unknown_submission_timeout_seconds = 600;
     trainings_ = std::make_unique<Trainings>(*registry_, *store_, backend_, clock_, settings_,
                                              [] { return std::optional<std::string>(); });
   }
@@ -201,14 +202,21 @@ TEST_F(TrainingsTest, RepeatedKeyReturnsTheFirstVersionAndSendsNothing) {
   EXPECT_EQ(backend_.submit_calls, 1);
 }
 
-TEST_F(TrainingsTest, UnknownSubmissionIsNeverResentAndIsLostAfterTheLimit) {
+TEST_F(TrainingsTest, UnknownSubmissionIsNeverResentAndIsLostOnlyAfterItsTtl) {
   backend_.submits.push_back({SubmitOutcome::Kind::Unknown, "", "/run: no answer: timeout"});
   auto started = trainings_->start(actor(), order());
   ASSERT_TRUE(started);
   EXPECT_EQ(started->version.submit_state, SubmitState::Unknown);
+  // The /run carried the lifespan after which RunPod deletes the job in any state.
+  ASSERT_TRUE(backend_.last_request);
+  EXPECT_EQ(backend_.last_request->ttl_ms, 6 * 3600 * 1000);
+  EXPECT_EQ(started->version.job_ttl_ms, 6 * 3600 * 1000);
   const std::int64_t id = started->version.id;
   EXPECT_EQ(trainings_->check(id, Retries::None)->status, VersionStatus::Pending);
-  clock_.at += std::chrono::seconds(601);
+  // Until the ttl and 10 minutes for a late webhook have passed, the job may still run.
+  clock_.at += std::chrono::seconds(6 * 3600 + 599);
+  EXPECT_EQ(trainings_->check(id, Retries::None)->status, VersionStatus::Pending);
+  clock_.at += std::chrono::seconds(2);
   const Result<Version> lost = trainings_->check(id, Retries::None);
   EXPECT_EQ(lost->status, VersionStatus::Lost);
   // Only what was observed: no claim that RunPod forgot a job it never named.
@@ -217,6 +225,59 @@ TEST_F(TrainingsTest, UnknownSubmissionIsNeverResentAndIsLostAfterTheLimit) {
   EXPECT_EQ(lost->error.find("no longer knows"), std::string::npos);
   EXPECT_EQ(backend_.submit_calls, 1);
   EXPECT_EQ(backend_.status_calls, 0);
+}
+
+TEST_F(TrainingsTest, AJobThatSitsAtItsLastStepIsRecordedStalledUntilItMoves) {
+  // RunPod can say IN_PROGRESS again after the end (runpod-python #250) and no webhook come.
+  backend_.submits.push_back({SubmitOutcome::Kind::Accepted, "job-1", "{}"});
+  auto started = trainings_->start(actor(), order());
+  ASSERT_TRUE(started);
+  const std::int64_t id = started->version.id;
+  JobReport at_end = report("IN_PROGRESS", LifecycleEvent::ReportedRunning);
+  at_end.progress = TrainingProgress{.step = 2400, .total_steps = 2400, .text = "2400/2400"};
+  for (int i = 0; i < 4; ++i) {
+    backend_.statuses.push_back(at_end);
+  }
+  ASSERT_EQ(trainings_->check(id, Retries::None)->status, VersionStatus::Training);
+  clock_.at += std::chrono::seconds(899);
+  EXPECT_TRUE(trainings_->check(id, Retries::None)->stall_note.empty());
+  clock_.at += std::chrono::seconds(2);
+  const Result<Version> stalled = trainings_->check(id, Retries::None);
+  ASSERT_TRUE(stalled);
+  EXPECT_EQ(stalled->status, VersionStatus::Training);
+  EXPECT_NE(stalled->stall_note.find("reached its last step (2400/2400)"), std::string::npos)
+      << stalled->stall_note;
+  EXPECT_NE(stalled->stall_note.find("job job-1"), std::string::npos);
+  // Recorded once: a further quiet check adds no second warning.
+  clock_.at += std::chrono::seconds(60);
+  ASSERT_TRUE(trainings_->check(id, Retries::None));
+  int warnings = 0;
+  const Result<std::vector<LogLine>> lines = store_->logs(id, 0, 1000);
+  ASSERT_TRUE(lines);
+  for (const LogLine& line : *lines) {
+    warnings += line.kind == LogKind::Warning && line.text.rfind("stalled:", 0) == 0 ? 1 : 0;
+  }
+  EXPECT_EQ(warnings, 1);
+  // The end, seen at last, clears it.
+  JobReport done = report("COMPLETED", LifecycleEvent::ReportedCompleted);
+  done.execution_ms = 1000;
+  done.lora_url = "s3://b/actor_0006_V1.safetensors";
+  backend_.statuses.push_back(done);
+  const Result<Version> completed = trainings_->check(id, Retries::None);
+  EXPECT_EQ(completed->status, VersionStatus::Completed);
+  EXPECT_TRUE(completed->stall_note.empty());
+}
+
+TEST_F(TrainingsTest, ALongTrainingIsSentWithThreeTimesItsEstimateAsTtl) {
+  settings_.endpoints[0].seconds_per_step = 20.0;  // a slow GPU: hours, not minutes
+  const TrainingOrder slow = order();
+  const double expected = estimate(slow.parameters, settings_.endpoints[0], {}).duration_seconds;
+  ASSERT_GT(3 * expected, 6 * 3600);
+  backend_.submits.push_back({SubmitOutcome::Kind::Accepted, "job-1", "{}"});
+  auto started = trainings_->start(actor(), slow);
+  ASSERT_TRUE(started) << started.error().message;
+  ASSERT_TRUE(backend_.last_request);
+  EXPECT_EQ(backend_.last_request->ttl_ms, static_cast<std::int64_t>(3 * expected * 1000));
 }
 
 TEST_F(TrainingsTest, AnUnknownSubmissionBlocksWithItsReasonAndAbortReleasesIt) {

@@ -60,6 +60,7 @@ struct Job {
   std::string model_name = "model";
   int queue_ms = 0;
   int run_ms = 0;
+  long long ttl_ms = 24LL * 3600 * 1000;  // policy.ttl: deleted this long after submission
 };
 
 struct Delivery {
@@ -254,7 +255,9 @@ class Emulator {
         finish(j, j.fails ? "FAILED" : "COMPLETED", now);
       }
       const bool terminal = j.status != "IN_QUEUE" && j.status != "IN_PROGRESS";
-      if (terminal && now >= j.finished + Ms(faults_.retention_ms)) {
+      // RunPod: at its ttl a job is deleted in any state, even while it runs.
+      if ((terminal && now >= j.finished + Ms(faults_.retention_ms)) ||
+          now >= j.created + Ms(j.ttl_ms)) {
         it = jobs_.erase(it);
       } else {
         ++it;
@@ -303,6 +306,18 @@ class Emulator {
       return reply(res, 400, {{"error", "body must be a JSON object with \"input\""}});
     }
     Job j;
+    if (body.contains("policy")) {
+      const json& policy = body["policy"];
+      if (!policy.is_object() || (policy.contains("ttl") && !policy["ttl"].is_number_integer())) {
+        return reply(res, 400, {{"error", "policy must be an object, policy.ttl an integer"}});
+      }
+      j.ttl_ms = policy.value("ttl", j.ttl_ms);
+      constexpr long long kMinTtl = 10'000;
+      constexpr long long kMaxTtl = 7LL * 24 * 3600 * 1000;
+      if (j.ttl_ms < kMinTtl || j.ttl_ms > kMaxTtl) {
+        return reply(res, 400, {{"error", "policy.ttl must be 10000 … 604800000 ms"}});
+      }
+    }
     int hold = 0;
     {
       std::lock_guard lock(mutex_);
@@ -311,6 +326,7 @@ class Emulator {
       j.input = body["input"];
       j.webhook = body.value("webhook", std::string());
       if (!j.webhook.empty()) webhook_urls_.push_back(j.webhook);
+      last_policy_ = body.value("policy", json());
       if (j.input.is_object()) {
         last_training_data_ = j.input.value("training_data", json());
         last_training_config_ = j.input.value("training_config", json());
@@ -394,6 +410,7 @@ class Emulator {
     out["webhook_urls"] = webhook_urls_;
     out["last_training_data"] = last_training_data_;
     out["last_training_config"] = last_training_config_;
+    out["last_policy"] = last_policy_;
     out["webhooks"] = webhook_log_;
     return out;
   }
@@ -411,6 +428,7 @@ class Emulator {
   std::vector<std::string> webhook_urls_;
   json last_training_data_;    // input.training_data of the latest /run
   json last_training_config_;  // input.training_config of the latest /run
+  json last_policy_;           // policy of the latest /run
   json webhook_log_ = json::array();
 };
 

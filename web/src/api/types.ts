@@ -193,6 +193,10 @@ export interface Version {
   cost_usd: number | null;
   good: boolean;
   imported: boolean;
+  /** the policy.ttl sent with /run: RunPod deletes the job this long after submission */
+  job_ttl_seconds: number | null;
+  /** set while a training sits at its last step with nothing changing: what is known */
+  stalled: string | null;
 }
 
 export interface ImportStep {

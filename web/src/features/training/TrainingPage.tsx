@@ -291,7 +291,9 @@ function ProgressPanel({ version }: { version: Version | null }) {
       <header className="panel-head">
         <h3>Progress</h3>
         {version && <span className={"badge status " + version.status} data-testid="version-status">{version.name} {version.status.replace("_", " ")}</span>}
+        {version?.stalled && <span className="badge warn" data-testid="version-stalled" title={version.stalled}>stalled</span>}
       </header>
+      {version?.stalled && <p className="warn-text small" data-testid="stall-note">{version.stalled}</p>}
       <div className="progress-track" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent ?? undefined}>
         <div className="progress-fill" style={{ width: `${version?.status === "completed" ? 100 : percent ?? 0}%` }} />
       </div>

@@ -69,6 +69,7 @@ export function VersionsPanel({ actorId, versions, totalCost, selectedId, onSele
             <button className="version-pick" onClick={() => onSelect(v.id)}>
               <span className="vname">{v.name}</span>
               <span className={"badge status " + v.status}>{v.status.replace("_", " ")}</span>
+              {v.stalled && <span className="badge warn" title={v.stalled}>stalled</span>}
               {v.good && <span className="badge good">good</span>}
               {v.imported && <span className="badge imported" title="trained before Actor Trainer, imported from the studio's manifest">imported</span>}
               <span className="muted small">{formatTime(v.created_at)} · {v.image_count} img · {formatDuration(v.duration_seconds)} · {formatCost(v.cost_usd)}</span>
@@ -96,6 +97,7 @@ export function VersionsPanel({ actorId, versions, totalCost, selectedId, onSele
           <h4>{selected.name} <span className="muted">{selected.model_name}</span></h4>
           {selected.description && <p>{selected.description}</p>}
           {selected.error && <p className="error-text">{selected.error}</p>}
+          {selected.stalled && <p className="warn-text">{selected.stalled}</p>}
           <dl className="facts">
             <dt>endpoint</dt><dd>{selected.endpoint}</dd>
             <dt>started</dt><dd>{formatTime(selected.started_at)}</dd>
