@@ -324,6 +324,13 @@ Status JsonFileActorRegistry::read_state() const {
 }
 
 Status JsonFileActorRegistry::reload() {
+  // Taken before the read: a write of ours that ends after it holds newer text than this read
+  // may see, so this reload must not put the older text back (update() holds mutex_ whole).
+  std::uint64_t seen = 0;
+  {
+    std::lock_guard lock(mutex_);
+    seen = generation_;
+  }
   Result<std::string> text = read_file(file_);
   if (!text) {
     std::lock_guard lock(mutex_);
@@ -341,11 +348,13 @@ Status JsonFileActorRegistry::reload() {
   // if the new text is malformed.
   Result<Loaded> loaded = parse(file_, std::move(text).value());
   std::lock_guard lock(mutex_);
+  if (generation_ != seen) return Ok{};  // written meanwhile: the written text is newer
   if (!loaded) {
     read_state_ = loaded.error();
     return loaded.error();
   }
   loaded_ = std::move(loaded).value();
+  ++generation_;
   read_state_ = Ok{};
   return Ok{};
 }
@@ -407,6 +416,7 @@ Status JsonFileActorRegistry::update(const std::vector<ActorPatch>& patches) {
       Status merges = mergeable(*loaded_.catalog, *newer->catalog, patches);
       if (!merges) return merges.error().with_context(what);
       loaded_ = std::move(newer).value();
+      ++generation_;
     }
     // One parse per write: the loaded catalog locates the actors, and the parse of the new
     // text both verifies the splice and becomes the next catalog.
@@ -426,6 +436,7 @@ Status JsonFileActorRegistry::update(const std::vector<ActorPatch>& patches) {
     Status written = replace_file_if_unchanged(file_, reloaded->text, *on_disk);
     if (written) {
       loaded_ = std::move(reloaded).value();
+      ++generation_;
       return Ok{};
     }
     if (written.error().code != ErrorCode::Conflict) return written.error();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -45,7 +46,8 @@ class JsonFileActorRegistry final : public ActorRegistry {
   const std::filesystem::path lock_file_;
   mutable std::mutex mutex_;
   Loaded loaded_;  ///< guarded by mutex_: the text we last read or wrote, and its catalog
-  Status read_state_ = Ok{};  ///< guarded by mutex_: how the last read of the file went
+  std::uint64_t generation_ = 0;  ///< guarded by mutex_: counts changes of loaded_
+  Status read_state_ = Ok{};      ///< guarded by mutex_: how the last read of the file went
 };
 
 /// Applies patches to registry text and returns the new text (pure; exposed for tests and
