@@ -441,7 +441,9 @@ TEST_F(LifecycleTest, UnknownSubmissionWithoutWebhookIsLostOnceRunpodHasDeletedT
   ws_.write("actor-trainer.toml",
             "[runpod]\npoll_queued_seconds = 1\npoll_training_seconds = 1\n"
             "request_timeout_seconds = 1\njob_ttl_seconds = 10\n"
-            "unknown_submission_timeout_seconds = 10\n"
+            // One second past the ttl: our clock starts at the claim, before the emulator has
+            // the job, so a limit equal to the ttl could end a few ms before it deletes it.
+            "unknown_submission_timeout_seconds = 11\n"
             // A fast endpoint, so three times the estimate stays below the 10 s.
             "[[runpod.endpoints]]\nname = \"default\"\nseconds_per_step = 0.001\n"
             "overhead_seconds = 0\n");
