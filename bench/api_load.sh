@@ -10,31 +10,11 @@ cd "$(dirname "$0")/.."
 seconds="${1:-20}"
 connections="${2:-32}"
 command -v wrk >/dev/null || { echo "api_load: wrk is missing (scripts/setup installs it)" >&2; exit 1; }
-cmake --preset release >/dev/null
-cmake --build --preset release -j "$(nproc)" \
-  --target actor-trainer ngrok-standin make_workspace sse_clients >/dev/null
-bin=build/release
-work=$(mktemp -d)
-serve_pid=""
-cleanup() {
-  [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-
+# shellcheck source=bench/serve_lib.sh
+. bench/serve_lib.sh
+build_release make_workspace listener_load
 "$bin/bench/make_workspace" "$work/ws" --actors 10000
-mkdir -p "$work/path"
-cp "$bin/tools/ngrok-standin/ngrok-standin" "$work/path/ngrok"
-agent_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-env -u RUNPOD_API_KEY -u PUBLIC_WEBHOOK_BASE_URL PATH="$work/path:$PATH" NGROK_AUTHTOKEN=load-test \
-  NGROK_AGENT_API_URL="http://127.0.0.1:$agent_port" NGROK_STANDIN_DELAY_MS=0 \
-  "$bin/src/actor-trainer" -w "$work/ws" serve --port 0 --webhook-port 0 \
-  >"$work/serve.out" 2>"$work/serve.err" &
-serve_pid=$!
-for _ in $(seq 200); do grep -q "API and UI" "$work/serve.out" 2>/dev/null && break; sleep 0.05; done
-port=$(grep -o 'API and UI: http://127.0.0.1:[0-9]*' "$work/serve.out" | grep -o '[0-9]*$')
-[ -n "$port" ] || { echo "api_load: serve did not start"; cat "$work/serve.err"; exit 1; }
-url="http://127.0.0.1:$port"
+start_serve "$work/ws"
 rss() { grep -E "^(VmRSS|VmHWM)" "/proc/$serve_pid/status" | tr -s ' ' | tr '\n' ' '; echo; }
 echo "serve pid $serve_pid on $url; after start-up: $(rss)"
 
@@ -63,5 +43,5 @@ echo "serve: $(rss)"
 
 echo
 echo "== 200 SSE clients, 20 tunnel start/stop cycles (60 events)"
-"$bin/bench/sse_clients" --port "$port" --clients 200 --cycles 20 --timeout 60
+"$bin/bench/listener_load" --api-port "$port" --connects 0 --slow 0 --streams 200 --cycles 20
 echo "serve: $(rss)"

@@ -303,8 +303,8 @@ void ApiServer::version_changed(const Version& version) {
 Status ApiServer::start() {
   server_ = std::make_unique<httplib::Server>();
   httplib::Server& svr = *server_;
-  const int threads = std::max(options_.threads, 8);
-  svr.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  const auto connections = static_cast<std::size_t>(std::max(options_.max_connections, 8));
+  svr.new_task_queue = [connections] { return new ConnectionThreads(connections); };
   svr.set_tcp_nodelay(true);
   svr.set_keep_alive_max_count(1000);
   svr.set_keep_alive_timeout(2);

@@ -67,7 +67,9 @@ struct ApiOptions {
   std::filesystem::path ui_dir;            ///< the built web UI; empty or missing: API only
   std::size_t body_limit = std::size_t{1} << 20;
   std::chrono::milliseconds heartbeat{15'000};
-  int threads = 256;  ///< every open SSE stream holds one
+  /// Connections served at once, each on its own thread (an open SSE stream holds one);
+  /// more wait for one to end. No thread is kept when no connection is open.
+  int max_connections = 4096;
 };
 
 /// One route of the API, as the OpenAPI document names it ("/api/actors/{id}").

@@ -1,7 +1,9 @@
 #include "http/listener.h"
 
 #include <algorithm>
+#include <atomic>
 #include <fstream>
+#include <future>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -59,6 +61,80 @@ TEST(ListenerSocketTest, RefusesWhenNothingWasBound) {
   const Status status = listener.deepen_backlog();
   ASSERT_FALSE(status);
   EXPECT_EQ(status.error().code, ErrorCode::Unavailable);
+}
+
+// A connection that never finishes (a slow header, an open event stream) must not hold up
+// the next one: the second task runs while the first still waits for it.
+TEST(ConnectionThreadsTest, ABlockedConnectionDoesNotHoldUpTheNext) {
+  ConnectionThreads threads(8);
+  std::promise<void> second_ran;
+  std::shared_future<void> ran = second_ran.get_future().share();
+  std::atomic<bool> first_saw_second{false};
+  threads.enqueue([&, ran] {
+    first_saw_second = ran.wait_for(std::chrono::seconds(30)) == std::future_status::ready;
+  });
+  threads.enqueue([&] { second_ran.set_value(); });
+  threads.shutdown();
+  EXPECT_TRUE(first_saw_second.load());
+  EXPECT_EQ(threads.running(), 0U);
+}
+
+// Past the limit a connection waits, oldest first, and runs on the thread that comes free.
+TEST(ConnectionThreadsTest, BeyondTheLimitConnectionsWaitTheirTurn) {
+  ConnectionThreads threads(1);
+  std::promise<void> release;
+  std::shared_future<void> go = release.get_future().share();
+  std::vector<int> order;
+  std::mutex order_mutex;
+  auto record = [&](int n) {
+    std::lock_guard lock(order_mutex);
+    order.push_back(n);
+  };
+  threads.enqueue([&, go] {
+    go.wait();
+    record(1);
+  });
+  threads.enqueue([&] { record(2); });
+  threads.enqueue([&] { record(3); });
+  EXPECT_EQ(threads.running(), 1U);  // the waiting two have no thread of their own
+  {
+    std::lock_guard lock(order_mutex);
+    EXPECT_TRUE(order.empty());
+  }
+  release.set_value();
+  threads.shutdown();
+  EXPECT_EQ(order, (std::vector<int>{1, 2, 3}));
+}
+
+int threads_of_this_process() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.starts_with("Threads:")) return std::stoi(line.substr(8));
+  }
+  return -1;
+}
+
+// No thread is kept at rest: the library's own pool starts all of its threads at once, this
+// queue none until a connection comes. (Threads of earlier tests may still be ending, so the
+// count may fall; it must not grow.)
+TEST(ConnectionThreadsTest, StartsNoThreadUntilAConnectionComes) {
+  const int before = threads_of_this_process();
+  {
+    httplib::ThreadPool pool(16);
+    EXPECT_GE(threads_of_this_process(), before + 16);  // what the library alone does
+    pool.shutdown();
+  }
+  const int base = threads_of_this_process();
+  ConnectionThreads threads(4096);
+  EXPECT_LE(threads_of_this_process(), base);
+  std::atomic<int> done{0};
+  for (int i = 0; i < 50; ++i) {
+    threads.enqueue([&] { done.fetch_add(1); });
+  }
+  threads.shutdown();
+  EXPECT_EQ(done.load(), 50);
+  EXPECT_EQ(threads.running(), 0U);
 }
 
 }  // namespace

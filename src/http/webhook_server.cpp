@@ -32,9 +32,10 @@ WebhookServer::WebhookServer(Secret token, Ingest ingest, Notify notify, size_t 
       ingest_(std::move(ingest)),
       notify_(std::move(notify)),
       server_(std::make_unique<httplib::Server>()) {
-  // Each report waits for its group commit, so concurrency is what lets commits batch.
-  constexpr size_t kListenerThreads = 32;
-  server_->new_task_queue = [] { return new httplib::ThreadPool(kListenerThreads); };
+  // A thread per connection while it is open and none at rest: a client that sends its
+  // header slowly holds only its own thread, never a valid webhook's; and since each report
+  // waits for its group commit, concurrent reports are what lets commits batch.
+  server_->new_task_queue = [] { return new ConnectionThreads(kMaxConnections); };
   server_->set_payload_max_length(body_limit);
   // Small answers: without this, Nagle's algorithm and delayed ACKs add ~40 ms per request
   // on a reused connection.

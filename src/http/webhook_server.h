@@ -27,6 +27,8 @@ class WebhookServer {
   using Notify = std::function<void(const JobReport&, const ReportOutcome&)>;
 
   static constexpr size_t kDefaultBodyLimit = size_t{8} * 1024 * 1024;
+  /// Connections served at once (each on its own thread while open); more wait their turn.
+  static constexpr size_t kMaxConnections = 4096;
 
   WebhookServer(Secret token, Ingest ingest, Notify notify = {},
                 size_t body_limit = kDefaultBodyLimit);
