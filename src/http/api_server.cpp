@@ -394,14 +394,7 @@ void ApiServer::stop() {
   server_->stop();
   if (thread_.joinable()) thread_.join();
   server_.reset();
-  std::vector<std::thread> syncs;
-  {
-    std::lock_guard lock(syncs_mutex_);
-    syncs.swap(sync_threads_);
-  }
-  for (std::thread& t : syncs) {
-    t.join();  // a running sync finishes its uploads and its registry write
-  }
+  background_->wait_idle();  // a running sync finishes its uploads and its registry write
 }
 
 // Debian's cpp-httplib 0.11 compresses with Brotli whenever a client accepts it, at Brotli's
@@ -818,8 +811,9 @@ void ApiServer::sync(const Req& req, Res& res) {
     if (!syncing_.insert(actor.key()).second) {
       return send_problem(res, 409, "conflict", "a sync of " + actor.label() + " is running");
     }
-    // The sync runs after the answer; its progress and outcome arrive as "sync" events.
-    sync_threads_.emplace_back([this, actor, options] {
+    // The sync runs after the answer, on the bounded background threads (a sync past the
+    // limit starts when one ends); its progress and outcome arrive as "sync" events.
+    background_->run([this, actor, options] {
       auto publish = [&](nlohmann::ordered_json doc) {
         doc["actor_id"] = actor.key();
         s_.events.publish("sync", actor.key(), 0, dump(doc));

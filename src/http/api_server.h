@@ -27,6 +27,7 @@
 #include "core/version_store.h"
 #include "http/event_hub.h"
 #include "http/metrics.h"
+#include "http/on_demand_threads.h"
 
 namespace httplib {
 class Server;
@@ -88,6 +89,8 @@ class ApiServer {
   /// The header the web UI sends with every state-changing request. A cross-origin page
   /// cannot add it without a CORS preflight, which this server never grants.
   static constexpr const char* kClientHeader = "X-Actor-Trainer";
+  /// Syncs started from the API that run at once (each uploads on its own threads too).
+  static constexpr std::size_t kBackgroundThreads = 4;
 
   ApiServer(ApiServices services, ApiOptions options);
   ~ApiServer();
@@ -165,8 +168,11 @@ class ApiServer {
   std::atomic<int> sse_clients_{0};
 
   std::mutex syncs_mutex_;
-  std::set<std::string> syncing_;          ///< actor ids with a sync running
-  std::vector<std::thread> sync_threads_;  ///< joined by stop()
+  std::set<std::string> syncing_;  ///< actor ids with a sync running or waiting
+  /// Background work started by requests (syncs): at most kBackgroundThreads at once, no
+  /// thread kept when none runs; stop() waits for it.
+  std::unique_ptr<OnDemandThreads> background_ =
+      std::make_unique<OnDemandThreads>(kBackgroundThreads);
 };
 
 }  // namespace atr

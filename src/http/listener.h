@@ -1,16 +1,15 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstddef>
-#include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
+#include <utility>
 
 #include <httplib.h>
 
 #include "base/result.h"
+#include "http/on_demand_threads.h"
 
 namespace atr {
 
@@ -36,34 +35,23 @@ class ListenerSocket {
 };
 
 /// The library's task queue hook, filled so that a connection never waits for another: each
-/// accepted connection gets a thread of its own at once, up to `max_threads`, and a thread
-/// whose connection ended takes the next waiting one or exits. Nothing idles: at rest the
-/// listener has no worker thread (the library's ThreadPool keeps its fixed count alive, 256
-/// for the API before), and a slow or streaming client holds only its own thread. Beyond
-/// `max_threads` connections wait, oldest first, for a thread to come free.
+/// accepted connection gets a thread of its own at once (up to `max_threads`, then they wait,
+/// oldest first), and the thread ends with it. Nothing idles: at rest the listener has no
+/// worker thread (the library's ThreadPool keeps its fixed count alive: 256 for the API and 32
+/// for webhooks were alive before), and a slow or streaming client holds only its own thread.
 class ConnectionThreads : public httplib::TaskQueue {
  public:
-  explicit ConnectionThreads(std::size_t max_threads);
-  ~ConnectionThreads() override;
-  ConnectionThreads(const ConnectionThreads&) = delete;
-  ConnectionThreads& operator=(const ConnectionThreads&) = delete;
+  explicit ConnectionThreads(std::size_t max_threads) : threads_(max_threads) {}
 
-  void enqueue(std::function<void()> fn) override;
+  void enqueue(std::function<void()> fn) override { threads_.run(std::move(fn)); }
   /// Waits for every running and waiting connection to end (the library calls it once its
   /// accept loop stopped).
-  void shutdown() override;
-
-  /// Threads running connections now.
-  [[nodiscard]] std::size_t running() const;
+  void shutdown() override { threads_.wait_idle(); }
+  /// Threads serving connections now.
+  [[nodiscard]] std::size_t running() const { return threads_.running(); }
 
  private:
-  void work(std::function<void()> first);
-
-  std::size_t max_threads_;
-  mutable std::mutex mutex_;
-  std::condition_variable all_done_;
-  std::deque<std::function<void()>> waiting_;
-  std::size_t running_ = 0;
+  OnDemandThreads threads_;
 };
 
 }  // namespace atr

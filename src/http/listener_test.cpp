@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <atomic>
 #include <fstream>
-#include <future>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -61,49 +60,6 @@ TEST(ListenerSocketTest, RefusesWhenNothingWasBound) {
   const Status status = listener.deepen_backlog();
   ASSERT_FALSE(status);
   EXPECT_EQ(status.error().code, ErrorCode::Unavailable);
-}
-
-// A connection that never finishes (a slow header, an open event stream) must not hold up
-// the next one: the second task runs while the first still waits for it.
-TEST(ConnectionThreadsTest, ABlockedConnectionDoesNotHoldUpTheNext) {
-  ConnectionThreads threads(8);
-  std::promise<void> second_ran;
-  std::shared_future<void> ran = second_ran.get_future().share();
-  std::atomic<bool> first_saw_second{false};
-  threads.enqueue([&, ran] {
-    first_saw_second = ran.wait_for(std::chrono::seconds(30)) == std::future_status::ready;
-  });
-  threads.enqueue([&] { second_ran.set_value(); });
-  threads.shutdown();
-  EXPECT_TRUE(first_saw_second.load());
-  EXPECT_EQ(threads.running(), 0U);
-}
-
-// Past the limit a connection waits, oldest first, and runs on the thread that comes free.
-TEST(ConnectionThreadsTest, BeyondTheLimitConnectionsWaitTheirTurn) {
-  ConnectionThreads threads(1);
-  std::promise<void> release;
-  std::shared_future<void> go = release.get_future().share();
-  std::vector<int> order;
-  std::mutex order_mutex;
-  auto record = [&](int n) {
-    std::lock_guard lock(order_mutex);
-    order.push_back(n);
-  };
-  threads.enqueue([&, go] {
-    go.wait();
-    record(1);
-  });
-  threads.enqueue([&] { record(2); });
-  threads.enqueue([&] { record(3); });
-  EXPECT_EQ(threads.running(), 1U);  // the waiting two have no thread of their own
-  {
-    std::lock_guard lock(order_mutex);
-    EXPECT_TRUE(order.empty());
-  }
-  release.set_value();
-  threads.shutdown();
-  EXPECT_EQ(order, (std::vector<int>{1, 2, 3}));
 }
 
 int threads_of_this_process() {

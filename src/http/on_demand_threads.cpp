@@ -1,0 +1,70 @@
+#include "http/on_demand_threads.h"
+
+#include <algorithm>
+#include <memory>
+#include <system_error>
+#include <thread>
+
+namespace atr {
+
+OnDemandThreads::OnDemandThreads(std::size_t max_threads)
+    : max_threads_(std::max<std::size_t>(max_threads, 1)) {}
+
+OnDemandThreads::~OnDemandThreads() {
+  wait_idle();
+}
+
+void OnDemandThreads::run(std::function<void()> fn) {
+  std::unique_lock lock(mutex_);
+  if (running_ >= max_threads_) {
+    waiting_.push_back(std::move(fn));
+    return;
+  }
+  ++running_;
+  lock.unlock();
+  auto task = std::make_shared<std::function<void()>>(std::move(fn));
+  try {
+    std::thread([this, task] { work(std::move(*task)); }).detach();
+  } catch (const std::system_error&) {
+    // No thread could be made (a system limit): the task waits for a running one.
+    lock.lock();
+    --running_;
+    waiting_.push_back(std::move(*task));
+    if (running_ == 0) all_done_.notify_all();
+  }
+}
+
+void OnDemandThreads::work(std::function<void()> first) {
+  std::function<void()> task = std::move(first);
+  for (;;) {
+    task();
+    task = nullptr;  // the connection's state goes before this thread says it is done
+    std::lock_guard lock(mutex_);
+    if (waiting_.empty()) {
+      if (--running_ == 0) all_done_.notify_all();
+      return;
+    }
+    task = std::move(waiting_.front());
+    waiting_.pop_front();
+  }
+}
+
+void OnDemandThreads::wait_idle() {
+  std::unique_lock lock(mutex_);
+  // A task left waiting with no thread to run it (only after a failed thread start) runs here.
+  while (running_ == 0 && !waiting_.empty()) {
+    std::function<void()> task = std::move(waiting_.front());
+    waiting_.pop_front();
+    lock.unlock();
+    task();
+    lock.lock();
+  }
+  all_done_.wait(lock, [this] { return running_ == 0 && waiting_.empty(); });
+}
+
+std::size_t OnDemandThreads::running() const {
+  std::lock_guard lock(mutex_);
+  return running_;
+}
+
+}  // namespace atr
