@@ -14,22 +14,22 @@ OnDemandThreads::~OnDemandThreads() {
   wait_idle();
 }
 
-void OnDemandThreads::run(std::function<void()> fn) {
+void OnDemandThreads::run(std::function<void()> task) {
   std::unique_lock lock(mutex_);
   if (running_ >= max_threads_) {
-    waiting_.push_back(std::move(fn));
+    waiting_.push_back(std::move(task));
     return;
   }
   ++running_;
   lock.unlock();
-  auto task = std::make_shared<std::function<void()>>(std::move(fn));
+  auto shared = std::make_shared<std::function<void()>>(std::move(task));
   try {
-    std::thread([this, task] { work(std::move(*task)); }).detach();
+    std::thread([this, shared] { work(std::move(*shared)); }).detach();
   } catch (const std::system_error&) {
     // No thread could be made (a system limit): the task waits for a running one.
     lock.lock();
     --running_;
-    waiting_.push_back(std::move(*task));
+    waiting_.push_back(std::move(*shared));
     if (running_ == 0) all_done_.notify_all();
   }
 }
