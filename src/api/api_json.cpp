@@ -21,11 +21,17 @@ ordered_json finding_to_json(const Finding& finding) {
 
 }  // namespace
 
-ordered_json error_to_json(const Error& error) {
+ordered_json problem_to_json(std::string_view code, const std::string& message,
+                             const std::string& field) {
   ordered_json out;
-  out["error"]["code"] = to_string(error.code);
-  out["error"]["message"] = error.message;
+  out["error"]["code"] = code;
+  out["error"]["message"] = message;
+  if (!field.empty()) out["error"]["field"] = field;
   return out;
+}
+
+ordered_json error_to_json(const Error& error) {
+  return problem_to_json(to_string(error.code), error.message);
 }
 
 ordered_json registry_id_to_json(const Actor& actor) {

@@ -25,6 +25,10 @@ namespace atr {
 
 /// `{"error": {"code", "message"}}`.
 nlohmann::ordered_json error_to_json(const Error& error);
+/// The one error document of the API, the webhook listener and the CLI's --json:
+/// `{"error": {"code", "message"[, "field"]}}` (`field` left out when empty).
+nlohmann::ordered_json problem_to_json(std::string_view code, const std::string& message,
+                                       const std::string& field = {});
 
 /// What a listing adds to an actor's record from outside the registry.
 struct ActorView {

@@ -15,6 +15,7 @@
 #include "core/s3_data.h"
 #include "http/listener.h"
 #include "http/openapi_document.h"
+#include "http/problem.h"
 
 namespace atr {
 namespace {
@@ -31,52 +32,19 @@ constexpr int kMaxLogLimit = 5000;
 constexpr auto kDiskFactsTtl = std::chrono::seconds(30);
 
 std::string dump(const ordered_json& doc) {
-  return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-int http_status_of(ErrorCode code) {
-  switch (code) {
-    case ErrorCode::InvalidArgument: return 400;
-    case ErrorCode::NotFound: return 404;
-    case ErrorCode::Conflict:
-    case ErrorCode::FailedPrecondition: return 409;
-    case ErrorCode::Unavailable: return 503;
-    case ErrorCode::Internal: return 500;
-  }
-  return 500;
-}
-
-void send_json(Res& res, int status, const ordered_json& doc) {
-  res.status = status;
-  res.set_header("Cache-Control", "no-store");
-  res.set_content(dump(doc), kJson);
-}
-
-// `{"error": {"code", "message"[, "field"]}}` with a code of our own ("forbidden", …).
-void send_problem(Res& res, int status, std::string_view code, const std::string& message,
-                  const std::string& field = {}) {
-  ordered_json doc;
-  doc["error"]["code"] = code;
-  doc["error"]["message"] = message;
-  if (!field.empty()) doc["error"]["field"] = field;
-  send_json(res, status, doc);
-}
-
-void send_error(Res& res, const Error& error, const std::string& field = {}) {
-  send_problem(res, http_status_of(error.code), to_string(error.code), error.message, field);
+  return json_text(doc);
 }
 
 // 422 with every invalid parameter named; the first one is `field`.
 void send_invalid_fields(Res& res, const std::vector<FieldError>& problems) {
-  ordered_json doc;
   std::vector<std::string> parts;
   parts.reserve(problems.size());
   for (const FieldError& p : problems) {
     parts.push_back(p.field + ": " + p.message);
   }
-  doc["error"]["code"] = "invalid_argument";
-  doc["error"]["message"] = "invalid parameters: " + join(parts, "; ");
-  doc["error"]["field"] = problems.empty() ? "" : "parameters." + problems.front().field;
+  ordered_json doc =
+      problem_to_json("invalid_argument", "invalid parameters: " + join(parts, "; "),
+                      problems.empty() ? "" : "parameters." + problems.front().field);
   doc["error"]["fields"] = validation_to_json(problems);
   send_json(res, 422, doc);
 }

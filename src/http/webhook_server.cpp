@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include "http/listener.h"
+#include "http/problem.h"
 #include "runpod/job_report.h"
 
 namespace atr {
@@ -18,11 +19,6 @@ bool same_token(std::string_view given, const std::string& expected) {
     diff |= static_cast<unsigned char>(given[i] ^ expected[i]);
   }
   return diff == 0;
-}
-
-void answer(httplib::Response& res, int status, const std::string& body) {
-  res.status = status;
-  res.set_content(body, "application/json");
 }
 
 }  // namespace
@@ -47,29 +43,32 @@ WebhookServer::WebhookServer(Secret token, Ingest ingest, Notify notify, size_t 
   server_->Post(R"(/api/training-webhook/([^/]+))", [this](const httplib::Request& req,
                                                            httplib::Response& res) {
     if (!same_token(req.matches[1].str(), token_.reveal())) {
-      answer(res, 404, R"({"error":{"code":"not_found","message":"not found"}})");
+      send_error(res, Error{ErrorCode::NotFound, "not found"});
       return;
     }
     Result<JobReport> report = parse_job_report(req.body, ReportSource::Webhook);
     if (!report) {
-      answer(res, 400,
-             R"({"error":{"code":"invalid_argument","message":")" +
-                 std::string("the body is not a RunPod job status") + "\"}}");
+      send_error(res, Error{ErrorCode::InvalidArgument, "the body is not a RunPod job status"});
       return;
     }
     Result<ReportOutcome> outcome = ingest_(*report);
     if (!outcome) {
-      answer(res, 503, R"({"error":{"code":"unavailable","message":"state store unavailable"}})");
+      send_error(res, Error{ErrorCode::Unavailable, "state store unavailable"});
       return;
     }
     if (notify_) notify_(*report, *outcome);
-    answer(res, 200,
-           outcome->version_id != 0 ? R"({"ok":true})" : R"({"ok":true,"matched":false})");
+    nlohmann::ordered_json ok = {{"ok", true}};
+    if (outcome->version_id == 0) ok["matched"] = false;
+    send_json(res, 200, ok);
   });
   server_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
-    if (res.body.empty()) {
-      res.set_content(R"({"error":{"code":"not_found","message":"not found"}})",
-                      "application/json");
+    if (!res.body.empty()) return;
+    if (res.status == 413) {
+      send_problem(res, 413, "payload_too_large", "the body is larger than the webhook limit");
+    } else if (res.status == 400) {
+      send_problem(res, 400, "bad_request", "malformed HTTP request");
+    } else {
+      send_problem(res, res.status, "not_found", "not found");
     }
   });
 }

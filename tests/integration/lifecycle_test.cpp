@@ -307,6 +307,8 @@ TEST_F(LifecycleTest, WrongTokenIs404AndChangesNothing) {
     auto res = c.Post(path.c_str(), body.dump(), "application/json");
     ASSERT_TRUE(res);
     EXPECT_EQ(res->status, 404) << path;
+    // The API's error document, from the same encoder.
+    EXPECT_EQ(json::parse(res->body, nullptr, false)["error"]["code"], "not_found") << path;
   }
   auto get = c.Get("/api/training-webhook/wrong-token");
   ASSERT_TRUE(get);
@@ -316,6 +318,7 @@ TEST_F(LifecycleTest, WrongTokenIs404AndChangesNothing) {
                      "application/json");
   ASSERT_TRUE(huge);
   EXPECT_EQ(huge->status, 413);
+  EXPECT_EQ(json::parse(huge->body, nullptr, false)["error"]["code"], "payload_too_large");
   const json after = cli_json("status " + std::to_string(started["id"].get<int>()));
   EXPECT_EQ(after["status"], "queued");
   EXPECT_TRUE(after["lora_url"].is_null());
