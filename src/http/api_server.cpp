@@ -31,10 +31,6 @@ constexpr std::size_t kMaxListLimit = 1000;
 constexpr int kMaxLogLimit = 5000;
 constexpr auto kDiskFactsTtl = std::chrono::seconds(30);
 
-std::string dump(const ordered_json& doc) {
-  return json_text(doc);
-}
-
 // 422 with every invalid parameter named; the first one is `field`.
 void send_invalid_fields(Res& res, const std::vector<FieldError>& problems) {
   std::vector<std::string> parts;
@@ -656,8 +652,8 @@ void ApiServer::list_actors(const Req& req, Res& res) {
   }
   const ActorSearchResult found =
       catalog->search(query, [this](const Actor& a) { return s_.data.of(a).has_data(); });
-  std::string body =
-      dump(actor_list_to_json(*catalog, found, [this](const Actor& a) { return actor_view(a); }));
+  std::string body = json_text(
+      actor_list_to_json(*catalog, found, [this](const Actor& a) { return actor_view(a); }));
   {
     std::lock_guard lock(list_cache_->mutex);
     if (list_cache_->entries.size() >= ListCache::kMaxEntries) list_cache_->entries.clear();
@@ -784,7 +780,7 @@ void ApiServer::sync(const Req& req, Res& res) {
     background_->run([this, actor, options] {
       auto publish = [&](nlohmann::ordered_json doc) {
         doc["actor_id"] = actor.key();
-        s_.events.publish("sync", actor.key(), 0, dump(doc));
+        s_.events.publish("sync", actor.key(), 0, json_text(doc));
       };
       Result<SyncReport> report = sync_actor(
           actor, s_.scanner, *s_.objects, s_.registry, s_.settings.limits,

@@ -51,15 +51,20 @@ void OnDemandThreads::work(std::function<void()> first) {
 
 void OnDemandThreads::wait_idle() {
   std::unique_lock lock(mutex_);
-  // A task left waiting with no thread to run it (only after a failed thread start) runs here.
-  while (running_ == 0 && !waiting_.empty()) {
-    std::function<void()> task = std::move(waiting_.front());
-    waiting_.pop_front();
-    lock.unlock();
-    task();
-    lock.lock();
+  for (;;) {
+    if (running_ == 0 && waiting_.empty()) return;
+    if (running_ == 0) {
+      // A task left waiting with no thread to run it (only after a failed thread start, which
+      // may also happen while this waits) runs here.
+      std::function<void()> task = std::move(waiting_.front());
+      waiting_.pop_front();
+      lock.unlock();
+      task();
+      lock.lock();
+      continue;
+    }
+    all_done_.wait(lock);
   }
-  all_done_.wait(lock, [this] { return running_ == 0 && waiting_.empty(); });
 }
 
 std::size_t OnDemandThreads::running() const {
