@@ -105,21 +105,38 @@ ordered_json actor_list_to_json(const ActorCatalog& catalog, const ActorSearchRe
   return out;
 }
 
+ordered_json parameter_value_to_json(const ParameterValue& value) {
+  return std::visit([](const auto& v) { return ordered_json(v); }, value);
+}
+
 ordered_json parameters_to_json(const TrainingParameters& p) {
-  ordered_json out;
-  out["max_train_steps"] = p.max_train_steps;
-  out["learning_rate"] = p.learning_rate;
-  out["network_dim"] = p.network_dim;
-  out["network_alpha"] = p.network_alpha;
-  out["num_repeats"] = p.num_repeats;
-  out["flip_aug"] = p.flip_aug;
-  out["batch_size"] = p.batch_size;
-  out["lr_scheduler"] = p.lr_scheduler;
-  out["lr_warmup_steps"] = p.lr_warmup_steps;
-  out["optimizer_type"] = p.optimizer_type;
-  out["gradient_dtype"] = p.gradient_dtype;
-  out["resolution"] = p.resolution;
-  out["class_tokens"] = p.class_tokens;
+  ordered_json out = ordered_json::object();
+  for (const ParameterSpec& spec : parameter_table()) {
+    out[std::string(spec.name)] = parameter_value_to_json(value_of(p, spec));
+  }
+  return out;
+}
+
+ordered_json parameter_table_to_json() {
+  ordered_json out = ordered_json::array();
+  for (const ParameterSpec& spec : parameter_table()) {
+    ordered_json row;
+    row["name"] = spec.name;
+    row["kind"] = to_string(spec.kind);
+    row["label"] = spec.label;
+    row["what"] = spec.what;
+    row["good"] = spec.good;
+    row["default"] = parameter_value_to_json(spec.default_value);
+    const bool ranged = spec.kind == ParameterKind::Integer ||
+                        spec.kind == ParameterKind::Decimal ||
+                        spec.kind == ParameterKind::OpenDecimal;
+    row["min"] = ranged ? ordered_json(spec.min) : ordered_json(nullptr);
+    row["max"] =
+        ranged || spec.kind == ParameterKind::Text ? ordered_json(spec.max) : ordered_json(nullptr);
+    row["step"] = spec.step > 1 ? ordered_json(spec.step) : ordered_json(nullptr);
+    row["choices"] = spec.choices;
+    out.push_back(std::move(row));
+  }
   return out;
 }
 

@@ -51,6 +51,9 @@ nlohmann::ordered_json actor_list_to_json(const ActorCatalog& catalog,
                                           const ActorSearchResult& result, const ActorViewFn& view);
 /// Every parameter by its PRODUCT.md name.
 nlohmann::ordered_json parameters_to_json(const TrainingParameters& params);
+/// The parameter table as the page draws its form and guidelines from it: name, kind, label,
+/// what, good, default, min, max, step, choices.
+nlohmann::ordered_json parameter_table_to_json();
 /// `[{"field", "message"}]`.
 nlohmann::ordered_json validation_to_json(const std::vector<FieldError>& errors);
 /// `{"endpoint", "seconds_per_step", "seconds_per_step_source", "duration_seconds", "cost_usd"}`.

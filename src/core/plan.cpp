@@ -12,14 +12,6 @@ int warmup_for(int steps, double fraction) {
   return static_cast<int>(std::lround(static_cast<double>(steps) * fraction));
 }
 
-bool contains(const std::vector<std::string>& list, const std::string& value) {
-  return std::find(list.begin(), list.end(), value) != list.end();
-}
-
-std::string one_of(const std::vector<std::string>& list) {
-  return "one of: " + join(list, ", ");
-}
-
 }  // namespace
 
 TrainingParameters default_parameters(const Actor& actor) {
@@ -123,66 +115,24 @@ Result<TrainingParameters> auto_adjust(const TrainingParameters& base, int image
   return params;
 }
 
-const std::vector<std::string>& allowed_lr_schedulers() {
-  static const std::vector<std::string> kList = {
-      "constant", "constant_with_warmup", "cosine", "cosine_with_restarts", "linear", "polynomial"};
-  return kList;
-}
-
-const std::vector<std::string>& allowed_optimizers() {
-  static const std::vector<std::string> kList = {"adamw8bit", "adamw",    "prodigy",
-                                                 "adafactor", "lion8bit", "came"};
-  return kList;
-}
-
-const std::vector<std::string>& allowed_gradient_dtypes() {
-  static const std::vector<std::string> kList = {"bf16", "fp16", "fp32"};
-  return kList;
-}
-
 std::vector<FieldError> validate(const TrainingParameters& p) {
   std::vector<FieldError> errors;
-  auto add = [&errors](const char* field, std::string message) {
-    errors.push_back(FieldError{field, std::move(message)});
+  for (const ParameterSpec& spec : parameter_table()) {
+    if (std::optional<std::string> problem = check_value(spec, value_of(p, spec))) {
+      errors.push_back(FieldError{std::string(spec.name), std::move(*problem)});
+    }
+  }
+  auto has_error = [&errors](std::string_view field) {
+    return std::any_of(errors.begin(), errors.end(),
+                       [field](const FieldError& e) { return e.field == field; });
   };
-  if (!(p.learning_rate > 0.0 && p.learning_rate <= 0.01)) {
-    add("learning_rate", "must be greater than 0 and at most 0.01");
+  // The rules between two parameters; each only when the parameter is valid on its own.
+  if (!has_error("network_alpha") && p.network_alpha > p.network_dim) {
+    errors.push_back(FieldError{"network_alpha", "must not be greater than network_dim (" +
+                                                     std::to_string(p.network_dim) + ")"});
   }
-  if (p.max_train_steps < 100 || p.max_train_steps > 20000) {
-    add("max_train_steps", "must be between 100 and 20000");
-  }
-  if (p.network_dim < 1 || p.network_dim > 256) add("network_dim", "must be between 1 and 256");
-  if (p.network_alpha < 1) {
-    add("network_alpha", "must be at least 1");
-  } else if (p.network_alpha > p.network_dim) {
-    add("network_alpha",
-        "must not be greater than network_dim (" + std::to_string(p.network_dim) + ")");
-  }
-  if (p.num_repeats < 1 || p.num_repeats > 100) add("num_repeats", "must be between 1 and 100");
-  if (p.batch_size < 1 || p.batch_size > 16) add("batch_size", "must be between 1 and 16");
-  if (p.lr_warmup_steps < 0) {
-    add("lr_warmup_steps", "must not be negative");
-  } else if (p.lr_warmup_steps >= p.max_train_steps) {
-    add("lr_warmup_steps", "must be less than max_train_steps");
-  }
-  if (!contains(allowed_lr_schedulers(), p.lr_scheduler)) {
-    add("lr_scheduler", "must be " + one_of(allowed_lr_schedulers()));
-  }
-  if (!contains(allowed_optimizers(), p.optimizer_type)) {
-    add("optimizer_type", "must be " + one_of(allowed_optimizers()));
-  }
-  if (!contains(allowed_gradient_dtypes(), p.gradient_dtype)) {
-    add("gradient_dtype", "must be " + one_of(allowed_gradient_dtypes()));
-  }
-  if (p.resolution < 256 || p.resolution > 2048 || p.resolution % 64 != 0) {
-    add("resolution", "must be a multiple of 64 between 256 and 2048");
-  }
-  if (is_blank(p.class_tokens)) {
-    add("class_tokens", "must not be empty");
-  } else if (p.class_tokens.size() > 200) {
-    add("class_tokens", "must be at most 200 characters");
-  } else if (p.class_tokens.find_first_of("\r\n\t") != std::string::npos) {
-    add("class_tokens", "must be one line without tabs");
+  if (!has_error("lr_warmup_steps") && p.lr_warmup_steps >= p.max_train_steps) {
+    errors.push_back(FieldError{"lr_warmup_steps", "must be less than max_train_steps"});
   }
   return errors;
 }

@@ -7,27 +7,9 @@
 
 #include "base/result.h"
 #include "core/actor.h"
+#include "core/parameters.h"
 
 namespace atr {
-
-/// Every training parameter a person can set. Names match PRODUCT.md §2.3 and the wire format.
-struct TrainingParameters {
-  int max_train_steps = 2000;
-  double learning_rate = 0.0004;
-  int network_dim = 8;
-  int network_alpha = 8;
-  int num_repeats = 10;
-  bool flip_aug = false;  ///< off: mirroring a face changes the identity
-  int batch_size = 1;
-  std::string lr_scheduler = "cosine";
-  int lr_warmup_steps = 200;  ///< 10 % of max_train_steps
-  std::string optimizer_type = "adamw8bit";
-  std::string gradient_dtype = "bf16";
-  int resolution = 1024;
-  std::string class_tokens;  ///< the trigger word; the actor's name by default
-
-  bool operator==(const TrainingParameters&) const = default;
-};
 
 /// The actor defaults of PRODUCT.md §2.3, with the actor's name as trigger word.
 TrainingParameters default_parameters(const Actor& actor);
@@ -74,13 +56,9 @@ struct FieldError {
   bool operator==(const FieldError&) const = default;
 };
 
-/// Every rule broken by `params`; empty when they are valid.
+/// Every rule broken by `params` (each row's own rule, then alpha ≤ dim and warm-up < steps);
+/// empty when they are valid.
 std::vector<FieldError> validate(const TrainingParameters& params);
-
-/// The learning rate schedulers, optimizers and precisions a training may use.
-const std::vector<std::string>& allowed_lr_schedulers();
-const std::vector<std::string>& allowed_optimizers();
-const std::vector<std::string>& allowed_gradient_dtypes();
 
 /// A RunPod endpoint that trainings can run on, with what it costs and how fast it is.
 struct EndpointProfile {

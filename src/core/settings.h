@@ -65,10 +65,6 @@ struct Settings {
   [[nodiscard]] Result<EndpointProfile> endpoint(const std::string& name) const;
 };
 
-/// Sets one parameter from text ("learning_rate", "0.0003"). InvalidArgument for an unknown
-/// name or a value of the wrong type; range rules are validate()'s job.
-Status set_parameter(TrainingParameters& params, const std::string& name, const std::string& value);
-
 /// The parameters a training of `actor` runs with: the defaults, auto-adjusted to the recorded
 /// (synced) image count, then `overrides` in order. InvalidArgument naming the parameter for a
 /// bad override; range rules stay validate()'s job.

@@ -281,24 +281,6 @@ ReportEffect apply_report(Version& v, const JobReport& r, double price_per_secon
   return effect;
 }
 
-std::vector<std::pair<std::string, std::string>> parameter_values(const TrainingParameters& p) {
-  return {
-      {"max_train_steps", std::to_string(p.max_train_steps)},
-      {"learning_rate", format_decimal(p.learning_rate, 8)},
-      {"network_dim", std::to_string(p.network_dim)},
-      {"network_alpha", std::to_string(p.network_alpha)},
-      {"num_repeats", std::to_string(p.num_repeats)},
-      {"flip_aug", p.flip_aug ? "true" : "false"},
-      {"batch_size", std::to_string(p.batch_size)},
-      {"lr_scheduler", p.lr_scheduler},
-      {"lr_warmup_steps", std::to_string(p.lr_warmup_steps)},
-      {"optimizer_type", p.optimizer_type},
-      {"gradient_dtype", p.gradient_dtype},
-      {"resolution", std::to_string(p.resolution)},
-      {"class_tokens", p.class_tokens},
-  };
-}
-
 std::vector<ParameterDiff> compare_parameters(const TrainingParameters& left,
                                               const TrainingParameters& right) {
   const auto a = parameter_values(left);

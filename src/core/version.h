@@ -180,10 +180,6 @@ ReportEffect apply_report(Version& version, const JobReport& report, double pric
 /// How many 404 answers in a row make a job `lost`: one could be a glitch in RunPod's routing.
 inline constexpr int kNotFoundAnswersForLost = 2;
 
-/// Every parameter as (name, text) in a fixed order: for storage and side-by-side comparison.
-/// set_parameter() reads each pair back.
-std::vector<std::pair<std::string, std::string>> parameter_values(const TrainingParameters& p);
-
 /// One row of a comparison: the parameter's value in each version.
 struct ParameterDiff {
   std::string name;

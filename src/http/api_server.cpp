@@ -597,9 +597,7 @@ void ApiServer::settings(const Req& /*req*/, Res& res) {
   doc["runpod_base_url"] = st.runpod_base_url;
   doc["runpod_official"] = st.runpod_base_url == kRunpodApiBaseUrl;
   doc["s3_bucket_configured"] = !st.s3_bucket.empty();
-  doc["choices"] = {{"lr_scheduler", allowed_lr_schedulers()},
-                    {"optimizer_type", allowed_optimizers()},
-                    {"gradient_dtype", allowed_gradient_dtypes()}};
+  doc["parameters"] = parameter_table_to_json();
   const auto [mode, base] = s_.webhook_reachability();
   doc["webhook"] = {{"mode", mode},
                     {"base_url", base.empty() ? ordered_json() : ordered_json(base)}};

@@ -6,7 +6,5 @@ namespace atr {
 
 /// resources/workflows/flux_actor_lora.json, embedded at build time.
 extern const std::string_view kDefaultWorkflowJson;
-/// resources/workflows/flux_actor_lora.bindings.json, embedded at build time.
-extern const std::string_view kDefaultWorkflowBindingsJson;
 
 }  // namespace atr

@@ -1,7 +1,10 @@
 #include "runpod/workflow.h"
 
 #include <algorithm>
+#include <variant>
 
+#include "base/check.h"
+#include "core/parameters.h"
 #include "runpod/default_workflow.h"
 
 namespace atr {
@@ -9,23 +12,27 @@ namespace {
 
 using nlohmann::ordered_json;
 
+// The value bound for `name`: a parameter of the table, or the version's model name.
 ordered_json parameter_value(const TrainingRequest& request, const std::string& name) {
-  const TrainingParameters& p = request.parameters;
-  if (name == "max_train_steps") return p.max_train_steps;
-  if (name == "learning_rate") return p.learning_rate;
-  if (name == "network_dim") return p.network_dim;
-  if (name == "network_alpha") return p.network_alpha;
-  if (name == "num_repeats") return p.num_repeats;
-  if (name == "flip_aug") return p.flip_aug;
-  if (name == "batch_size") return p.batch_size;
-  if (name == "lr_scheduler") return p.lr_scheduler;
-  if (name == "lr_warmup_steps") return p.lr_warmup_steps;
-  if (name == "optimizer_type") return p.optimizer_type;
-  if (name == "gradient_dtype") return p.gradient_dtype;
-  if (name == "resolution") return p.resolution;
-  if (name == "class_tokens") return p.class_tokens;
   if (name == "model_name") return request.model_name;
-  return nullptr;  // unreachable: parse_workflow admits only bindable_parameters()
+  const ParameterSpec* spec = find_parameter(name);
+  if (spec == nullptr) return nullptr;  // unreachable: parse_workflow admits only these names
+  return std::visit([](const auto& v) { return ordered_json(v); },
+                    value_of(request.parameters, *spec));
+}
+
+// "Class.input" or "#node.input", as the parameter table writes a built-in binding.
+BindingTarget target_of(const std::string& text) {
+  BindingTarget target;
+  const std::size_t dot = text.rfind('.');
+  ATR_CHECK(dot != std::string::npos && dot > 0, "binding target needs Class.input: " + text);
+  target.input = text.substr(dot + 1);
+  if (text.front() == '#') {
+    target.node_id = text.substr(1, dot - 1);
+  } else {
+    target.class_type = text.substr(0, dot);
+  }
+  return target;
 }
 
 std::string describe(const Binding& binding, const BindingTarget& target) {
@@ -46,11 +53,29 @@ bool is_link(const ordered_json& value) {
 }  // namespace
 
 const std::vector<std::string>& bindable_parameters() {
-  static const std::vector<std::string> kNames = {
-      "max_train_steps", "learning_rate", "network_dim",  "network_alpha",   "num_repeats",
-      "flip_aug",        "batch_size",    "lr_scheduler", "lr_warmup_steps", "optimizer_type",
-      "gradient_dtype",  "resolution",    "class_tokens", "model_name"};
+  static const std::vector<std::string> kNames = [] {
+    std::vector<std::string> names;
+    for (const ParameterSpec& spec : parameter_table()) {
+      names.emplace_back(spec.name);
+    }
+    names.emplace_back("model_name");
+    return names;
+  }();
   return kNames;
+}
+
+std::vector<Binding> default_bindings() {
+  std::vector<Binding> out;
+  for (const ParameterSpec& spec : parameter_table()) {
+    if (spec.binding.empty()) continue;
+    Binding binding{std::string(spec.name), {}};
+    for (const std::string& target : spec.binding) {
+      binding.targets.push_back(target_of(target));
+    }
+    out.push_back(std::move(binding));
+  }
+  out.push_back(Binding{"model_name", {target_of(std::string(kModelNameTarget))}});
+  return out;
 }
 
 Result<WorkflowTemplate> parse_workflow(std::string name, std::string_view graph_json,
@@ -127,9 +152,11 @@ Result<WorkflowTemplate> parse_workflow(std::string name, std::string_view graph
 
 const WorkflowTemplate& default_workflow() {
   static const WorkflowTemplate kDefault = [] {
+    // The template's own binding table is the parameter table's binding column.
     Result<WorkflowTemplate> parsed =
-        parse_workflow("flux_actor_lora", kDefaultWorkflowJson, kDefaultWorkflowBindingsJson);
+        parse_workflow("flux_actor_lora", kDefaultWorkflowJson, R"({"bindings": []})");
     ATR_CHECK(parsed.has_value(), "the built-in workflow must parse");
+    parsed->bindings = default_bindings();
     return std::move(parsed).value();
   }();
   return kDefault;

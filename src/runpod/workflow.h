@@ -41,7 +41,15 @@ const std::vector<std::string>& bindable_parameters();
 Result<WorkflowTemplate> parse_workflow(std::string name, std::string_view graph_json,
                                         std::string_view bindings_json);
 
-/// The template shipped with the product (resources/workflows/flux_actor_lora*.json).
+/// Where the built-in workflow takes the version's model name.
+inline constexpr std::string_view kModelNameTarget = "InitFluxLoRATraining.output_name";
+
+/// The built-in workflow's binding table: each parameter's `binding` column of the parameter
+/// table (core/parameters.h), plus the model name.
+std::vector<Binding> default_bindings();
+
+/// The template shipped with the product (resources/workflows/flux_actor_lora.json) with
+/// default_bindings().
 const WorkflowTemplate& default_workflow();
 
 /// The graph with every binding applied for `request`. A target that matches no node, or a node

@@ -330,7 +330,14 @@ TEST_F(ApiTest, HealthSettingsAndTheServedOpenApiDocument) {
   EXPECT_EQ(settings.doc["runpod_base_url"],
             "http://127.0.0.1:" + std::to_string(emulator_port_) + "/v2");
   EXPECT_EQ(settings.doc["endpoints"][0]["configured"], true);
-  EXPECT_FALSE(settings.doc["choices"]["optimizer_type"].empty());
+  const auto& table = settings.doc["parameters"];
+  ASSERT_TRUE(table.is_array());
+  EXPECT_EQ(table[0]["name"], "max_train_steps");
+  EXPECT_EQ(table[0]["max"], 20000);
+  const auto optimizer = std::find_if(
+      table.begin(), table.end(), [](const auto& row) { return row["name"] == "optimizer_type"; });
+  ASSERT_NE(optimizer, table.end());
+  EXPECT_EQ((*optimizer)["choices"][0], "adamw8bit");
   const Answer doc = get("/api/openapi.json");
   EXPECT_EQ(doc.status, 200);
   EXPECT_EQ(doc.doc["openapi"], "3.0.3");

@@ -148,8 +148,22 @@ export interface ServerSettings {
   s3_bucket_configured: boolean;
   runpod_base_url: string;
   runpod_official: boolean;
-  choices: Record<string, string[]>;
+  /** The server's parameter table, in form order: the form and the guidelines are drawn from it. */
+  parameters: ParameterSpec[];
   webhook: { mode: string; base_url: string | null };
+}
+
+export interface ParameterSpec {
+  name: string;
+  kind: "integer" | "decimal" | "open_decimal" | "flag" | "choice" | "text";
+  label: string;
+  what: string;
+  good: string;
+  default: ParameterValue;
+  min: number | null;
+  max: number | null;
+  step: number | null;
+  choices: string[];
 }
 
 export interface Progress {

@@ -1,7 +1,8 @@
 import { useEffect, useRef } from "react";
-import { GUIDELINES } from "./guidelines";
+import type { ParameterSpec } from "../../api/types";
 
-export function GuidelinesModal({ onClose }: { onClose: () => void }) {
+// What each parameter does and what works for faces: the server's parameter table.
+export function GuidelinesModal({ table, onClose }: { table: ParameterSpec[]; onClose: () => void }) {
   const close = useRef<HTMLButtonElement>(null);
   useEffect(() => close.current?.focus(), []);
   return (
@@ -15,7 +16,7 @@ export function GuidelinesModal({ onClose }: { onClose: () => void }) {
         <div className="guidelines-body">
           <p>The server picks these values from the number of synced images (Auto-adjust). Change them only with a reason; the form shows the server's checks as you type.</p>
           <dl>
-            {GUIDELINES.map((g) => (
+            {table.map((g) => (
               <div key={g.name} className="guideline">
                 <dt>{g.label} <code>{g.name}</code></dt>
                 <dd>{g.what}<br /><span className="good">Good: {g.good}</span></dd>

@@ -216,7 +216,7 @@ export function TrainingPage({ actor, settings, tunnel, onTunnel, onActorChanged
             </div>
           </header>
           {params && plan ? (
-            <ParametersForm parameters={params} defaults={plan.parameters} choices={settings.choices}
+            <ParametersForm parameters={params} defaults={plan.parameters} table={settings.parameters}
               problems={problems} disabled={busy} onChange={change} />
           ) : <p className="muted">Loading the plan…</p>}
           <div className="field wide">
@@ -270,7 +270,7 @@ export function TrainingPage({ actor, settings, tunnel, onTunnel, onActorChanged
           onChanged={() => { reloadVersions(); onActorChanged(); }}
           onError={(text) => setMessage({ kind: "error", text })} />
       </div>
-      {guidelines && <GuidelinesModal onClose={() => setGuidelines(false)} />}
+      {guidelines && <GuidelinesModal table={settings.parameters} onClose={() => setGuidelines(false)} />}
     </div>
   );
 }
