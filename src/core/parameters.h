@@ -84,6 +84,11 @@ std::string_view to_string(ParameterKind kind);
     "Training image size in pixels (the short side is bucketed to it).",                           \
     "1024 for FLUX; 512 trains faster with less detail.",                                          \
     "TrainDatasetAdd.width TrainDatasetAdd.height TrainDatasetAdd.max_bucket_reso")                \
+  X(double, caption_dropout_rate, 0.0, Decimal, 0, 1, 0, "", "Caption dropout",                    \
+    "Share of steps that train an image without its caption, so the face is learned apart "        \
+    "from the words.",                                                                             \
+    "0 without captions; 0.05–0.1 with captions.",                                                 \
+    "TrainDatasetGeneralConfig.caption_dropout_rate")                                              \
   X(std::string, class_tokens, "", Text, 0, 200, 0, "", "Trigger word",                            \
     "The token the model learns to tie to this face; put it in prompts to call the actor.",        \
     "The actor's name (unique, not a real word).", "TrainDatasetAdd.class_tokens")
