@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "api/request_body.h"
 
@@ -12,8 +13,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   atr::Result<nlohmann::json> doc = atr::parse_body_object(body);
   if (!doc) return 0;
   atr::TrainingParameters params;
-  std::string field;
-  (void)atr::apply_parameters(*doc, params, field);
+  atr::Result<std::vector<atr::ParameterOverride>> overrides = atr::parameter_overrides(*doc);
+  if (overrides) {
+    for (const auto& [name, value] : *overrides) {
+      (void)atr::set_parameter(params, name, value);
+    }
+    (void)atr::validate(params);
+  }
+  for (const char* name : {"force", "dry_run", "delete"}) {
+    (void)atr::flag_member(*doc, name);
+  }
   for (const char* name : {"endpoint", "description", "idempotency_key", "version_name"}) {
     (void)atr::string_member(*doc, name);
   }

@@ -31,7 +31,9 @@ ordered_json problem_to_json(std::string_view code, const std::string& message,
 }
 
 ordered_json error_to_json(const Error& error) {
-  return problem_to_json(to_string(error.code), error.message);
+  ordered_json out = problem_to_json(to_string(error.code), error.message, error.field);
+  if (!error.fields.empty()) out["error"]["fields"] = validation_to_json(error.fields);
+  return out;
 }
 
 ordered_json registry_id_to_json(const Actor& actor) {
@@ -138,6 +140,85 @@ ordered_json parameter_table_to_json() {
     out.push_back(std::move(row));
   }
   return out;
+}
+
+ordered_json version_list_to_json(const std::vector<Version>& versions) {
+  ordered_json doc;
+  doc["items"] = ordered_json::array();
+  double total = 0;
+  for (auto it = versions.rbegin(); it != versions.rend(); ++it) {
+    doc["items"].push_back(version_to_json(*it));
+    total += it->cost.value_or(0.0);
+  }
+  doc["total_cost_usd"] = total;
+  return doc;
+}
+
+ordered_json log_page_to_json(const std::vector<LogLine>& lines, std::int64_t after) {
+  ordered_json doc;
+  doc["items"] = ordered_json::array();
+  std::int64_t last = after;
+  for (const LogLine& line : lines) {
+    doc["items"].push_back(log_line_to_json(line));
+    last = line.seq;
+  }
+  doc["next_after"] = last;
+  return doc;
+}
+
+ordered_json settings_to_json(const Settings& settings, const std::string& webhook_mode,
+                              const std::string& webhook_base_url) {
+  ordered_json doc;
+  doc["endpoints"] = ordered_json::array();
+  for (const EndpointProfile& e : settings.endpoints) {
+    doc["endpoints"].push_back({{"name", e.name},
+                                {"gpu", e.gpu},
+                                {"price_per_second", e.price_per_second},
+                                {"seconds_per_step", e.seconds_per_step},
+                                {"configured", !e.endpoint_id.empty()},
+                                {"default", e.name == settings.default_endpoint}});
+  }
+  doc["runpod_configured"] = settings.has_runpod_api_key;
+  // The page shows a "demo" banner unless trainings go to RunPod's own API.
+  doc["runpod_base_url"] = settings.runpod_base_url;
+  doc["runpod_official"] = settings.runpod_base_url == kRunpodApiBaseUrl;
+  doc["s3_bucket_configured"] = !settings.s3_bucket.empty();
+  doc["parameters"] = parameter_table_to_json();
+  doc["webhook"] = {
+      {"mode", webhook_mode},
+      {"base_url", webhook_base_url.empty() ? ordered_json() : ordered_json(webhook_base_url)}};
+  return doc;
+}
+
+ordered_json health_to_json(const std::string& time, std::size_t actors,
+                            std::optional<std::size_t> active_versions,
+                            const std::string& webhook_mode, const Status& registry) {
+  ordered_json doc;
+  doc["status"] = registry ? "ok" : "degraded";
+  doc["time"] = time;
+  doc["actors"] = actors;
+  doc["active_versions"] = active_versions ? ordered_json(*active_versions) : ordered_json();
+  doc["webhook"] = webhook_mode;
+  doc["registry"] = registry ? ordered_json{{"ok", true}}
+                             : ordered_json{{"ok", false},
+                                            {"error", registry.error().message},
+                                            {"serving", "the last good copy"}};
+  return doc;
+}
+
+ordered_json tunnel_to_json(const TunnelStatus& t, const std::string& webhook_mode,
+                            const std::string& webhook_base_url) {
+  ordered_json doc;
+  doc["mode"] = webhook_mode;
+  doc["webhook_base_url"] =
+      webhook_base_url.empty() ? ordered_json() : ordered_json(webhook_base_url);
+  doc["ngrok"] = {
+      {"state", to_string(t.state)},
+      {"public_url", t.public_url.empty() ? ordered_json() : ordered_json(t.public_url)},
+      {"message", t.message},
+      {"binary_found", t.binary_found},
+      {"token_configured", t.token_configured}};
+  return doc;
 }
 
 ordered_json validation_to_json(const std::vector<FieldError>& errors) {

@@ -16,6 +16,7 @@
 #include "core/s3_data.h"
 #include "core/training_data.h"
 #include "core/trainings.h"
+#include "core/tunnel.h"
 #include "core/version.h"
 
 namespace atr {
@@ -54,6 +55,23 @@ nlohmann::ordered_json parameters_to_json(const TrainingParameters& params);
 /// The parameter table as the page draws its form and guidelines from it: name, kind, label,
 /// what, good, default, min, max, step, choices.
 nlohmann::ordered_json parameter_table_to_json();
+/// `{"items": [newest first], "total_cost_usd"}` of an actor's versions (given oldest first).
+nlohmann::ordered_json version_list_to_json(const std::vector<Version>& versions);
+/// `{"items": [log lines], "next_after"}`: a page of a console after sequence `after`.
+nlohmann::ordered_json log_page_to_json(const std::vector<LogLine>& lines, std::int64_t after);
+/// GET /api/settings: endpoints, what is configured (never a secret), the parameter table,
+/// the webhook's reachability (`mode`: public_url, ngrok or none; `base_url` without token).
+nlohmann::ordered_json settings_to_json(const Settings& settings, const std::string& webhook_mode,
+                                        const std::string& webhook_base_url);
+/// GET /api/health: `status` ok or degraded (a broken actors.json: the last good copy is
+/// served, writes refused), time, actor count, active versions (null: the store did not
+/// answer), webhook mode and the registry's state.
+nlohmann::ordered_json health_to_json(const std::string& time, std::size_t actors,
+                                      std::optional<std::size_t> active_versions,
+                                      const std::string& webhook_mode, const Status& registry);
+/// GET /api/tunnel: the webhook's reachability and the ngrok tunnel's state.
+nlohmann::ordered_json tunnel_to_json(const TunnelStatus& tunnel, const std::string& webhook_mode,
+                                      const std::string& webhook_base_url);
 /// `[{"field", "message"}]`.
 nlohmann::ordered_json validation_to_json(const std::vector<FieldError>& errors);
 /// `{"endpoint", "seconds_per_step", "seconds_per_step_source", "duration_seconds", "cost_usd"}`.

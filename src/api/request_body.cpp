@@ -24,44 +24,53 @@ Result<nlohmann::json> parse_body_object(std::string_view body) {
   try {
     doc = nlohmann::json::parse(body);
   } catch (const nlohmann::json::parse_error& e) {
-    return Error{ErrorCode::InvalidArgument,
-                 "body is not valid JSON (at byte " + std::to_string(e.byte) + ")"};
+    return Error{ErrorCode::Malformed,
+                 "body is not valid JSON (at byte " + std::to_string(e.byte) + ")", 0, "body"};
   } catch (const nlohmann::json::exception& e) {
     // Valid JSON that cannot be held, such as a number beyond a double's range ("1e400").
     std::string why = e.what();
     if (size_t bracket = why.find("] "); bracket != std::string::npos) why.erase(0, bracket + 2);
-    return Error{ErrorCode::InvalidArgument, "body cannot be read: " + why};
+    return Error{ErrorCode::Malformed, "body cannot be read: " + why, 0, "body"};
   }
-  if (!doc.is_object()) return Error{ErrorCode::InvalidArgument, "body must be a JSON object"};
+  if (!doc.is_object()) {
+    return Error{ErrorCode::Malformed, "body must be a JSON object", 0, "body"};
+  }
   return doc;
 }
 
-Status apply_parameters(const nlohmann::json& body, TrainingParameters& params,
-                        std::string& field) {
-  if (!body.contains("parameters") || body["parameters"].is_null()) return Ok{};
+Result<std::vector<ParameterOverride>> parameter_overrides(const nlohmann::json& body) {
+  std::vector<ParameterOverride> out;
+  if (!body.contains("parameters") || body["parameters"].is_null()) return out;
   const nlohmann::json& given = body["parameters"];
   if (!given.is_object()) {
-    field = "parameters";
-    return Error{ErrorCode::InvalidArgument, "parameters must be an object"};
+    return Error{ErrorCode::InvalidArgument, "parameters must be an object", 0, "parameters"};
   }
   for (const auto& [name, value] : given.items()) {
-    field = "parameters." + name;
     std::optional<std::string> text = parameter_text(value);
     if (!text) {
-      return Error{ErrorCode::InvalidArgument, name + ": must be a number, text or true/false"};
+      return Error{ErrorCode::InvalidArgument, name + ": must be a number, text or true/false", 0,
+                   "parameters." + name};
     }
-    if (Status set = set_parameter(params, name, *text); !set) return set;
+    out.emplace_back(name, std::move(*text));
   }
-  field.clear();
-  return Ok{};
+  return out;
 }
 
 Result<std::string> string_member(const nlohmann::json& body, const char* name) {
   if (!body.contains(name) || body[name].is_null()) return std::string{};
   if (!body[name].is_string()) {
-    return Error{ErrorCode::InvalidArgument, std::string(name) + " must be a string"};
+    return Error{ErrorCode::InvalidArgument, std::string(name) + " must be a string", 0, name};
   }
   return body[name].get<std::string>();
+}
+
+Result<std::optional<bool>> flag_member(const nlohmann::json& body, const char* name) {
+  auto it = body.find(name);
+  if (it == body.end() || it->is_null()) return std::optional<bool>{};
+  if (!it->is_boolean()) {
+    return Error{ErrorCode::InvalidArgument, std::string(name) + " must be true or false", 0, name};
+  }
+  return std::optional<bool>{it->get<bool>()};
 }
 
 }  // namespace atr

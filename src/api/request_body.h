@@ -1,7 +1,9 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -13,15 +15,22 @@ namespace atr {
 /// Decoders of our API's request bodies (the HTTP server's edge calls them; the fuzzer drives
 /// them). Every one answers a value or an InvalidArgument naming what is wrong.
 
-/// The body as a JSON object; `{}` when empty. Malformed JSON names the byte; valid JSON that
-/// cannot be held (a number beyond a double's range) says so.
+/// The body as a JSON object; `{}` when empty. Malformed (about "body") when it is not one:
+/// broken JSON names the byte; valid JSON that cannot be held (a number beyond a double's
+/// range) says so.
 Result<nlohmann::json> parse_body_object(std::string_view body);
 
-/// Applies `{"parameters": {name: value}}` of `body` to `params`; on a bad one, `field` names
-/// it ("parameters.<name>").
-Status apply_parameters(const nlohmann::json& body, TrainingParameters& params, std::string& field);
+/// `{"parameters": {name: value}}` of `body` as (name, value text) overrides, in order, for
+/// set_parameter(); InvalidArgument about "parameters" or "parameters.<name>" for a value of
+/// the wrong shape. Whether a name exists and a value fits is the use case's to say.
+Result<std::vector<ParameterOverride>> parameter_overrides(const nlohmann::json& body);
 
-/// An optional string member ("" when absent or null); InvalidArgument for another type.
+/// An optional string member ("" when absent or null); InvalidArgument about `name` for
+/// another type.
 Result<std::string> string_member(const nlohmann::json& body, const char* name);
+
+/// An optional boolean member (nothing when absent or null); InvalidArgument about `name` for
+/// another type.
+Result<std::optional<bool>> flag_member(const nlohmann::json& body, const char* name);
 
 }  // namespace atr

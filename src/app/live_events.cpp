@@ -105,6 +105,36 @@ Result<std::string> ObservedVersionStore::get_or_create_setting(
   return inner_->get_or_create_setting(key, make);
 }
 
+LatestVersionBoard::LatestVersionBoard(const VersionStore& store) {
+  Result<std::vector<Version>> latest = store.latest_per_actor();
+  if (!latest) return;  // the list shows no newest version until the next change
+  for (const Version& v : *latest) {
+    newest_[v.actor_id] = {v.number, v.name, v.status};
+  }
+}
+
+void LatestVersionBoard::note(const Version& version) {
+  std::lock_guard lock(mutex_);
+  Newest& slot = newest_[version.actor_id];
+  // Only the newest number counts; an older version's change leaves the column alone.
+  if (version.number < slot.number) return;
+  slot = {version.number, version.name, version.status};
+  ++generation_;
+}
+
+std::optional<std::pair<std::string, VersionStatus>> LatestVersionBoard::of(
+    const std::string& actor_key) const {
+  std::lock_guard lock(mutex_);
+  auto it = newest_.find(actor_key);
+  if (it == newest_.end()) return std::nullopt;
+  return std::pair{it->second.name, it->second.status};
+}
+
+std::uint64_t LatestVersionBoard::generation() const {
+  std::lock_guard lock(mutex_);
+  return generation_;
+}
+
 LivePublisher::LivePublisher(const VersionStore& store, EventHub& hub,
                              std::function<void(const Version&)> on_version)
     : store_(store), hub_(hub), on_version_(std::move(on_version)) {

@@ -10,6 +10,7 @@
 
 #include "core/training_backend.h"
 #include "core/version_store.h"
+#include "http/api_server.h"
 #include "http/event_hub.h"
 #include "http/metrics.h"
 
@@ -53,6 +54,29 @@ class ObservedVersionStore final : public VersionStore {
 
   std::unique_ptr<VersionStore> inner_;
   Observer observer_;
+};
+
+/// Each actor's newest version as the API's list shows it, kept up to date by the live event
+/// publisher (every stored change passes through it) so the list never asks the store.
+class LatestVersionBoard final : public LatestVersions {
+ public:
+  /// Starts from the store's newest version of each actor.
+  explicit LatestVersionBoard(const VersionStore& store);
+  /// A version changed: it becomes its actor's newest unless a higher number is known.
+  void note(const Version& version);
+  [[nodiscard]] std::optional<std::pair<std::string, VersionStatus>> of(
+      const std::string& actor_key) const override;
+  [[nodiscard]] std::uint64_t generation() const override;
+
+ private:
+  struct Newest {
+    int number = 0;
+    std::string name;
+    VersionStatus status = VersionStatus::Pending;
+  };
+  mutable std::mutex mutex_;
+  std::map<std::string, Newest> newest_;  ///< actor key → newest version
+  std::uint64_t generation_ = 0;
 };
 
 /// Turns store changes into "version" and "log" events: each changed version is read back

@@ -1,6 +1,5 @@
 #include "app/serve.h"
 
-#include <atomic>
 #include <condition_variable>
 #include <csignal>
 #include <iostream>
@@ -163,10 +162,8 @@ int run_serve(Workspace& w, const ServeOptions& options) {
   ::malloc_trim(0);
   Metrics& metrics = *w.metrics;
   EventHub events;
-  std::atomic<ApiServer*> api_ptr{nullptr};
-  LivePublisher publisher(*w.store, events, [&api_ptr](const Version& v) {
-    if (ApiServer* api = api_ptr.load(); api != nullptr) api->version_changed(v);
-  });
+  LatestVersionBoard latest(*w.store);
+  LivePublisher publisher(*w.store, events, [&latest](const Version& v) { latest.note(v); });
   w.store->set_observer(
       [&publisher](const std::vector<std::int64_t>& ids) { publisher.changed(ids); });
 
@@ -228,6 +225,7 @@ int run_serve(Workspace& w, const ServeOptions& options) {
                        tunnel,
                        events,
                        metrics,
+                       latest,
                        w.objects.get(),
                        [&w]() -> std::pair<std::string, std::string> {
                          if (w.config.settings.public_webhook_base_url) {
@@ -268,7 +266,6 @@ int run_serve(Workspace& w, const ServeOptions& options) {
     ::close(lock);
     return kExitFailure;
   }
-  api_ptr.store(&api);
   RegistryWatcher watcher(*w.registry, w.root / "actors.json", events);
 
   poller.start();
@@ -291,7 +288,6 @@ int run_serve(Workspace& w, const ServeOptions& options) {
   sigwait(&signals, &received);
   std::cout << "stopping" << std::endl;
   api.stop();  // live streams end; requests in flight finish
-  api_ptr.store(nullptr);
   tunnel.stop();
   poller.stop();
   webhooks.stop();

@@ -158,7 +158,7 @@ Result<std::unique_ptr<Workspace>> open_workspace(const fs::path& root) {
   ws->webhook_token = Secret(std::move(token).value());
   Workspace* w = ws.get();
   ws->trainings = std::make_unique<Trainings>(
-      *ws->registry, *ws->store, *ws->backend, ws->clock, ws->config.settings,
+      *ws->registry, *ws->scanner, *ws->store, *ws->backend, ws->clock, ws->config.settings,
       [w] { return w->current_webhook_url(); }, fault_point_from_environment());
   ws->trainings->use_object_store(ws->objects.get());
   const std::filesystem::path manifest_root = ws->root;

@@ -118,41 +118,18 @@ int run_data_sync(Context& context, const Options& o) {
     return report_error(Error{ErrorCode::InvalidArgument, "data sync: give an ACTOR or --all"},
                         o.json);
   }
-  std::shared_ptr<const ActorCatalog> catalog = context.registry.catalog();
-  std::vector<const Actor*> actors;
-  if (o.all) {
-    // Actors with image files in their folder (usable or not: a set of damaged files is worth
-    // naming); the others have nothing to sync.
-    for (const Actor& a : catalog->actors()) {
-      if (a.name.empty()) continue;
-      const DataSummary data = data_summary(a, context.scanner, context.settings.limits);
-      if (data.usable > 0 || data.excluded > 0 || (o.delete_orphans && data.recorded > 0)) {
-        actors.push_back(&a);
-      }
-    }
-  } else {
-    Result<const Actor*> actor = catalog->find(o.actor);
-    if (!actor) return report_error(actor.error(), o.json);
-    actors.push_back(*actor);
-  }
   SyncOptions options;
   options.delete_orphans = o.delete_orphans;
   options.dry_run = o.dry_run;
   options.concurrency = o.sync_concurrency;
-  // With --all, every actor's block is recorded at the end in one write of actors.json.
-  options.defer_record = o.all;
-  // Results are listed in registry order: a failed actor's entry sits where the actor is, even
-  // though the successful ones are only final after the one write below.
-  std::vector<SyncReport> done;
-  // One entry per actor listed, in order: its error, or nullopt for the next report in `done`.
-  std::vector<std::optional<nlohmann::ordered_json>> listed;
-  done.reserve(actors.size());
-  bool all_ok = true;
-  for (const Actor* actor : actors) {
+  std::shared_ptr<const ActorCatalog> catalog = context.registry.catalog();
+  if (!o.all) {
+    Result<const Actor*> actor = catalog->find(o.actor);
+    if (!actor) return report_error(actor.error(), o.json);
     Result<SyncReport> report = Error{ErrorCode::Internal, "not run"};
     {
-      ProgressBar bar("sync " + actor->label(), !o.json);
-      report = sync_actor(*actor, context.scanner, *context.objects, context.registry,
+      ProgressBar bar("sync " + (*actor)->label(), !o.json);
+      report = sync_actor(**actor, context.scanner, *context.objects, context.registry,
                           context.settings.limits, context.settings.s3_key_layout, options,
                           [&bar](const std::string& stage, std::size_t step, std::size_t total) {
                             if (stage == "upload" || stage == "scan") {
@@ -160,40 +137,46 @@ int run_data_sync(Context& context, const Options& o) {
                             }
                           });
     }
-    if (!report) {
-      if (!o.all) return report_error(report.error(), o.json);
-      all_ok = false;
-      nlohmann::ordered_json failure{{"actor_id", actor->key()}};
-      failure["error"] = error_to_json(report.error())["error"];
-      listed.emplace_back(std::move(failure));
-      if (!o.json) std::cout << actor->label() << ": " << report.error().message << "\n";
-      continue;
+    if (!report) return report_error(report.error(), o.json);
+    if (o.json) {
+      print_json(sync_report_to_json(*report));
+    } else {
+      print_sync(*report, o.dry_run);
     }
-    done.push_back(std::move(report).value());
-    listed.emplace_back(std::nullopt);
+    return o.dry_run || report->marked_synced ? kExitOk : kExitOther;
   }
-  std::vector<SyncReport*> pending;
-  for (SyncReport& r : done) {
-    if (r.pending) pending.push_back(&r);
-  }
-  if (!pending.empty()) {
-    if (Status committed = commit_syncs(pending, context.registry, context.scanner); !committed) {
-      return report_error(committed.error().with_context("data sync --all"), o.json);
-    }
-  }
+  // One bar per actor, replaced when the next actor starts.
+  std::optional<ProgressBar> bar;
+  std::string bar_actor;
+  Result<std::vector<SyncOutcome>> outcomes = sync_all(
+      *catalog, context.scanner, *context.objects, context.registry, context.settings.limits,
+      context.settings.s3_key_layout, options,
+      [&](const Actor& actor, const std::string& stage, std::size_t step, std::size_t total) {
+        if (bar_actor != actor.key()) {
+          bar.reset();
+          bar.emplace("sync " + actor.label(), !o.json);
+          bar_actor = actor.key();
+        }
+        if (stage == "upload" || stage == "scan") bar->update(step, total, stage);
+      });
+  bar.reset();
+  if (!outcomes) return report_error(outcomes.error(), o.json);
+  // In registry order: a failed actor's entry sits where the actor is.
+  bool all_ok = true;
   nlohmann::ordered_json results = nlohmann::ordered_json::array();
-  std::size_t next_done = 0;
-  for (std::optional<nlohmann::ordered_json>& failure : listed) {
-    if (failure) {
-      results.push_back(std::move(*failure));
+  for (const SyncOutcome& outcome : *outcomes) {
+    if (outcome.error) {
+      all_ok = false;
+      results.push_back(
+          {{"actor_id", outcome.actor_id}, {"error", error_to_json(*outcome.error)["error"]}});
+      if (!o.json) std::cout << outcome.label << ": " << outcome.error->message << "\n";
       continue;
     }
-    const SyncReport& r = done[next_done++];
-    all_ok = all_ok && (o.dry_run || r.marked_synced);
-    results.push_back(sync_report_to_json(r));
-    if (!o.json) print_sync(r, o.dry_run);
+    all_ok = all_ok && (o.dry_run || outcome.report->marked_synced);
+    results.push_back(sync_report_to_json(*outcome.report));
+    if (!o.json) print_sync(*outcome.report, o.dry_run);
   }
-  if (o.json) print_json(o.all ? results : results.at(0));
+  if (o.json) print_json(results);
   return all_ok ? kExitOk : kExitOther;
 }
 

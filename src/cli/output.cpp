@@ -81,8 +81,12 @@ int exit_code(ErrorCode code) {
     case ErrorCode::InvalidArgument:
     case ErrorCode::FailedPrecondition: return 4;
     case ErrorCode::Conflict: return 5;
+    case ErrorCode::Malformed: return 4;
     case ErrorCode::Unavailable:
-    case ErrorCode::Internal: return kExitOther;
+    case ErrorCode::Internal:
+    case ErrorCode::Unauthenticated:
+    case ErrorCode::PermissionDenied:
+    case ErrorCode::TooLarge: return kExitOther;
   }
   return kExitOther;
 }

@@ -19,15 +19,23 @@ int run_plan(Context& context, const Options& o) {
   Result<FoundActor> found = find_actor(context, o.actor);
   if (!found) return report_error(found.error(), o.json);
   const Actor& actor = *found->actor;
-  Result<EndpointProfile> endpoint = context.settings.endpoint(o.endpoint);
-  if (!endpoint) return report_error(endpoint.error(), o.json);
-  Result<TrainingDataReport> report = scan_with_progress(context, actor, o.json);
-  if (!report) return report_error(report.error(), o.json);
-  Result<std::optional<double>> speed = context.trainings.learned_speed(endpoint->name);
-  if (!speed) return report_error(speed.error(), o.json);
-  Result<TrainingPlan> plan =
-      plan_training(actor, report->training_images(), context.settings.policy, *endpoint, *speed);
-  if (!plan) return report_error(plan.error(), o.json);
+  Result<PlanAnswer> answer = Error{ErrorCode::Internal, "not run"};
+  {
+    ProgressBar bar("scanning " + actor.label(), !o.json);
+    answer = context.trainings.plan(
+        actor, o.endpoint, {},
+        [&bar](std::size_t done, std::size_t total) { bar.update(done, total); });
+  }
+  if (!answer) return report_error(answer.error(), o.json);
+  if (answer->plan.image_count == 0) {
+    // Nothing to adjust to: say why, as before a plan existed for an empty folder.
+    return report_error(
+        Error{ErrorCode::InvalidArgument,
+              "plan " + actor.label() + ": " + explain_sync_state(actor, answer->data)},
+        o.json);
+  }
+  const TrainingPlan* plan = &answer->plan;
+  const TrainingDataReport* report = &answer->data;
   if (o.json) {
     print_json(plan_to_json(*plan));
     return kExitOk;

@@ -1,4 +1,3 @@
-#include <chrono>
 #include <iostream>
 #include <thread>
 
@@ -7,107 +6,75 @@
 #include "cli/commands.h"
 #include "cli/lookup.h"
 #include "cli/output.h"
-#include "core/data_sync.h"
-#include "core/s3_data.h"
-#include "core/training_request.h"
 
 namespace atr::cli {
 namespace {
 
-// The token is a secret that lives in the state store; a dry run shows where it goes only.
-constexpr std::string_view kWebhookTokenPlaceholder = "<webhook-token>";
-
-Result<TrainingParameters> parameters_for(const Actor& actor, const Settings& settings,
-                                          const std::vector<std::string>& overrides) {
+// "name=value" items of --param, as the order's overrides.
+Result<std::vector<ParameterOverride>> overrides_of(const std::vector<std::string>& items) {
   std::vector<ParameterOverride> pairs;
-  pairs.reserve(overrides.size());
-  for (const std::string& item : overrides) {
+  pairs.reserve(items.size());
+  for (const std::string& item : items) {
     const size_t eq = item.find('=');
     if (eq == std::string::npos) {
       return Error{ErrorCode::InvalidArgument, "--param " + item + ": expected name=value"};
     }
     pairs.emplace_back(std::string(trim(item.substr(0, eq))), item.substr(eq + 1));
   }
-  Result<TrainingParameters> params = planned_parameters(actor, settings.policy, pairs);
-  if (!params) return params.error().with_context("--param");
-  return params;
+  return pairs;
 }
 
-// The recorded block can be stale: refuse when the local images no longer match it.
-Status check_local_data(Context& context, const Actor& actor, bool json) {
-  ProgressBar bar("scanning " + actor.label(), !json);
-  return require_synced_data(
-      actor, context.scanner, context.objects, context.settings.s3_key_layout,
-      context.settings.limits,
-      [&bar](std::size_t done, std::size_t total) { bar.update(done, total); });
+// The order the command line describes for `actor`, with a progress bar over the scan.
+Result<TrainingOrder> order_of(const Options& o, ProgressBar& bar) {
+  Result<std::vector<ParameterOverride>> overrides = overrides_of(o.params);
+  if (!overrides) return overrides.error();
+  TrainingOrder order;
+  order.endpoint = o.endpoint;
+  order.overrides = std::move(overrides).value();
+  order.description = o.description;
+  order.idempotency_key = o.idempotency_key;
+  order.force = o.force;
+  order.deep_check = !o.no_deep_check;
+  order.scan_progress = [&bar](std::size_t done, std::size_t total) { bar.update(done, total); };
+  return order;
 }
 
-int dry_run(Context& context, const Options& o, const Actor& actor, const EndpointProfile& endpoint,
-            const TrainingParameters& params) {
-  std::optional<std::string> webhook;
-  if (context.settings.public_webhook_base_url) {
-    webhook = *context.settings.public_webhook_base_url + "/api/training-webhook/" +
-              std::string(kWebhookTokenPlaceholder);
-  }
-  const auto now_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(context.clock.now().time_since_epoch())
-          .count();
-  Result<std::vector<Version>> existing = context.store.list_for_actor(actor.key());
-  if (!existing) return report_error(existing.error(), o.json);
-  std::vector<std::string> names;
-  for (const Version& v : *existing) {
-    names.push_back(v.name);
-  }
-  Result<TrainingRequest> request = prepare_training_request(
-      actor, params, context.settings.identity, next_version_number(names), now_ms, webhook);
-  if (!request) return report_error(request.error(), o.json);
-  if (Status data = check_local_data(context, actor, o.json); !data) {
-    return report_error(data.error(), o.json);
-  }
-  Result<std::string> body = context.backend.render_request(*request);
-  if (!body) return report_error(body.error(), o.json);
-
-  Result<Estimate> est = context.trainings.estimate_for(request->parameters, endpoint.name);
-  if (!est) return report_error(est.error(), o.json);
+int dry_run(Context& context, const Options& o, const Actor& actor) {
+  ProgressBar bar("scanning " + actor.label(), !o.json);
+  Result<TrainingOrder> order = order_of(o, bar);
+  if (!order) return report_error(order.error(), o.json);
+  Result<TrainingPreview> preview = context.trainings.preview(actor, *order);
+  if (!preview) return report_error(preview.error(), o.json);
+  const TrainingRequest& request = preview->request;
+  const Estimate& est = preview->estimate;
   if (o.json) {
     nlohmann::ordered_json out;
     out["dry_run"] = true;
-    out["version_name"] = request->version_name;
-    out["model_name"] = request->model_name;
-    out["request_id"] = request->request_id;
-    out["estimate"] = estimate_to_json(*est);
-    out["request"] = nlohmann::ordered_json::parse(*body);
+    out["version_name"] = request.version_name;
+    out["model_name"] = request.model_name;
+    out["request_id"] = request.request_id;
+    out["estimate"] = estimate_to_json(est);
+    out["request"] = nlohmann::ordered_json::parse(preview->body);
     print_json(out);
     return kExitOk;
   }
-  std::cout << *body << "\n";
-  std::cerr << "dry run: nothing was sent. " << request->model_name << " on endpoint '"
-            << est->endpoint << "', about "
-            << format_duration_seconds(static_cast<long long>(est->duration_seconds)) << ", $"
-            << format_decimal(est->cost, 2)
-            << (webhook ? ""
-                        : "; no public webhook URL configured, the job would be tracked by polling")
+  std::cout << preview->body << "\n";
+  std::cerr << "dry run: nothing was sent. " << request.model_name << " on endpoint '"
+            << est.endpoint << "', about "
+            << format_duration_seconds(static_cast<long long>(est.duration_seconds)) << ", $"
+            << format_decimal(est.cost, 2)
+            << (preview->webhook
+                    ? ""
+                    : "; no public webhook URL configured, the job would be tracked by polling")
             << "\n";
   return kExitOk;
 }
 
 Result<CreatedVersion> start_one(Context& context, const Options& o, const Actor& actor) {
-  Result<TrainingParameters> params = parameters_for(actor, context.settings, o.params);
-  if (!params) return params.error();
-  if (Status data = check_local_data(context, actor, true); !data) return data.error();
-  // The deep check: the recorded objects must really be in S3 (when we can look).
-  if (context.objects != nullptr && !o.no_deep_check) {
-    if (Status there = check_remote_objects(actor, *context.objects); !there) {
-      return there.error();
-    }
-  }
-  TrainingOrder order;
-  order.endpoint = o.endpoint;
-  order.parameters = *params;
-  order.description = o.description;
-  order.idempotency_key = o.idempotency_key;
-  order.force = o.force;
-  return context.trainings.start(actor, order);
+  ProgressBar bar("scanning " + actor.label(), !o.json);
+  Result<TrainingOrder> order = order_of(o, bar);
+  if (!order) return order.error();
+  return context.trainings.start(actor, *order);
 }
 
 void print_started(const CreatedVersion& created) {
@@ -191,13 +158,7 @@ int run_train(Context& context, const Options& o) {
   Result<FoundActor> found = find_actor(context, o.actor);
   if (!found) return report_error(found.error(), o.json);
   const Actor& actor = *found->actor;
-  Result<EndpointProfile> endpoint = context.settings.endpoint(o.endpoint);
-  if (!endpoint) return report_error(endpoint.error(), o.json);
-  if (o.dry_run) {
-    Result<TrainingParameters> params = parameters_for(actor, context.settings, o.params);
-    if (!params) return report_error(params.error(), o.json);
-    return dry_run(context, o, actor, *endpoint, *params);
-  }
+  if (o.dry_run) return dry_run(context, o, actor);
   Result<CreatedVersion> started = start_one(context, o, actor);
   if (!started) return report_error(started.error(), o.json);
   if (o.json) {

@@ -230,6 +230,44 @@ Status commit_syncs(const std::vector<SyncReport*>& reports, ActorRegistry& regi
   return Ok{};
 }
 
+Result<std::vector<SyncOutcome>> sync_all(const ActorCatalog& catalog, TrainingDataScanner& scanner,
+                                          ObjectStore& store, ActorRegistry& registry,
+                                          const DataCheckLimits& limits,
+                                          const std::string& key_layout, SyncOptions options,
+                                          const SyncAllProgress& progress) {
+  options.defer_record = true;  // every block in one write, below
+  std::vector<SyncOutcome> outcomes;
+  for (const Actor& actor : catalog.actors()) {
+    if (actor.name.empty()) continue;
+    const DataSummary data = data_summary(actor, scanner, limits);
+    if (data.usable == 0 && data.excluded == 0 && !(options.delete_orphans && data.recorded > 0)) {
+      continue;  // nothing to sync
+    }
+    Result<SyncReport> report =
+        sync_actor(actor, scanner, store, registry, limits, key_layout, options,
+                   [&](const std::string& stage, std::size_t done, std::size_t total) {
+                     if (progress) progress(actor, stage, done, total);
+                   });
+    SyncOutcome outcome{actor.key(), actor.label(), std::nullopt, std::nullopt};
+    if (report) {
+      outcome.report = std::move(report).value();
+    } else {
+      outcome.error = report.error();
+    }
+    outcomes.push_back(std::move(outcome));
+  }
+  std::vector<SyncReport*> pending;
+  for (SyncOutcome& o : outcomes) {
+    if (o.report && o.report->pending) pending.push_back(&*o.report);
+  }
+  if (!pending.empty()) {
+    if (Status committed = commit_syncs(pending, registry, scanner); !committed) {
+      return committed.error().with_context("data sync --all");
+    }
+  }
+  return outcomes;
+}
+
 Result<std::vector<std::string>> presign_urls(const ObjectStore& store,
                                               const std::vector<std::string>& s3_urls,
                                               std::chrono::seconds expires) {

@@ -94,4 +94,27 @@ Result<SyncReport> sync_actor(const Actor& actor, TrainingDataScanner& scanner, 
 Status commit_syncs(const std::vector<SyncReport*>& reports, ActorRegistry& registry,
                     TrainingDataScanner& scanner);
 
+/// One actor's part of sync_all: its report, or why it failed.
+struct SyncOutcome {
+  std::string actor_id;  ///< the actor's key
+  std::string label;
+  std::optional<SyncReport> report;
+  std::optional<Error> error;
+};
+
+/// Progress of sync_all: the actor being synced, then its sync's own progress.
+using SyncAllProgress = std::function<void(const Actor& actor, const std::string& stage,
+                                           std::size_t done, std::size_t total)>;
+
+/// `data sync --all`: syncs, in registry order, every actor whose folder holds image files
+/// (usable or not: damaged files are worth naming), or, with delete_orphans, that records
+/// objects; then records every finished actor's `training_data` block in **one** registry
+/// write (commit_syncs). A failed actor keeps its place with its error and does not stop the
+/// others. Fails as a whole only when that one write fails.
+Result<std::vector<SyncOutcome>> sync_all(const ActorCatalog& catalog, TrainingDataScanner& scanner,
+                                          ObjectStore& store, ActorRegistry& registry,
+                                          const DataCheckLimits& limits,
+                                          const std::string& key_layout, SyncOptions options,
+                                          const SyncAllProgress& progress);
+
 }  // namespace atr

@@ -4,43 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include "support/fakes.h"
+
 namespace atr {
 namespace {
-
-class UrlOnlyStore final : public ObjectStore {
- public:
-  [[nodiscard]] std::string url_of(const std::string& key) const override {
-    return "s3://b/" + key;
-  }
-  Result<std::vector<StoredObject>> list(const std::string& /*prefix*/) override {
-    return std::vector<StoredObject>{};
-  }
-  std::vector<Status> put_all(const std::vector<PutItem>& /*items*/, int /*concurrency*/,
-                              const PutDone& /*done*/) override {
-    return {};
-  }
-  Status remove(const std::string& /*key*/) override { return Ok{}; }
-  Result<StoredObject> head(const std::string& /*key*/) override {
-    return Error{ErrorCode::NotFound, "none"};
-  }
-  Result<StoredObject> head_at(const S3Location& /*at*/) override {
-    return Error{ErrorCode::NotFound, "none"};
-  }
-  Result<std::vector<StoredObject>> list_at(const S3Location& /*at*/) override {
-    return std::vector<StoredObject>{};
-  }
-  Result<std::string> get_at(const S3Location& /*at*/) override {
-    return Error{ErrorCode::NotFound, "none"};
-  }
-  Result<std::string> download_at(const S3Location& /*at*/, const std::string& /*etag*/,
-                                  const std::string& /*file*/) override {
-    return Error{ErrorCode::NotFound, "none"};
-  }
-  [[nodiscard]] std::string presigned_get(const std::string& key,
-                                          std::chrono::seconds expires) const override {
-    return "https://b.example/" + key + "?expires=" + std::to_string(expires.count());
-  }
-};
 
 ScannedFile image(const std::string& name, const std::string& md5, std::uint64_t bytes) {
   ScannedFile f;
@@ -73,7 +40,7 @@ TEST(DataSyncTest, PlanUploadsNewAndChangedSkipsSameAndFindsOrphans) {
   scan.findings.push_back({Severity::Error, "corrupt", "bad.jpg", "is damaged"});
   const std::vector<StoredObject> remote = {
       {"p/a.jpg", "AAA", 10}, {"p/b.jpg", "old", 20}, {"p/gone.jpg", "zzz", 1}};
-  UrlOnlyStore store;
+  testing::FakeBucket store;
   const SyncReport plan = plan_sync(a, scan, remote, "p/", store);
   EXPECT_EQ(plan.unchanged, 1);  // a.jpg: same MD5 (any case) and size
   ASSERT_EQ(plan.uploads.size(), 2u);
@@ -90,7 +57,7 @@ TEST(DataSyncTest, PlanUploadsNewAndChangedSkipsSameAndFindsOrphans) {
 }
 
 TEST(DataSyncTest, PresignsEveryUrlInOrderAndRefusesOtherBuckets) {
-  const UrlOnlyStore store;
+  const testing::FakeBucket store;
   Result<std::vector<std::string>> urls =
       presign_urls(store, {"s3://b/x/2.jpg", "s3://b/x/1.jpg"}, std::chrono::seconds(600));
   ASSERT_TRUE(urls);
@@ -114,26 +81,6 @@ class CountingRegistry final : public ActorRegistry {
   std::vector<std::vector<ActorPatch>> writes;
 };
 
-class RecordingScanner final : public TrainingDataScanner {
- public:
-  Result<std::vector<ScannedFile>> scan(std::string_view /*folder*/,
-                                        const ProgressFn& /*progress*/) override {
-    return std::vector<ScannedFile>{};
-  }
-  Status record_synced(std::string_view folder,
-                       const std::map<std::string, std::string>& md5_by_name) override {
-    recorded[std::string(folder)] = md5_by_name;
-    return Ok{};
-  }
-  ScannedFile scan_object(const std::string& name, const StoredObject& /*object*/,
-                          const FetchFn& /*fetch*/) override {
-    ScannedFile file;
-    file.name = name;
-    return file;
-  }
-  std::map<std::string, std::map<std::string, std::string>> recorded;
-};
-
 SyncReport pending_report(const std::string& actor, bool block_changed, bool md5s_changed) {
   SyncReport r;
   r.actor_id = actor;
@@ -148,7 +95,7 @@ SyncReport pending_report(const std::string& actor, bool block_changed, bool md5
 
 TEST(DataSyncTest, CommitWritesEveryChangedBlockInOneRegistryWrite) {
   CountingRegistry registry;
-  RecordingScanner scanner;
+  testing::FakeScanner scanner;
   SyncReport a = pending_report("a", true, true);
   SyncReport b = pending_report("b", false, false);  // a no-op re-sync
   SyncReport c = pending_report("c", true, true);

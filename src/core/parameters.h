@@ -96,6 +96,8 @@ std::string_view to_string(ParameterKind kind);
 /// Every training parameter a person can set, one member per row of ATR_TRAINING_PARAMETERS.
 struct TrainingParameters {
 #define ATR_PARAMETER_MEMBER(type, name, default_value, ...) type name = default_value;
+  // The table writes every default, the empty trigger word too.
+  // NOLINTNEXTLINE(readability-redundant-string-init)
   ATR_TRAINING_PARAMETERS(ATR_PARAMETER_MEMBER)
 #undef ATR_PARAMETER_MEMBER
 

@@ -14,6 +14,18 @@ int warmup_for(int steps, double fraction) {
 
 }  // namespace
 
+Error invalid_parameters(const std::vector<FieldError>& problems) {
+  std::vector<std::string> parts;
+  parts.reserve(problems.size());
+  for (const FieldError& problem : problems) {
+    parts.push_back(problem.field + " " + problem.message);
+  }
+  Error error{ErrorCode::InvalidArgument, "invalid parameters: " + join(parts, "; ")};
+  if (!problems.empty()) error.field = "parameters." + problems.front().field;
+  error.fields = problems;
+  return error;
+}
+
 TrainingParameters default_parameters(const Actor& actor) {
   TrainingParameters params;
   params.class_tokens = actor.name.empty() ? actor.id : actor.name;

@@ -11,6 +11,10 @@
 
 namespace atr {
 
+/// InvalidArgument "invalid parameters: a must …; b must …" about "parameters.<first>", with
+/// every problem in `fields`.
+Error invalid_parameters(const std::vector<FieldError>& problems);
+
 /// The actor defaults of PRODUCT.md §2.3, with the actor's name as trigger word.
 TrainingParameters default_parameters(const Actor& actor);
 
@@ -47,14 +51,6 @@ Status check_policy(const AutoAdjustPolicy& policy);
 /// `image_count` images. InvalidArgument when there are no images (nothing to train on).
 Result<TrainingParameters> auto_adjust(const TrainingParameters& base, int image_count,
                                        const AutoAdjustPolicy& policy);
-
-/// A problem with one parameter, shown next to its field.
-struct FieldError {
-  std::string field;  ///< parameter name as in TrainingParameters
-  std::string message;
-
-  bool operator==(const FieldError&) const = default;
-};
 
 /// Every rule broken by `params` (each row's own rule, then alpha ≤ dim and warm-up < steps);
 /// empty when they are valid.

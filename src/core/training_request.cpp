@@ -38,14 +38,7 @@ Result<TrainingRequest> prepare_training_request(const Actor& actor,
                   std::to_string(data.s3_urls.size()) + " s3_urls; run a sync to repair it");
   }
   std::vector<FieldError> problems = validate(params);
-  if (!problems.empty()) {
-    std::vector<std::string> parts;
-    parts.reserve(problems.size());
-    for (const FieldError& problem : problems) {
-      parts.push_back(problem.field + " " + problem.message);
-    }
-    return Error{ErrorCode::InvalidArgument, what + ": invalid parameters: " + join(parts, "; ")};
-  }
+  if (!problems.empty()) return invalid_parameters(problems).with_context(what);
   if (version_number < 1) return Error{ErrorCode::InvalidArgument, what + ": version must be >= 1"};
 
   TrainingRequest request;

@@ -7,6 +7,7 @@
 #include "base/strings.h"
 #include "core/data_sync.h"
 #include "core/history_import.h"
+#include "core/s3_data.h"
 
 namespace atr {
 namespace {
@@ -21,10 +22,11 @@ std::string describe_order(const Version& v) {
 
 }  // namespace
 
-Trainings::Trainings(ActorRegistry& registry, VersionStore& store, TrainingBackend& backend,
-                     const Clock& clock, const Settings& settings, WebhookUrl webhook_url,
-                     FaultPoint fault_point)
+Trainings::Trainings(ActorRegistry& registry, TrainingDataScanner& scanner, VersionStore& store,
+                     TrainingBackend& backend, const Clock& clock, const Settings& settings,
+                     WebhookUrl webhook_url, FaultPoint fault_point)
     : registry_(registry),
+      scanner_(scanner),
       store_(store),
       backend_(backend),
       clock_(clock),
@@ -40,6 +42,103 @@ UnixMs Trainings::now_ms() const {
 double Trainings::price_of(const std::string& endpoint_name) const {
   Result<EndpointProfile> endpoint = settings_.endpoint(endpoint_name);
   return endpoint ? endpoint->price_per_second : 0.0;
+}
+
+Result<EndpointProfile> Trainings::endpoint_named(const std::string& name) const {
+  Result<EndpointProfile> endpoint = settings_.endpoint(name);
+  if (!endpoint) return Error{ErrorCode::InvalidArgument, endpoint.error().message, 0, "endpoint"};
+  return endpoint;
+}
+
+Result<TrainingParameters> Trainings::parameters_for(const Actor& actor,
+                                                     const TrainingOrder& order) const {
+  Result<TrainingParameters> params = planned_parameters(actor, settings_.policy, {});
+  if (!params) return params.error();
+  for (const auto& [name, value] : order.overrides) {
+    if (Status set = set_parameter(*params, name, value); !set) {
+      return set.error().about("parameters." + name);
+    }
+  }
+  if (std::vector<FieldError> problems = validate(*params); !problems.empty()) {
+    return invalid_parameters(problems);
+  }
+  return params;
+}
+
+Result<Trainings::Checked> Trainings::check_order(const Actor& actor, const TrainingOrder& order) {
+  Result<EndpointProfile> endpoint = endpoint_named(order.endpoint);
+  if (!endpoint) return endpoint.error();
+  Result<TrainingParameters> params = parameters_for(actor, order);
+  if (!params) return params.error();
+  // The recorded block can be stale: a fresh look must say synced, since the recorded URLs
+  // are what the worker downloads.
+  if (Status data = require_synced_data(actor, scanner_, objects_, settings_.s3_key_layout,
+                                        settings_.limits, order.scan_progress);
+      !data) {
+    return data.error();
+  }
+  return Checked{std::move(endpoint).value(), std::move(params).value()};
+}
+
+Result<PlanAnswer> Trainings::plan(const Actor& actor, const std::string& endpoint_name,
+                                   const std::vector<ParameterOverride>& overrides,
+                                   const ProgressFn& progress) {
+  Result<EndpointProfile> endpoint = endpoint_named(endpoint_name);
+  if (!endpoint) return endpoint.error();
+  Result<TrainingDataReport> data = inspect_actor_data(
+      actor, scanner_, objects_, settings_.s3_key_layout, settings_.limits, progress);
+  if (!data) return data.error();
+  Result<std::optional<double>> speed = learned_speed(endpoint->name);
+  if (!speed) return speed.error();
+  PlanAnswer answer;
+  if (data->training_images() > 0) {
+    Result<TrainingPlan> plan =
+        plan_training(actor, data->training_images(), settings_.policy, *endpoint, *speed);
+    if (!plan) return plan.error();
+    answer.plan = std::move(plan).value();
+  } else {
+    // Nothing to adjust to: the defaults, and the "data" blocker says why nothing can start.
+    answer.plan.defaults = default_parameters(actor);
+    answer.plan.parameters = answer.plan.defaults;
+  }
+  for (const auto& [name, value] : overrides) {
+    if (Status set = set_parameter(answer.plan.parameters, name, value); !set) {
+      return set.error().about("parameters." + name);
+    }
+  }
+  answer.plan.validation = validate(answer.plan.parameters);
+  answer.plan.estimate = estimate(answer.plan.parameters, *endpoint, *speed);
+  Result<std::vector<Blocker>> blockers = this->blockers(actor, endpoint->name, *data);
+  if (!blockers) return blockers.error();
+  answer.data = std::move(data).value();
+  answer.blockers = std::move(blockers).value();
+  return answer;
+}
+
+Result<TrainingPreview> Trainings::preview(const Actor& actor, const TrainingOrder& order) {
+  const std::string what = "train " + actor.label();
+  Result<Checked> checked = check_order(actor, order);
+  if (!checked) return checked.error().with_context(what);
+  // The token is a secret kept in the state store; a preview shows where it goes only.
+  std::optional<std::string> webhook;
+  if (settings_.public_webhook_base_url) {
+    webhook = *settings_.public_webhook_base_url + "/api/training-webhook/<webhook-token>";
+  }
+  Result<std::vector<Version>> known = store_.list_for_actor(actor.key());
+  if (!known) return known.error().with_context(what);
+  int next = 1;
+  for (const Version& v : *known) {
+    next = std::max(next, v.number + 1);
+  }
+  Result<TrainingRequest> request = prepare_training_request(
+      actor, checked->parameters, settings_.identity, next, now_ms(), webhook);
+  if (!request) return request.error();
+  Result<std::string> body = backend_.render_request(*request);
+  if (!body) return body.error().with_context(what);
+  Result<Estimate> est = estimate_for(request->parameters, checked->endpoint.name);
+  if (!est) return est.error().with_context(what);
+  return TrainingPreview{std::move(request).value(), std::move(body).value(), *est,
+                         webhook.has_value()};
 }
 
 std::vector<Blocker> Trainings::configuration_blockers(const std::string& endpoint_name) const {
@@ -169,20 +268,25 @@ Result<std::vector<Blocker>> Trainings::blockers(const Actor& actor, const std::
 
 Result<CreatedVersion> Trainings::start(const Actor& actor, const TrainingOrder& order) {
   const std::string what = "train " + actor.label();
-  if (std::vector<Blocker> missing = configuration_blockers(order.endpoint); !missing.empty()) {
-    const ErrorCode code =
-        missing.front().code == "endpoint" ? ErrorCode::NotFound : ErrorCode::FailedPrecondition;
-    return Error{code, what + ": " + missing.front().message};
+  Result<Checked> checked = check_order(actor, order);
+  if (!checked) return checked.error().with_context(what);
+  // The deep check: every recorded object must really be in S3 (when we can look).
+  if (objects_ != nullptr && order.deep_check) {
+    if (Status there = check_remote_objects(actor, *objects_); !there) {
+      return there.error().with_context(what);
+    }
   }
-  Result<EndpointProfile> endpoint = settings_.endpoint(order.endpoint);
-  if (!endpoint) return endpoint.error().with_context(what);
+  if (std::vector<Blocker> missing = configuration_blockers(order.endpoint); !missing.empty()) {
+    return Error{ErrorCode::FailedPrecondition, what + ": " + missing.front().message};
+  }
+  const EndpointProfile& endpoint = checked->endpoint;
   const std::optional<std::string> webhook = webhook_url_ ? webhook_url_() : std::nullopt;
   const UnixMs now = now_ms();
   // Built inside the store's transaction so the number, model name and request id are
   // decided together with the check for an active training.
   auto make = [&](int number) -> Result<Version> {
-    Result<TrainingRequest> request =
-        prepare_training_request(actor, order.parameters, settings_.identity, number, now, webhook);
+    Result<TrainingRequest> request = prepare_training_request(
+        actor, checked->parameters, settings_.identity, number, now, webhook);
     if (!request) return request.error();
     Version v;
     v.actor_id = actor.key();
@@ -191,8 +295,8 @@ Result<CreatedVersion> Trainings::start(const Actor& actor, const TrainingOrder&
     v.name = request->version_name;
     v.model_name = request->model_name;
     v.request_id = request->request_id;
-    v.endpoint_name = endpoint->name;
-    v.endpoint_id = endpoint->endpoint_id;
+    v.endpoint_name = endpoint.name;
+    v.endpoint_id = endpoint.endpoint_id;
     v.parameters = request->parameters;
     v.description = order.description;
     v.image_count = static_cast<int>(request->s3_urls.size());
@@ -515,6 +619,16 @@ Result<Version> Trainings::abort(std::int64_t id) {
     if (!effect.changed) return std::nullopt;
     return effect.lines;
   });
+}
+
+Result<Version> Trainings::mark_good(const Actor& actor, std::int64_t id) {
+  Result<Version> version = store_.get(id);
+  if (!version) return version;
+  if (version->actor_id != actor.key()) {
+    return invalid_input("version_id", "version " + std::to_string(id) + " belongs to actor " +
+                                           version->actor_id + ", not " + actor.label());
+  }
+  return mark_good(id);
 }
 
 Result<Version> Trainings::mark_good(std::int64_t id) {

@@ -14,18 +14,11 @@
 #include "core/settings.h"
 #include "core/training_backend.h"
 #include "core/training_data.h"
+#include "core/training_data_scanner.h"
+#include "core/training_request.h"
 #include "core/version_store.h"
 
 namespace atr {
-
-/// A request to train one actor.
-struct TrainingOrder {
-  std::string endpoint;  ///< endpoint profile name; empty: the default one
-  TrainingParameters parameters;
-  std::string description;
-  std::string idempotency_key;  ///< a repeat with the same key returns the first version
-  bool force = false;           ///< allow a second active training of the same actor
-};
 
 /// One reason a training of an actor cannot start now, for people and for the page.
 struct Blocker {
@@ -33,6 +26,37 @@ struct Blocker {
   std::string message;          ///< the cause and what to do about it
   std::int64_t version_id = 0;  ///< active_training: the version in the way
   bool operator==(const Blocker&) const = default;
+};
+
+/// A request to train one actor.
+struct TrainingOrder {
+  std::string endpoint;  ///< endpoint profile name; empty: the default one
+  /// Set over the planned parameters (defaults auto-adjusted to the synced image count), in
+  /// order; each is (name, value as text).
+  std::vector<ParameterOverride> overrides;
+  std::string description;
+  std::string idempotency_key;  ///< a repeat with the same key returns the first version
+  bool force = false;           ///< allow a second active training of the same actor
+  /// Ask S3 for every recorded object before sending (when S3 is configured); off only when
+  /// the person asked (`train --no-deep-check`).
+  bool deep_check = true;
+  ProgressFn scan_progress;  ///< progress of the fresh scan of the actor's data
+};
+
+/// What start() would send, with nothing stored or sent (`train --dry-run`).
+struct TrainingPreview {
+  TrainingRequest request;
+  std::string body;  ///< the /run body; the webhook token replaced by a placeholder
+  Estimate estimate;
+  bool webhook = false;  ///< false: no public webhook URL, the job would be tracked by polling
+};
+
+/// The plan of a training of one actor, with what a fresh look at its data found and every
+/// reason a training cannot start now (the plan route and `plan`).
+struct PlanAnswer {
+  TrainingPlan plan;
+  TrainingDataReport data;
+  std::vector<Blocker> blockers;
 };
 
 /// Where `pattern` puts the LoRA of `model_name` (`{model}` replaced); nothing when the pattern
@@ -59,9 +83,28 @@ class Trainings {
   /// yet sent). A no-op in normal use.
   using FaultPoint = std::function<void(std::string_view point)>;
 
-  Trainings(ActorRegistry& registry, VersionStore& store, TrainingBackend& backend,
-            const Clock& clock, const Settings& settings, WebhookUrl webhook_url,
-            FaultPoint fault_point = {});
+  Trainings(ActorRegistry& registry, TrainingDataScanner& scanner, VersionStore& store,
+            TrainingBackend& backend, const Clock& clock, const Settings& settings,
+            WebhookUrl webhook_url, FaultPoint fault_point = {});
+
+  /// The plan of `actor` on `endpoint` from a fresh look at its data (defaults auto-adjusted to
+  /// the usable images; the defaults alone when there are none), with `overrides` set and
+  /// judged, the estimate, and the blockers. InvalidArgument naming the field for an unknown
+  /// endpoint or an override that cannot be read; broken rules are the plan's `validation`.
+  [[nodiscard]] Result<PlanAnswer> plan(const Actor& actor, const std::string& endpoint,
+                                        const std::vector<ParameterOverride>& overrides,
+                                        const ProgressFn& progress = {});
+
+  /// The parameters `order` trains `actor` with: the planned ones with the overrides set.
+  /// InvalidArgument naming the field ("parameters.<name>") for an override that cannot be
+  /// read, and every broken rule in `Error::fields`.
+  [[nodiscard]] Result<TrainingParameters> parameters_for(const Actor& actor,
+                                                          const TrainingOrder& order) const;
+
+  /// Everything start() checks before it stores anything — the endpoint, the parameters, a
+  /// fresh look at the data that must say synced — then the request it would send, rendered
+  /// from the workflow. Needs no RunPod credentials; stores and sends nothing.
+  [[nodiscard]] Result<TrainingPreview> preview(const Actor& actor, const TrainingOrder& order);
 
   /// Everything that keeps `actor` from training on `endpoint` now, given a fresh scan of its
   /// data (`data`); empty when a training can start. Parameters are validate()'s to judge.
@@ -70,8 +113,11 @@ class Trainings {
                                                       const std::string& endpoint,
                                                       const TrainingDataReport& data);
 
-  /// Checks the preconditions of PRODUCT.md §2.4, stores the version, then sends `/run` once.
-  /// A repeated idempotency key returns the first version without sending anything.
+  /// Checks every precondition of PRODUCT.md §2.4 — the endpoint, the parameters, a fresh
+  /// look at the data that must say synced, every recorded S3 object there (unless the order
+  /// says otherwise), the RunPod configuration, no other active training, a model name and
+  /// LoRA object nobody holds — then stores the version and sends `/run` once. A repeated
+  /// idempotency key returns the first version without sending anything.
   [[nodiscard]] Result<CreatedVersion> start(const Actor& actor, const TrainingOrder& order);
 
   /// Sends a stored version that was never sent (after a crash between storing and sending).
@@ -104,6 +150,9 @@ class Trainings {
   /// Records `id` as the actor's validated model: actors.json gets `validated_lora_model` and
   /// `good: true`, and the version gets the good mark. Only completed versions with a LoRA URL.
   [[nodiscard]] Result<Version> mark_good(std::int64_t id);
+  /// mark_good(id) for a version that must be `actor`'s: InvalidArgument about "version_id"
+  /// when it belongs to another actor.
+  [[nodiscard]] Result<Version> mark_good(const Actor& actor, std::int64_t id);
   /// Removes the actor's validated model and good mark.
   Status clear_good(const Actor& actor);
 
@@ -133,8 +182,17 @@ class Trainings {
   Result<Version> release_unknown(const Version& version, UnixMs now);
   /// The RunPod configuration problems of `endpoint`, as blockers.
   std::vector<Blocker> configuration_blockers(const std::string& endpoint) const;
+  /// The endpoint named `name` (empty: the default); InvalidArgument about "endpoint".
+  Result<EndpointProfile> endpoint_named(const std::string& name) const;
+  /// The preconditions shared by preview() and start(): endpoint, parameters, synced data.
+  struct Checked {
+    EndpointProfile endpoint;
+    TrainingParameters parameters;
+  };
+  Result<Checked> check_order(const Actor& actor, const TrainingOrder& order);
 
   ActorRegistry& registry_;
+  TrainingDataScanner& scanner_;
   VersionStore& store_;
   TrainingBackend& backend_;
   const Clock& clock_;

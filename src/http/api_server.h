@@ -1,16 +1,14 @@
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
-#include <map>
 #include <memory>
-#include <mutex>
-#include <set>
+#include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "base/result.h"
@@ -27,7 +25,6 @@
 #include "core/version_store.h"
 #include "http/event_hub.h"
 #include "http/metrics.h"
-#include "http/on_demand_threads.h"
 
 namespace httplib {
 class Server;
@@ -36,6 +33,19 @@ struct Response;
 }  // namespace httplib
 
 namespace atr {
+
+/// What the API shows of versions without asking the store: each actor's newest version and a
+/// generation that changes whenever one does. `serve` keeps it (app/), fed by the live event
+/// publisher; the API only reads it.
+class LatestVersions {
+ public:
+  virtual ~LatestVersions() = default;
+  /// The actor's newest version (name and status), if it has one.
+  [[nodiscard]] virtual std::optional<std::pair<std::string, VersionStatus>> of(
+      const std::string& actor_key) const = 0;
+  /// Changes whenever any actor's newest version does.
+  [[nodiscard]] virtual std::uint64_t generation() const = 0;
+};
 
 /// The services the API works on; all owned by the caller and alive while the server runs.
 struct ApiServices {
@@ -51,6 +61,7 @@ struct ApiServices {
   Tunnel& tunnel;
   EventHub& events;
   Metrics& metrics;
+  const LatestVersions& latest;
   /// The S3 bucket of the training images; null when S3 is not configured.
   ObjectStore* objects;
   /// Where webhooks reach us now: "public_url", "ngrok" or "none", and the base URL (no token).
@@ -79,16 +90,15 @@ struct RouteInfo {
   std::string path;
 };
 
-/// The product's HTTP API (PRODUCT.md §3) on cpp-httplib: JSON routes, the SSE stream,
-/// thumbnails, /metrics and the built web UI. Handlers are thin: they parse, call the core and
-/// shape the answer with api/. Every request passes the security checks of PRODUCT.md §4
-/// first (Host, bearer token, Origin/Referer or the UI's own header for state changes, body
-/// limit). The webhook listener is a separate server (WebhookServer).
+struct ApiContext;
+
+/// The product's HTTP API (PRODUCT.md §3) on cpp-httplib: the route table (routes.cpp), the
+/// security checks of PRODUCT.md §4 before any route (security.cpp), the built web UI
+/// (static_files.cpp) and the live event stream (sse.cpp). Handlers, grouped by area in
+/// *_routes.cpp, decode the request, call one use case and encode the answer with api/. The
+/// webhook listener is a separate server (WebhookServer).
 class ApiServer {
  public:
-  /// The header the web UI sends with every state-changing request. A cross-origin page
-  /// cannot add it without a CORS preflight, which this server never grants.
-  static constexpr const char* kClientHeader = "X-Actor-Trainer";
   /// Syncs started from the API that run at once (each uploads on its own threads too).
   static constexpr std::size_t kBackgroundThreads = 4;
 
@@ -103,76 +113,16 @@ class ApiServer {
   /// Ends the SSE streams, lets in-flight requests finish, joins the threads.
   void stop();
 
-  /// Tells the server a version changed (the latest-version column of the actor list).
-  void version_changed(const Version& version);
-
   /// Every route in the table, for the OpenAPI check.
   static std::vector<RouteInfo> routes();
   /// The OpenAPI 3 document served at /api/openapi.json.
   static std::string_view openapi_document();
 
  private:
-  struct Route;
-  struct ListCache;
-  struct PosterFiles;
-  using Handler = void (ApiServer::*)(const httplib::Request&, httplib::Response&);
-  static const std::vector<Route>& table();
-
-  static void offer_gzip_only(const httplib::Request& req);
-  bool admit(const httplib::Request& req, httplib::Response& res);
-  bool check_request(const httplib::Request& req, httplib::Response& res);
-  void serve_ui(const httplib::Request& req, httplib::Response& res);
-  std::string now_text() const;
-  struct ActorView actor_view(const Actor& actor);
-
-  void health(const httplib::Request& req, httplib::Response& res);
-  void openapi(const httplib::Request& req, httplib::Response& res);
-  void settings(const httplib::Request& req, httplib::Response& res);
-  void list_actors(const httplib::Request& req, httplib::Response& res);
-  void get_actor(const httplib::Request& req, httplib::Response& res);
-  void poster(const httplib::Request& req, httplib::Response& res);
-  void training_data(const httplib::Request& req, httplib::Response& res);
-  void training_image(const httplib::Request& req, httplib::Response& res);
-  void sync(const httplib::Request& req, httplib::Response& res);
-  void get_plan(const httplib::Request& req, httplib::Response& res);
-  void post_plan(const httplib::Request& req, httplib::Response& res);
-  void list_versions(const httplib::Request& req, httplib::Response& res);
-  void start_training(const httplib::Request& req, httplib::Response& res);
-  void mark_good(const httplib::Request& req, httplib::Response& res);
-  void import_history(const httplib::Request& req, httplib::Response& res);
-  void clear_good(const httplib::Request& req, httplib::Response& res);
-  void get_version(const httplib::Request& req, httplib::Response& res);
-  void version_logs(const httplib::Request& req, httplib::Response& res);
-  void abort_version(const httplib::Request& req, httplib::Response& res);
-  void refresh_version(const httplib::Request& req, httplib::Response& res);
-  void compare(const httplib::Request& req, httplib::Response& res);
-  void events(const httplib::Request& req, httplib::Response& res);
-  void tunnel_status(const httplib::Request& req, httplib::Response& res);
-  void tunnel_start(const httplib::Request& req, httplib::Response& res);
-  void tunnel_stop(const httplib::Request& req, httplib::Response& res);
-  void metrics(const httplib::Request& req, httplib::Response& res);
-
-  ApiServices s_;
-  ApiOptions options_;
-  std::vector<std::string> own_origins_;  ///< "http://127.0.0.1:8090", …
-  std::vector<std::string> own_hosts_;    ///< "127.0.0.1:8090", …
+  std::unique_ptr<ApiContext> context_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   int port_ = 0;
-
-  std::mutex latest_mutex_;
-  std::map<std::string, std::pair<std::string, VersionStatus>> latest_;  ///< actor id -> newest
-  std::atomic<std::uint64_t> generation_{0};  ///< bumped by every version change
-  std::unique_ptr<ListCache> list_cache_;
-  std::unique_ptr<PosterFiles> posters_;
-  std::atomic<int> sse_clients_{0};
-
-  std::mutex syncs_mutex_;
-  std::set<std::string> syncing_;  ///< actor ids with a sync running or waiting
-  /// Background work started by requests (syncs): at most kBackgroundThreads at once, no
-  /// thread kept when none runs; stop() waits for it.
-  std::unique_ptr<OnDemandThreads> background_ =
-      std::make_unique<OnDemandThreads>(kBackgroundThreads);
 };
 
 }  // namespace atr

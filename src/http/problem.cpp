@@ -6,9 +6,13 @@
 
 namespace atr {
 
-int http_status_of(ErrorCode code) {
-  switch (code) {
-    case ErrorCode::InvalidArgument: return 400;
+int http_status_of(const Error& error) {
+  switch (error.code) {
+    case ErrorCode::InvalidArgument: return error.field.empty() ? 400 : 422;
+    case ErrorCode::Malformed: return 400;
+    case ErrorCode::Unauthenticated: return 401;
+    case ErrorCode::PermissionDenied: return 403;
+    case ErrorCode::TooLarge: return 413;
     case ErrorCode::NotFound: return 404;
     case ErrorCode::Conflict:
     case ErrorCode::FailedPrecondition: return 409;
@@ -28,13 +32,8 @@ void send_json(httplib::Response& res, int status, const nlohmann::ordered_json&
   res.set_content(json_text(doc), "application/json");
 }
 
-void send_problem(httplib::Response& res, int status, std::string_view code,
-                  const std::string& message, const std::string& field) {
-  send_json(res, status, problem_to_json(code, message, field));
-}
-
-void send_error(httplib::Response& res, const Error& error, const std::string& field) {
-  send_problem(res, http_status_of(error.code), to_string(error.code), error.message, field);
+void send_error(httplib::Response& res, const Error& error) {
+  send_json(res, http_status_of(error), error_to_json(error));
 }
 
 }  // namespace atr

@@ -4,22 +4,13 @@
 
 #include "http/listener.h"
 #include "http/problem.h"
+#include "http/security.h"
 #include "runpod/job_report.h"
 
 namespace atr {
 namespace {
 
 constexpr std::string_view kPrefix = "/api/training-webhook/";
-
-// Compares without stopping at the first difference, so timing does not reveal the token.
-bool same_token(std::string_view given, const std::string& expected) {
-  if (given.size() != expected.size()) return false;
-  unsigned char diff = 0;
-  for (size_t i = 0; i < given.size(); ++i) {
-    diff |= static_cast<unsigned char>(given[i] ^ expected[i]);
-  }
-  return diff == 0;
-}
 
 }  // namespace
 
@@ -42,7 +33,7 @@ WebhookServer::WebhookServer(Secret token, Ingest ingest, Notify notify, size_t 
   // Only POST on the token path exists; everything else is the library's 404.
   server_->Post(R"(/api/training-webhook/([^/]+))", [this](const httplib::Request& req,
                                                            httplib::Response& res) {
-    if (!same_token(req.matches[1].str(), token_.reveal())) {
+    if (!same_secret(req.matches[1].str(), token_.reveal())) {
       send_error(res, Error{ErrorCode::NotFound, "not found"});
       return;
     }
@@ -64,11 +55,11 @@ WebhookServer::WebhookServer(Secret token, Ingest ingest, Notify notify, size_t 
   server_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty()) return;
     if (res.status == 413) {
-      send_problem(res, 413, "payload_too_large", "the body is larger than the webhook limit");
+      send_error(res, Error{ErrorCode::TooLarge, "the body is larger than the webhook limit"});
     } else if (res.status == 400) {
-      send_problem(res, 400, "bad_request", "malformed HTTP request");
+      send_error(res, Error{ErrorCode::Malformed, "malformed HTTP request"});
     } else {
-      send_problem(res, res.status, "not_found", "not found");
+      send_error(res, Error{ErrorCode::NotFound, "not found"});
     }
   });
 }

@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "support/api_record.h"
 #include "support/images.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
@@ -180,12 +181,14 @@ class ApiTest : public ::testing::Test {
     return c;
   }
 
-  Answer keep(const httplib::Result& r) {
+  Answer keep(std::string_view method, const std::string& path, const httplib::Result& r) {
     Answer a;
     if (!r) {
       ADD_FAILURE() << "no answer: " << httplib::to_string(r.error());
       return a;
     }
+    testing::record_api_answer(method, path, r->status, r->get_header_value("Content-Type"),
+                               r->body);
     a.status = r->status;
     a.body = r->body;
     a.headers = r->headers;
@@ -203,19 +206,19 @@ class ApiTest : public ::testing::Test {
 
   Answer get(const std::string& path, const httplib::Headers& headers = {}) {
     httplib::Client c = client();
-    return keep(c.Get(path, headers));
+    return keep("GET", path, c.Get(path, headers));
   }
 
   // A state-changing request as the web UI sends it (the client header, no Origin).
   Answer post(const std::string& path, const std::string& body = "{}",
               const httplib::Headers& headers = {{kClient, "1"}}) {
     httplib::Client c = client();
-    return keep(c.Post(path, headers, body, "application/json"));
+    return keep("POST", path, c.Post(path, headers, body, "application/json"));
   }
 
   Answer del(const std::string& path) {
     httplib::Client c = client();
-    return keep(c.Delete(path, httplib::Headers{{kClient, "1"}}));
+    return keep("DELETE", path, c.Delete(path, httplib::Headers{{kClient, "1"}}));
   }
 
   json emulator_stats() {
@@ -407,10 +410,10 @@ TEST_F(ApiTest, ActorsSearchFiltersFacetsAndPages) {
   EXPECT_EQ(get("/api/actors?has_model=true").doc["total"], 0);
 
   const Answer bad_limit = get("/api/actors?limit=many");
-  EXPECT_EQ(bad_limit.status, 400);
+  EXPECT_EQ(bad_limit.status, 422);  // a named input: 422 with its field
   EXPECT_EQ(bad_limit.doc["error"]["field"], "limit");
   const Answer bad_flag = get("/api/actors?has_data=maybe");
-  EXPECT_EQ(bad_flag.status, 400);
+  EXPECT_EQ(bad_flag.status, 422);
   EXPECT_EQ(bad_flag.doc["error"]["field"], "has_data");
 }
 
@@ -439,12 +442,12 @@ TEST_F(ApiTest, PostersAreThumbnailsWithEtagsOrRedirects) {
 
   httplib::Client c = client();
   c.set_follow_location(false);
-  const Answer remote = keep(c.Get("/api/actors/10/poster"));
+  const Answer remote = keep("GET", "/api/actors/10/poster", c.Get("/api/actors/10/poster"));
   EXPECT_EQ(remote.status, 302);
   EXPECT_EQ(remote.header("Location"), "https://cdn.example.invalid/0010.webp");
   EXPECT_EQ(get("/api/actors/0011/poster").status, 404);
   const Answer bad_size = get("/api/actors/6/poster?size=huge");
-  EXPECT_EQ(bad_size.status, 400);
+  EXPECT_EQ(bad_size.status, 422);
   EXPECT_EQ(bad_size.doc["error"]["field"], "size");
 }
 
@@ -490,7 +493,7 @@ TEST_F(ApiTest, TraversalAttemptsReadNothingOutsideTheWorkspace) {
   for (const std::string path :
        {"/../outside-secret.txt", "/%2e%2e/outside-secret.txt", "/..%2Foutside-secret.txt",
         "/assets/..%2F..%2Foutside-secret.txt"}) {
-    const Answer a = keep(c.Get(path));
+    const Answer a = keep("GET", path, c.Get(path));
     EXPECT_EQ(a.body.find("outside-the-workspace-bytes"), std::string::npos) << path;
   }
 }
@@ -539,6 +542,7 @@ TEST_F(ApiTest, PlanWithDefaultsAndWithTheUsersChanges) {
   EXPECT_EQ(wrong_type.doc["error"]["field"], "parameters.learning_rate");
   const Answer bad_json = post("/api/actors/6/training-plan", "{not json");
   EXPECT_EQ(bad_json.status, 400);
+  EXPECT_EQ(bad_json.doc["error"]["code"], "bad_request");  // unreadable, not an invalid input
   EXPECT_EQ(bad_json.doc["error"]["field"], "body");
 }
 
@@ -593,14 +597,14 @@ TEST_F(ApiTest, TrainingFromStartToValidatedModel) {
     if (row["name"] == "network_dim") dim_differs = row["differs"];
   }
   EXPECT_TRUE(dim_differs);
-  EXPECT_EQ(get("/api/training-versions/compare?left=" + std::to_string(id)).status, 400);
+  EXPECT_EQ(get("/api/training-versions/compare?left=" + std::to_string(id)).status, 422);
   const Answer aborted = post("/api/training-versions/" + std::to_string(id2) + "/abort");
   EXPECT_EQ(aborted.status, 200);
   EXPECT_EQ(aborted.doc["status"], "cancelled");
   EXPECT_EQ(post("/api/training-versions/" + std::to_string(id2) + "/refresh").status, 200);
 
   // Mark good: only a completed version of this actor.
-  EXPECT_EQ(post("/api/actors/6/mark-good", "{}").status, 400);
+  EXPECT_EQ(post("/api/actors/6/mark-good", "{}").status, 422);
   EXPECT_EQ(post("/api/actors/6/mark-good", R"({"version_id": 9999})").status, 404);
   EXPECT_EQ(post("/api/actors/8/mark-good", R"({"version_id": )" + std::to_string(id) + "}").status,
             422);
@@ -639,7 +643,7 @@ TEST_F(ApiTest, BadTrainingRequestsChangeNothing) {
                                "batch_size": 18446744073709551615}})");
   EXPECT_EQ(huge.status, 422) << huge.doc.dump();
   const Answer wrong_type = post("/api/actors/6/training-versions", R"({"force": "yes"})");
-  EXPECT_EQ(wrong_type.status, 400);
+  EXPECT_EQ(wrong_type.status, 422);
   EXPECT_EQ(wrong_type.doc["error"]["field"], "force");
   const Answer unknown_param =
       post("/api/actors/6/training-versions", R"({"parameters": {"warp_speed": 9}})");
@@ -698,7 +702,7 @@ TEST_F(ApiTest, EveryRouteAnswersUnknownIdsWith404AndOversizeWith413) {
   }
   // A sync starts in the background (its S3 here refuses connections; sync_test.cpp has the
   // real one); a bad option is refused first.
-  EXPECT_EQ(post("/api/actors/6/sync", R"({"delete": "yes"})").status, 400);
+  EXPECT_EQ(post("/api/actors/6/sync", R"({"delete": "yes"})").status, 422);
   const Answer sync = post("/api/actors/6/sync");
   EXPECT_EQ(sync.status, 202);
   EXPECT_EQ(sync.doc["state"], "running");

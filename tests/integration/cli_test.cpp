@@ -146,7 +146,9 @@ TEST_F(CliTest, PlanAutoAdjustsFromTheLocalImages) {
   const json none = run_json("plan 7", 4);
   EXPECT_NE(none["error"]["message"].get<std::string>().find("no usable training images"),
             std::string::npos);
-  EXPECT_EQ(run_json("plan 6 --endpoint b200", 3)["error"]["code"], "not_found");
+  const json unknown = run_json("plan 6 --endpoint b200", 4);
+  EXPECT_EQ(unknown["error"]["code"], "invalid_argument");
+  EXPECT_EQ(unknown["error"]["field"], "endpoint");
 }
 
 TEST_F(CliTest, TrainDryRunPrintsTheExactRequest) {

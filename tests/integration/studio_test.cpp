@@ -532,7 +532,7 @@ TEST_F(StudioTest, TheImportRouteRunsDryFirstAndRefusesBadInputWithNothingChange
   for (const auto& [body, status] : std::vector<std::pair<std::string, int>>{
            {R"({"dry_run": "no"})", 422},
            {R"({"folder": 7})", 422},
-           {R"({"dry_run": false, "folder": "../elsewhere"})", 400},
+           {R"({"dry_run": false, "folder": "../elsewhere"})", 422},
            {R"({"dry_run": false, "folder": "data/none"})", 404},
            {"[1]", 400}}) {
     const HttpAnswer refused = product_->post("/api/import", body);

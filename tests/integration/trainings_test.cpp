@@ -12,6 +12,7 @@
 
 #include "registry/json_file_actor_registry.h"
 #include "store/sqlite_version_store.h"
+#include "support/fakes.h"
 #include "support/temp_dir.h"
 
 namespace atr {
@@ -60,47 +61,6 @@ class ScriptedBackend final : public TrainingBackend {
   Result<BackendHealth> health(const std::string&) override { return BackendHealth{}; }
 };
 
-// A bucket of known objects: `head_at` answers from `objects` (URL → size), or `error`.
-class ModelBucket final : public ObjectStore {
- public:
-  std::map<std::string, std::int64_t> objects;
-  std::optional<Error> error;
-  std::vector<std::string> asked;
-
-  [[nodiscard]] std::string url_of(const std::string& key) const override {
-    return "s3://b/" + key;
-  }
-  Result<std::vector<StoredObject>> list(const std::string&) override {
-    return std::vector<StoredObject>{};
-  }
-  std::vector<Status> put_all(const std::vector<PutItem>&, int, const PutDone&) override {
-    return {};
-  }
-  Status remove(const std::string&) override { return Ok{}; }
-  Result<StoredObject> head(const std::string& key) override { return head_at({"b", key, ""}); }
-  Result<StoredObject> head_at(const S3Location& at) override {
-    asked.push_back(at.url());
-    if (error) return *error;
-    auto it = objects.find(at.url());
-    if (it == objects.end()) return Error{ErrorCode::NotFound, "no such key"};
-    return StoredObject{at.key, "etag", it->second};
-  }
-  Result<std::vector<StoredObject>> list_at(const S3Location& /*at*/) override {
-    return std::vector<StoredObject>{};
-  }
-  Result<std::string> get_at(const S3Location& /*at*/) override {
-    return Error{ErrorCode::NotFound, "none"};
-  }
-  Result<std::string> download_at(const S3Location& /*at*/, const std::string& /*etag*/,
-                                  const std::string& /*file*/) override {
-    return Error{ErrorCode::NotFound, "none"};
-  }
-  [[nodiscard]] std::string presigned_get(const std::string& key,
-                                          std::chrono::seconds) const override {
-    return "https://b.example/" + key;
-  }
-};
-
 JobReport report(const std::string& status, LifecycleEvent event) {
   JobReport r;
   r.job_id = "job-1";
@@ -129,15 +89,18 @@ class TrainingsTest : public ::testing::Test {
         EndpointProfile{.name = "default", .endpoint_id = "ep", .price_per_second = 0.001}};
     settings_.default_endpoint = "default";
     settings_.has_runpod_api_key = true;
-    trainings_ = std::make_unique<Trainings>(*registry_, *store_, backend_, clock_, settings_,
-                                             [] { return std::optional<std::string>(); });
+    // The folder holds the two recorded images, unchanged since their sync.
+    scanner_.files = {testing::scanned_image("a.jpg", "md5-a", "md5-a"),
+                      testing::scanned_image("b.jpg", "md5-b", "md5-b")};
+    trainings_ =
+        std::make_unique<Trainings>(*registry_, scanner_, *store_, backend_, clock_, settings_,
+                                    [] { return std::optional<std::string>(); });
   }
 
   const Actor& actor() { return registry_->catalog()->actors().front(); }
 
   TrainingOrder order(const std::string& key = "") {
     TrainingOrder o;
-    o.parameters = default_parameters(actor());
     o.idempotency_key = key;
     return o;
   }
@@ -145,6 +108,7 @@ class TrainingsTest : public ::testing::Test {
   testing::TempDir dir_;
   std::unique_ptr<JsonFileActorRegistry> registry_;
   std::unique_ptr<SqliteVersionStore> store_;
+  testing::FakeScanner scanner_;
   ScriptedBackend backend_;
   ManualClock clock_;
   Settings settings_;
@@ -271,7 +235,9 @@ TEST_F(TrainingsTest, AJobThatSitsAtItsLastStepIsRecordedStalledUntilItMoves) {
 TEST_F(TrainingsTest, ALongTrainingIsSentWithThreeTimesItsEstimateAsTtl) {
   settings_.endpoints[0].seconds_per_step = 20.0;  // a slow GPU: hours, not minutes
   const TrainingOrder slow = order();
-  const double expected = estimate(slow.parameters, settings_.endpoints[0], {}).duration_seconds;
+  const double expected =
+      estimate(*trainings_->parameters_for(actor(), slow), settings_.endpoints[0], {})
+          .duration_seconds;
   ASSERT_GT(3 * expected, 6 * 3600);
   backend_.submits.push_back({SubmitOutcome::Kind::Accepted, "job-1", "{}"});
   auto started = trainings_->start(actor(), slow);
@@ -485,7 +451,8 @@ TEST_F(TrainingsTest, AStartWhoseModelAlreadyExistsInTheBucketIsRefusedAndStores
   const std::string models = "s3://models/actor_maker_user/custom-actors/models/";
   ASSERT_TRUE(store_->import_versions({imported_version(6, models + "actor_0006_V6.safetensors"),
                                        imported_version(7, models + "actor_0006_V7.safetensors")}));
-  ModelBucket bucket;
+  testing::FakeBucket bucket;
+  bucket.objects = {{"s3://b/a.jpg", 1000}, {"s3://b/b.jpg", 1000}};  // the training data
   bucket.objects[models + "actor_0006_V8.safetensors"] = 171'000'000;
   trainings_->use_object_store(&bucket);
   auto refused = trainings_->start(actor(), order());
@@ -505,7 +472,7 @@ TEST_F(TrainingsTest, AStartWhoseModelAlreadyExistsInTheBucketIsRefusedAndStores
   EXPECT_NE(unknown.error().message.find("AccessDenied"), std::string::npos);
   // A free name trains as V8; with a pattern, the pattern is where it looks.
   bucket.error.reset();
-  bucket.objects.clear();
+  bucket.objects.erase(models + "actor_0006_V8.safetensors");
   settings_.lora_url_pattern = "s3://elsewhere/{model}.safetensors";
   backend_.submits.push_back({SubmitOutcome::Kind::Accepted, "job-8", "ok"});
   auto started = trainings_->start(actor(), order());

@@ -9,6 +9,8 @@
 #include <httplib.h>
 #include <sys/wait.h>
 
+#include "support/api_record.h"
+
 namespace atr::testing {
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -19,9 +21,12 @@ namespace {
 constexpr const char* kApiKey = "rp-test-key-5b1f0e";
 constexpr const char* kEndpoint = "test-endpoint";
 
-HttpAnswer answer_of(const httplib::Result& r) {
+HttpAnswer answer_of(std::string_view method, const std::string& path,
+                     const httplib::Result& r) {
   HttpAnswer a;
   if (!r) return a;
+  testing::record_api_answer(method, path, r->status, r->get_header_value("Content-Type"),
+                             r->body);
   a.status = r->status;
   a.body = r->body;
   a.doc = json::parse(r->body, nullptr, false);
@@ -134,7 +139,7 @@ CliResult Product::cli(const std::string& args,
 HttpAnswer Product::get(const std::string& path) const {
   httplib::Client c("127.0.0.1", api_port_);
   c.set_read_timeout(30, 0);
-  return answer_of(c.Get(path));
+  return answer_of("GET", path, c.Get(path));
 }
 
 HttpAnswer Product::post(const std::string& path, const std::string& body,
@@ -145,7 +150,7 @@ HttpAnswer Product::post(const std::string& path, const std::string& body,
   for (const auto& [k, v] : headers) {
     h.emplace(k, v);
   }
-  return answer_of(c.Post(path, h, body, "application/json"));
+  return answer_of("POST", path, c.Post(path, h, body, "application/json"));
 }
 
 std::string Product::read_events(const std::string& path,

@@ -1,0 +1,99 @@
+#pragma once
+// Test doubles of the core's interfaces, shared by the unit and integration tests: a bucket
+// that answers from a map, and a scanner that answers with given files.
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/object_store.h"
+#include "core/training_data_scanner.h"
+
+namespace atr::testing {
+
+/// A bucket "s3://b/" that holds `objects` (URL → size): HEADs answer from it (NotFound
+/// otherwise, or `error` when set), listings and uploads find and keep nothing, and every
+/// HEAD is remembered in `asked`.
+class FakeBucket final : public ObjectStore {
+ public:
+  std::map<std::string, std::int64_t> objects;
+  std::optional<Error> error;
+  std::vector<std::string> asked;
+
+  [[nodiscard]] std::string url_of(const std::string& key) const override {
+    return "s3://b/" + key;
+  }
+  Result<std::vector<StoredObject>> list(const std::string& /*prefix*/) override {
+    return std::vector<StoredObject>{};
+  }
+  std::vector<Status> put_all(const std::vector<PutItem>& /*items*/, int /*concurrency*/,
+                              const PutDone& /*done*/) override {
+    return {};
+  }
+  Status remove(const std::string& /*key*/) override { return Ok{}; }
+  Result<StoredObject> head(const std::string& key) override { return head_at({"b", key, ""}); }
+  Result<StoredObject> head_at(const S3Location& at) override {
+    asked.push_back(at.url());
+    if (error) return *error;
+    auto it = objects.find(at.url());
+    if (it == objects.end()) return Error{ErrorCode::NotFound, "no such key"};
+    return StoredObject{at.key, "etag", it->second};
+  }
+  Result<std::vector<StoredObject>> list_at(const S3Location& /*at*/) override {
+    return std::vector<StoredObject>{};
+  }
+  Result<std::string> get_at(const S3Location& /*at*/) override {
+    return Error{ErrorCode::NotFound, "none"};
+  }
+  Result<std::string> download_at(const S3Location& /*at*/, const std::string& /*etag*/,
+                                  const std::string& /*file*/) override {
+    return Error{ErrorCode::NotFound, "none"};
+  }
+  [[nodiscard]] std::string presigned_get(const std::string& key,
+                                          std::chrono::seconds expires) const override {
+    return "https://b.example/" + key + "?expires=" + std::to_string(expires.count());
+  }
+};
+
+/// A scanner that finds `files` in every folder and remembers what record_synced() was told.
+class FakeScanner final : public TrainingDataScanner {
+ public:
+  std::vector<ScannedFile> files;
+  std::map<std::string, std::map<std::string, std::string>> recorded;  ///< folder → name → MD5
+
+  Result<std::vector<ScannedFile>> scan(std::string_view /*folder*/,
+                                        const ProgressFn& progress) override {
+    if (progress) progress(files.size(), files.size());
+    return files;
+  }
+  Status record_synced(std::string_view folder,
+                       const std::map<std::string, std::string>& md5_by_name) override {
+    recorded[std::string(folder)] = md5_by_name;
+    return Ok{};
+  }
+  ScannedFile scan_object(const std::string& name, const StoredObject& /*object*/,
+                          const FetchFn& /*fetch*/) override {
+    ScannedFile file;
+    file.name = name;
+    return file;
+  }
+};
+
+/// A 1024×1024 JPEG as a scan reports it; `synced_md5` empty: never synced.
+inline ScannedFile scanned_image(const std::string& name, const std::string& md5,
+                                 const std::string& synced_md5 = {}) {
+  ScannedFile f;
+  f.name = name;
+  f.format = "jpeg";
+  f.width = 1024;
+  f.height = 1024;
+  f.bytes = 1000;
+  f.md5 = md5;
+  f.synced_md5 = synced_md5;
+  return f;
+}
+
+}  // namespace atr::testing
