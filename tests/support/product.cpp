@@ -21,12 +21,10 @@ namespace {
 constexpr const char* kApiKey = "rp-test-key-5b1f0e";
 constexpr const char* kEndpoint = "test-endpoint";
 
-HttpAnswer answer_of(std::string_view method, const std::string& path,
-                     const httplib::Result& r) {
+HttpAnswer answer_of(std::string_view method, const std::string& path, const httplib::Result& r) {
   HttpAnswer a;
   if (!r) return a;
-  testing::record_api_answer(method, path, r->status, r->get_header_value("Content-Type"),
-                             r->body);
+  testing::record_api_answer(method, path, r->status, r->get_header_value("Content-Type"), r->body);
   a.status = r->status;
   a.body = r->body;
   a.doc = json::parse(r->body, nullptr, false);

@@ -49,7 +49,9 @@ async function until(what, fn, timeoutMs = 15000) {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`timed out waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
+  throw new Error(
+    `timed out waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`,
+  );
 }
 
 const json = async (url, init) => {
@@ -62,15 +64,53 @@ const ACTOR = "0001_e2e_european_25_female";
 function writeWorkspace(dir) {
   fs.mkdirSync(dir, { recursive: true });
   const actors = [
-    { id: "0001", name: ACTOR, sex: "female", ethnicity: "european", age: "25", description: "Freckles and a calm smile", kept: { a: [1, 2] } },
-    { id: "0002", name: "0002_e2e_asian_31_male", sex: "male", ethnicity: "asian", age: 31, description: "Short black hair" },
-    { id: "0003", name: "0003_e2e_african_44_female", sex: "female", ethnicity: "african", age: "44", description: "Silver braids" },
-    { id: "0004", name: "0004_e2e_latino_19_male", sex: "male", ethnicity: "latino", age: "19", description: "Curly hair, round glasses" },
-    { id: "0005", name: "0005_e2e_indian_52_female", sex: "female", ethnicity: "indian", age: "52", description: "Grey streak" },
+    {
+      id: "0001",
+      name: ACTOR,
+      sex: "female",
+      ethnicity: "european",
+      age: "25",
+      description: "Freckles and a calm smile",
+      kept: { a: [1, 2] },
+    },
+    {
+      id: "0002",
+      name: "0002_e2e_asian_31_male",
+      sex: "male",
+      ethnicity: "asian",
+      age: 31,
+      description: "Short black hair",
+    },
+    {
+      id: "0003",
+      name: "0003_e2e_african_44_female",
+      sex: "female",
+      ethnicity: "african",
+      age: "44",
+      description: "Silver braids",
+    },
+    {
+      id: "0004",
+      name: "0004_e2e_latino_19_male",
+      sex: "male",
+      ethnicity: "latino",
+      age: "19",
+      description: "Curly hair, round glasses",
+    },
+    {
+      id: "0005",
+      name: "0005_e2e_indian_52_female",
+      sex: "female",
+      ethnicity: "indian",
+      age: "52",
+      description: "Grey streak",
+    },
   ];
   fs.writeFileSync(path.join(dir, "actors.json"), JSON.stringify(actors, null, 2) + "\n");
-  fs.writeFileSync(path.join(dir, "actor-trainer.toml"),
-    "[runpod]\npoll_requests_per_second = 20.0\npoll_queued_seconds = 1\npoll_training_seconds = 1\n");
+  fs.writeFileSync(
+    path.join(dir, "actor-trainer.toml"),
+    "[runpod]\npoll_requests_per_second = 20.0\npoll_queued_seconds = 1\npoll_training_seconds = 1\n",
+  );
 }
 
 async function main() {
@@ -79,9 +119,30 @@ async function main() {
   await runQuiet(bin.images, [path.join(ws, "data/actors", ACTOR, "training_data"), "6", "20", "40"]);
 
   fs.mkdirSync(path.join(work, "s3"));
-  const s3 = await start("s3rver", process.execPath, [s3rverJs, "-d", path.join(work, "s3"), "-a", "127.0.0.1", "-p", "0", "--configure-bucket", "bucket"], { ready: /listening on 127\.0\.0\.1:(\d+)/, logDir: logs });
+  const s3 = await start(
+    "s3rver",
+    process.execPath,
+    [s3rverJs, "-d", path.join(work, "s3"), "-a", "127.0.0.1", "-p", "0", "--configure-bucket", "bucket"],
+    { ready: /listening on 127\.0\.0\.1:(\d+)/, logDir: logs },
+  );
   const s3Port = s3.match[1];
-  const emu = await start("emulator", bin.emulator, ["--endpoint", "ep-e2e", "--api-key", "rp-e2e", "--queue-ms", "800", "--run-ms", "5000", "--webhook-retry-delay-ms", "300"], { ready: /listening on http:\/\/127\.0\.0\.1:(\d+)/, logDir: logs });
+  const emu = await start(
+    "emulator",
+    bin.emulator,
+    [
+      "--endpoint",
+      "ep-e2e",
+      "--api-key",
+      "rp-e2e",
+      "--queue-ms",
+      "800",
+      "--run-ms",
+      "5000",
+      "--webhook-retry-delay-ms",
+      "300",
+    ],
+    { ready: /listening on http:\/\/127\.0\.0\.1:(\d+)/, logDir: logs },
+  );
   const emuUrl = `http://127.0.0.1:${emu.match[1]}`;
   const pathDir = path.join(work, "bin");
   fs.mkdirSync(pathDir);
@@ -90,23 +151,42 @@ async function main() {
   const webhookPort = await freePort();
   const apiPort = await freePort();
   const serveEnv = {
-    RUNPOD_API_KEY: "rp-e2e", MODEL_TRAINING_RUNPOD_ENDPOINT_ID: "ep-e2e", RUNPOD_BASE_URL: emuUrl + "/v2",
+    RUNPOD_API_KEY: "rp-e2e",
+    MODEL_TRAINING_RUNPOD_ENDPOINT_ID: "ep-e2e",
+    RUNPOD_BASE_URL: emuUrl + "/v2",
     PUBLIC_WEBHOOK_BASE_URL: `http://127.0.0.1:${webhookPort}`,
-    S3_BUCKET: "bucket", S3_ENDPOINT_URL: `http://127.0.0.1:${s3Port}`, AWS_ACCESS_KEY_ID: "S3RVER",
-    AWS_SECRET_ACCESS_KEY: "S3RVER", AWS_REGION: "us-east-1",
-    NGROK_AUTHTOKEN: "ngrok-e2e", NGROK_AGENT_API_URL: `http://127.0.0.1:${await freePort()}`,
+    S3_BUCKET: "bucket",
+    S3_ENDPOINT_URL: `http://127.0.0.1:${s3Port}`,
+    AWS_ACCESS_KEY_ID: "S3RVER",
+    AWS_SECRET_ACCESS_KEY: "S3RVER",
+    AWS_REGION: "us-east-1",
+    NGROK_AUTHTOKEN: "ngrok-e2e",
+    NGROK_AGENT_API_URL: `http://127.0.0.1:${await freePort()}`,
     PATH: pathDir + ":" + process.env.PATH,
   };
   const serveArgs = ["-w", ws, "serve", "--port", String(apiPort), "--webhook-port", String(webhookPort)];
-  let serve = await start("serve", bin.trainer, serveArgs, { env: serveEnv, ready: /API and UI: (http:\/\/[^\s]+)/, logDir: logs });
+  let serve = await start("serve", bin.trainer, serveArgs, {
+    env: serveEnv,
+    ready: /API and UI: (http:\/\/[^\s]+)/,
+    logDir: logs,
+  });
   const url = serve.match[1];
 
   const browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium", headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
       // No name but loopback resolves: whatever a page asks for, nothing leaves the machine.
-      "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"],
+      "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
+    ],
   });
   const offHost = [];
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
@@ -148,7 +228,9 @@ async function main() {
   await step("filters work, with facet counts", async () => {
     await page.locator("label.chip", { hasText: "male" }).filter({ hasNotText: "female" }).click();
     await until("2 male", async () => (await page.getByTestId("result-count").textContent()) === "2 actors");
-    const ids = await page.locator(".card[data-actor-id]").evaluateAll((els) => els.map((e) => e.getAttribute("data-actor-id")));
+    const ids = await page
+      .locator(".card[data-actor-id]")
+      .evaluateAll((els) => els.map((e) => e.getAttribute("data-actor-id")));
     assert.deepEqual(ids.sort(), ["0002", "0004"]);
     await page.locator("label.chip", { hasText: "male" }).filter({ hasNotText: "female" }).click();
     // "has data" follows the folders: only 0001 has images, and actors.json records none yet.
@@ -196,7 +278,11 @@ async function main() {
     await until("problem gone", async () => (await page.locator("#param-learning_rate-problem").count()) === 0);
     await page.locator("#param-max_train_steps").fill("1500");
     await until("estimate follows", async () => {
-      const checked = await json(`${url}api/actors/0001/training-plan`, { method: "POST", headers: { "Content-Type": "application/json", "X-Actor-Trainer": "1" }, body: JSON.stringify({ parameters: { max_train_steps: 1500 } }) });
+      const checked = await json(`${url}api/actors/0001/training-plan`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-Actor-Trainer": "1" },
+        body: JSON.stringify({ parameters: { max_train_steps: 1500 } }),
+      });
       const shown = await page.getByTestId("estimate").textContent();
       return shown.includes("$" + checked.estimate.cost_usd.toFixed(checked.estimate.cost_usd < 1 ? 3 : 2));
     });
@@ -205,7 +291,10 @@ async function main() {
   await step("Auto-adjust gives the server's values", async () => {
     await page.getByRole("button", { name: "Auto-adjust" }).click();
     for (const name of ["max_train_steps", "learning_rate", "num_repeats", "lr_warmup_steps"]) {
-      await until(name, async () => (await page.locator("#param-" + name).inputValue()) === String(plan.parameters[name]));
+      await until(
+        name,
+        async () => (await page.locator("#param-" + name).inputValue()) === String(plan.parameters[name]),
+      );
     }
   });
 
@@ -218,7 +307,9 @@ async function main() {
 
   await step("the ngrok tunnel starts and stops (stand-in agent)", async () => {
     await page.getByRole("button", { name: "Start ngrok" }).click();
-    await until("running", async () => (await page.getByTestId("ngrok-state").textContent()).startsWith("ngrok: running"));
+    await until("running", async () =>
+      (await page.getByTestId("ngrok-state").textContent()).startsWith("ngrok: running"),
+    );
     assert.match(await page.getByTestId("ngrok-state").textContent(), /https:\/\//);
     await page.getByRole("button", { name: "Stop ngrok" }).click();
     await until("off", async () => (await page.getByTestId("ngrok-state").textContent()) === "ngrok: off");
@@ -240,20 +331,37 @@ async function main() {
   });
 
   await step("console lines and status updates arrive live", async () => {
-    await until("console has the request", async () => (await page.getByTestId("console").textContent()).includes("POST /run"));
-    await until("status moves on", async () => /queued|training/.test(await page.getByTestId("version-status").textContent()));
+    await until("console has the request", async () =>
+      (await page.getByTestId("console").textContent()).includes("POST /run"),
+    );
+    await until("status moves on", async () =>
+      /queued|training/.test(await page.getByTestId("version-status").textContent()),
+    );
     await until("training", async () => /training/.test(await page.getByTestId("version-status").textContent()), 20000);
     // RunPod's progress output (from the status checks) reaches the progress bar.
-    await until("step and loss", async () => /step [1-9]\d*\/1000\s*loss 0\.\d{4}/.test(await page.getByTestId("progress-facts").textContent()), 15000);
+    await until(
+      "step and loss",
+      async () => /step [1-9]\d*\/1000\s*loss 0\.\d{4}/.test(await page.getByTestId("progress-facts").textContent()),
+      15000,
+    );
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: path.join(results, "02-training-in-progress.png") });
   });
 
   await step("the webhook completes the version", async () => {
-    await until("completed", async () => /completed/.test(await page.getByTestId("version-status").textContent()), 30000);
+    await until(
+      "completed",
+      async () => /completed/.test(await page.getByTestId("version-status").textContent()),
+      30000,
+    );
     const stats = await json(emuUrl + "/_emulator/stats");
-    assert.ok(stats.webhooks.some((w) => w.status === 200), JSON.stringify(stats.webhooks));
-    await until("console says completed", async () => /completed/i.test(await page.getByTestId("console").textContent()));
+    assert.ok(
+      stats.webhooks.some((w) => w.status === 200),
+      JSON.stringify(stats.webhooks),
+    );
+    await until("console says completed", async () =>
+      /completed/i.test(await page.getByTestId("console").textContent()),
+    );
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: path.join(results, "03-completed-with-versions.png") });
   });
@@ -262,9 +370,16 @@ async function main() {
     await page.reload();
     await until("V1 after reload", async () => (await page.locator('[data-version="V1"]').count()) === 1);
     await serve.stop();
-    serve = await start("serve-again", bin.trainer, serveArgs, { env: serveEnv, ready: /API and UI: (http:\/\/[^\s]+)/, logDir: logs });
+    serve = await start("serve-again", bin.trainer, serveArgs, {
+      env: serveEnv,
+      ready: /API and UI: (http:\/\/[^\s]+)/,
+      logDir: logs,
+    });
     await page.reload();
-    await until("V1 after restart", async () => (await page.locator('[data-version="V1"] .badge.status').textContent()) === "completed");
+    await until(
+      "V1 after restart",
+      async () => (await page.locator('[data-version="V1"] .badge.status').textContent()) === "completed",
+    );
   });
 
   await step("mark as good updates actors.json", async () => {
@@ -279,21 +394,37 @@ async function main() {
   });
 
   await step("a training can be aborted", async () => {
-    await fetch(emuUrl + "/_emulator/config", { method: "POST", body: JSON.stringify({ run_ms: 120000, queue_ms: 200 }) });
+    await fetch(emuUrl + "/_emulator/config", {
+      method: "POST",
+      body: JSON.stringify({ run_ms: 120000, queue_ms: 200 }),
+    });
     await page.getByRole("button", { name: "Start training" }).click();
     await until("V2 listed", async () => (await page.locator('[data-version="V2"]').count()) === 1);
     await until("abort enabled", async () => !(await page.getByRole("button", { name: "Abort" }).isDisabled()));
-    await until("V2 training", async () => (await page.locator('[data-version="V2"] .badge.status').textContent()) === "training", 20000);
+    await until(
+      "V2 training",
+      async () => (await page.locator('[data-version="V2"] .badge.status').textContent()) === "training",
+      20000,
+    );
     // A paid job asks once before it is aborted; "Keep it" changes nothing.
     await page.getByRole("button", { name: "Abort" }).click();
     await page.getByRole("alertdialog", { name: "Confirm abort" }).getByRole("button", { name: "Keep it" }).click();
     assert.equal((await json(emuUrl + "/_emulator/stats")).cancel ?? 0, 0);
     await page.getByRole("button", { name: "Abort" }).click();
-    await page.getByRole("alertdialog", { name: "Confirm abort" }).getByRole("button", { name: "Abort training" }).click();
-    await until("cancelled", async () => (await page.locator('[data-version="V2"] .badge.status').textContent()) === "cancelled", 20000);
+    await page
+      .getByRole("alertdialog", { name: "Confirm abort" })
+      .getByRole("button", { name: "Abort training" })
+      .click();
+    await until(
+      "cancelled",
+      async () => (await page.locator('[data-version="V2"] .badge.status').textContent()) === "cancelled",
+      20000,
+    );
     assert.equal((await json(emuUrl + "/_emulator/stats")).cancel, 1);
     // It ran on a worker, so the page shows how long and what it cost.
-    await until("duration and cost", async () => /\d+ s · \$0\.\d{3}/.test(await page.locator('[data-version="V2"]').textContent()));
+    await until("duration and cost", async () =>
+      /\d+ s · \$0\.\d{3}/.test(await page.locator('[data-version="V2"]').textContent()),
+    );
   });
 
   await step("the version selector shows each version and compares two", async () => {
@@ -309,7 +440,10 @@ async function main() {
   });
 
   await step("fits a 1280-px laptop and a 768-px tablet without sideways scrolling", async () => {
-    for (const [width, height, shot] of [[1280, 800, "05-laptop-1280.png"], [768, 1024, "06-tablet-768.png"]]) {
+    for (const [width, height, shot] of [
+      [1280, 800, "05-laptop-1280.png"],
+      [768, 1024, "06-tablet-768.png"],
+    ]) {
       await page.setViewportSize({ width, height });
       await page.waitForTimeout(100);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -329,7 +463,11 @@ async function main() {
 
   await step("with --auth-token the page asks for the token, then works, events included", async () => {
     const token = "e2e-token-" + Date.now();
-    const guarded = await start("serve-auth", bin.trainer, ["-w", ws, "serve", "--port", "0", "--webhook-port", "0"], { env: { ...serveEnv, ACTOR_TRAINER_AUTH_TOKEN: token }, ready: /API and UI: (http:\/\/[^\s]+)/, logDir: logs });
+    const guarded = await start("serve-auth", bin.trainer, ["-w", ws, "serve", "--port", "0", "--webhook-port", "0"], {
+      env: { ...serveEnv, ACTOR_TRAINER_AUTH_TOKEN: token },
+      ready: /API and UI: (http:\/\/[^\s]+)/,
+      logDir: logs,
+    });
     const guardedUrl = guarded.match[1];
     const p = await context.newPage();
     await p.goto(guardedUrl);
@@ -340,14 +478,18 @@ async function main() {
     const auth = { headers: { Authorization: "Bearer " + token } };
     // A wrong token is said to be wrong, not taken for a server that cannot be reached.
     const fresh = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    await fresh.route("**/*", (route) => (new URL(route.request().url()).hostname === "127.0.0.1" ? route.continue() : route.abort()));
+    await fresh.route("**/*", (route) =>
+      new URL(route.request().url()).hostname === "127.0.0.1" ? route.continue() : route.abort(),
+    );
     const wrong = await fresh.newPage();
     await wrong.addInitScript(() => sessionStorage.setItem("actor-trainer.token", "not-the-token"));
     await wrong.goto(guardedUrl);
     await wrong.getByTestId("token-refused").waitFor();
     assert.equal(await wrong.getByText("Cannot reach the server").count(), 0);
     await fresh.close();
-    await until("event stream open", async () => (await (await fetch(guardedUrl + "metrics", auth)).text()).includes("atr_sse_clients 1"));
+    await until("event stream open", async () =>
+      (await (await fetch(guardedUrl + "metrics", auth)).text()).includes("atr_sse_clients 1"),
+    );
     await p.close();
     await guarded.stop();
   });
@@ -355,7 +497,11 @@ async function main() {
   // ---- speed on 10,000 actors ----------------------------------------------------------
   const big = path.join(work, "big");
   await runQuiet(bin.workspace, [big, "--actors", "10000"]);
-  const bigServe = await start("serve-10k", bin.trainer, ["-w", big, "serve", "--port", "0", "--webhook-port", "0"], { env: { ...serveEnv, PUBLIC_WEBHOOK_BASE_URL: "" }, ready: /API and UI: (http:\/\/[^\s]+)/, logDir: logs });
+  const bigServe = await start("serve-10k", bin.trainer, ["-w", big, "serve", "--port", "0", "--webhook-port", "0"], {
+    env: { ...serveEnv, PUBLIC_WEBHOOK_BASE_URL: "" },
+    ready: /API and UI: (http:\/\/[^\s]+)/,
+    logDir: logs,
+  });
   const bigUrl = bigServe.match[1];
   const bigPage = await context.newPage();
   await step("10,000 actors: the selector is interactive within 500 ms of the click", async () => {
@@ -365,17 +511,22 @@ async function main() {
     await bigPage.keyboard.press("Escape");
     const times = [];
     for (let i = 0; i < 5; i++) {
-      times.push(await bigPage.evaluate(() => new Promise((resolve) => {
-        const t0 = performance.now();
-        document.querySelector('[data-testid="choose-actor"]').click();
-        const check = () => {
-          const card = document.querySelector(".card[data-actor-id]");
-          const search = document.querySelector('input[aria-label="Search actors"]');
-          if (card && search && document.activeElement === search) resolve(performance.now() - t0);
-          else requestAnimationFrame(check);
-        };
-        check();
-      })));
+      times.push(
+        await bigPage.evaluate(
+          () =>
+            new Promise((resolve) => {
+              const t0 = performance.now();
+              document.querySelector('[data-testid="choose-actor"]').click();
+              const check = () => {
+                const card = document.querySelector(".card[data-actor-id]");
+                const search = document.querySelector('input[aria-label="Search actors"]');
+                if (card && search && document.activeElement === search) resolve(performance.now() - t0);
+                else requestAnimationFrame(check);
+              };
+              check();
+            }),
+        ),
+      );
       await bigPage.keyboard.press("Escape");
       await until("closed", async () => (await bigPage.getByRole("dialog").count()) === 0);
     }
@@ -394,14 +545,24 @@ async function main() {
       await bigPage.evaluate((expected) => {
         window.__lastKey = 0;
         window.__doneAt = 0;
-        document.addEventListener("keydown", () => { window.__lastKey = performance.now(); }, { capture: true });
+        document.addEventListener(
+          "keydown",
+          () => {
+            window.__lastKey = performance.now();
+          },
+          { capture: true },
+        );
         const el = document.querySelector('[data-testid="result-count"]');
         new MutationObserver(() => {
           if (el.dataset.query === expected && !window.__doneAt) window.__doneAt = performance.now();
         }).observe(el, { attributes: true, childList: true, subtree: true, characterData: true });
       }, word);
       await input.pressSequentially(word, { delay: 30 });
-      const t = await until("results", async () => bigPage.evaluate(() => (window.__doneAt ? window.__doneAt - window.__lastKey : 0)), 5000);
+      const t = await until(
+        "results",
+        async () => bigPage.evaluate(() => (window.__doneAt ? window.__doneAt - window.__lastKey : 0)),
+        5000,
+      );
       times.push(t);
     }
     figures.search_ms = times;
@@ -423,7 +584,6 @@ async function main() {
   await browser.close();
 }
 
-
 // ---- the studio-shaped workspace -----------------------------------------------------------
 // Shaped like a studio's real registry (tests/support/studio_workspace.cpp): every id a JSON
 // number, no training_data blocks, a fifth of the 260 actors with a local folder, stray files.
@@ -444,20 +604,31 @@ async function studioWalk(browser, { emuUrl, serveEnv, pathDir }) {
   // The abort step above slowed the emulator down; trainings finish in seconds again.
   await fetch(emuUrl + "/_emulator/config", { method: "POST", body: JSON.stringify({ run_ms: 5000, queue_ms: 800 }) });
   await runQuiet(bin.demo, [ws, "--studio", "--actors", "260"]);
-  fs.writeFileSync(path.join(ws, "actor-trainer.toml"),
-    '[runpod]\npoll_requests_per_second = 20.0\npoll_queued_seconds = 1\npoll_training_seconds = 1\n' +
-    'default_endpoint = "a100"\n' +
-    '[[runpod.endpoints]]\nname = "a100"\ngpu = "A100 80GB"\nprice_per_second = 0.00076\nseconds_per_step = 1.5\n' +
-    '[[runpod.endpoints]]\nname = "h100"\ngpu = "H100 80GB"\nprice_per_second = 0.00116\nseconds_per_step = 1.0\n');
+  fs.writeFileSync(
+    path.join(ws, "actor-trainer.toml"),
+    "[runpod]\npoll_requests_per_second = 20.0\npoll_queued_seconds = 1\npoll_training_seconds = 1\n" +
+      'default_endpoint = "a100"\n' +
+      '[[runpod.endpoints]]\nname = "a100"\ngpu = "A100 80GB"\nprice_per_second = 0.00076\nseconds_per_step = 1.5\n' +
+      '[[runpod.endpoints]]\nname = "h100"\ngpu = "H100 80GB"\nprice_per_second = 0.00116\nseconds_per_step = 1.0\n',
+  );
   const registryBefore = fs.readFileSync(path.join(ws, "actors.json"), "utf8");
   const actors = JSON.parse(registryBefore);
-  const STUDIO_ACTOR = actors[37].name;  // id 38, written as a JSON number
-  const posterHosts = new Set(actors.flatMap((a) => Object.values(a.poster_frames).flatMap((v) => Object.values(v)))
-    .concat(actors.map((a) => a.img)).map((u) => new URL(u).hostname));
+  const STUDIO_ACTOR = actors[37].name; // id 38, written as a JSON number
+  const posterHosts = new Set(
+    actors
+      .flatMap((a) => Object.values(a.poster_frames).flatMap((v) => Object.values(v)))
+      .concat(actors.map((a) => a.img))
+      .map((u) => new URL(u).hostname),
+  );
   const webhookPort = await freePort();
   // No ngrok on PATH here: the page must say so instead of offering a button that fails.
   const env = { ...serveEnv, PUBLIC_WEBHOOK_BASE_URL: `http://127.0.0.1:${webhookPort}`, PATH: "/usr/bin:/bin" };
-  const serve = await start("serve-studio", bin.trainer, ["-w", ws, "serve", "--port", "0", "--webhook-port", String(webhookPort)], { env, ready: /API and UI: (http:\/\/[^\s]+)/, logDir: logs });
+  const serve = await start(
+    "serve-studio",
+    bin.trainer,
+    ["-w", ws, "serve", "--port", "0", "--webhook-port", String(webhookPort)],
+    { env, ready: /API and UI: (http:\/\/[^\s]+)/, logDir: logs },
+  );
   const url = serve.match[1];
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   const offHost = [];
@@ -480,21 +651,30 @@ async function studioWalk(browser, { emuUrl, serveEnv, pathDir }) {
   const page = await context.newPage();
   const pageErrors = [];
   page.on("pageerror", (e) => pageErrors.push(e.message));
-  const withImages = JSON.parse(fs.readFileSync(path.join(ws, "actors.json"), "utf8"))
-    .filter((a) => fs.existsSync(path.join(ws, "data/actors", a.name, "training_data", "img_01.jpg"))).length;
+  const withImages = JSON.parse(fs.readFileSync(path.join(ws, "actors.json"), "utf8")).filter((a) =>
+    fs.existsSync(path.join(ws, "data/actors", a.name, "training_data", "img_01.jpg")),
+  ).length;
 
   await step("studio: the selector lists numeric-id actors with their data from the folders", async () => {
     await page.goto(url);
     await page.getByRole("dialog", { name: "Select an actor" }).waitFor();
     await until("260", async () => (await page.getByTestId("result-count").textContent()) === "260 actors");
     // The "has data" facet counts the folders' usable images: actors.json records none.
-    await until("facet", async () => (await page.locator("label.toggle", { hasText: "has data" }).locator(".count").textContent()) === String(withImages));
+    await until(
+      "facet",
+      async () =>
+        (await page.locator("label.toggle", { hasText: "has data" }).locator(".count").textContent()) ===
+        String(withImages),
+    );
     await until("posters", async () => posters > 0);
     await page.screenshot({ path: path.join(results, "studio-01-selector-open.png") });
   });
 
   await step("studio: the grid fills its width and long names keep the sex visible", async () => {
-    for (const [width, height] of [[1440, 900], [768, 1024]]) {
+    for (const [width, height] of [
+      [1440, 900],
+      [768, 1024],
+    ]) {
       await page.setViewportSize({ width, height });
       await page.waitForTimeout(150);
       const strip = await page.evaluate(() => {
@@ -520,7 +700,9 @@ async function studioWalk(browser, { emuUrl, serveEnv, pathDir }) {
     assert.match(await card.textContent(), /8 img \(\+1 bad\) · not synced/);
     await card.click();
     await until("page shows 38", async () => (await page.getByTestId("current-actor").textContent()) === STUDIO_ACTOR);
-    await until("summary", async () => /8 usable, 1 excluded/.test(await page.getByTestId("data-summary").textContent()));
+    await until("summary", async () =>
+      /8 usable, 1 excluded/.test(await page.getByTestId("data-summary").textContent()),
+    );
     assert.match(await page.getByTestId("data-summary").textContent(), /1 other file ignored/);
     assert.match(await page.getByTestId("ignored").textContent(), /notes\.md/);
     // The damaged file is a labelled tile, not a broken-image icon.
@@ -545,7 +727,9 @@ async function studioWalk(browser, { emuUrl, serveEnv, pathDir }) {
 
   await step("studio: an endpoint without an id cannot be chosen to start, and says why", async () => {
     await page.locator("#endpoint").selectOption("h100");
-    await until("blocked", async () => /endpoint 'h100' has no RunPod endpoint id/.test(await page.getByTestId("blockers").textContent()));
+    await until("blocked", async () =>
+      /endpoint 'h100' has no RunPod endpoint id/.test(await page.getByTestId("blockers").textContent()),
+    );
     assert.ok(await page.getByRole("button", { name: "Start training" }).isDisabled());
     assert.match(await page.locator("#endpoint").textContent(), /h100 · H100 80GB · \$0\.00116\/s \(no endpoint id\)/);
     await page.locator("#endpoint").selectOption("a100");
@@ -557,11 +741,23 @@ async function studioWalk(browser, { emuUrl, serveEnv, pathDir }) {
 
   await step("studio: a training reaches completed in Progress without a reload, with step and loss kept", async () => {
     await page.getByRole("button", { name: "Start training" }).click();
-    await until("training", async () => /V1 training/.test(await page.getByTestId("version-status").textContent()), 20000);
+    await until(
+      "training",
+      async () => /V1 training/.test(await page.getByTestId("version-status").textContent()),
+      20000,
+    );
     await page.evaluate(() => window.scrollTo(0, 0));
-    await until("step", async () => /step [1-9]\d*\//.test(await page.getByTestId("progress-facts").textContent()), 15000);
+    await until(
+      "step",
+      async () => /step [1-9]\d*\//.test(await page.getByTestId("progress-facts").textContent()),
+      15000,
+    );
     await page.screenshot({ path: path.join(results, "studio-02-training-in-progress.png") });
-    await until("completed", async () => /V1 completed/.test(await page.getByTestId("version-status").textContent()), 30000);
+    await until(
+      "completed",
+      async () => /V1 completed/.test(await page.getByTestId("version-status").textContent()),
+      30000,
+    );
     assert.ok(await page.getByRole("button", { name: "Abort" }).isDisabled());
     const facts = await page.getByTestId("progress-facts").textContent();
     assert.match(facts, /step \d+\/\d+/);
@@ -599,7 +795,11 @@ async function studioWalk(browser, { emuUrl, serveEnv, pathDir }) {
   await step("studio: a training started from the CLI appears live", async () => {
     await runQuiet(bin.trainer, ["-w", ws, "--json", "train", "38", "--description", "from the command line"], env);
     await until("V2 listed", async () => (await page.locator('[data-version="V2"]').count()) === 1, 20000);
-    await until("V2 completed", async () => (await page.locator('[data-version="V2"] .badge.status').textContent()) === "completed", 30000);
+    await until(
+      "V2 completed",
+      async () => (await page.locator('[data-version="V2"] .badge.status').textContent()) === "completed",
+      30000,
+    );
   });
 
   await step("studio: the thumbnail strip says how many more there are", async () => {
@@ -614,77 +814,122 @@ async function studioWalk(browser, { emuUrl, serveEnv, pathDir }) {
     assert.equal(await page.locator('.thumb-excluded[data-file="scan_01.bmp"]').count(), 1);
   });
 
-  await step("studio: Import history shows the plan, imports the manifest, and the versions panel shows the imported models", async () => {
-    // The studio's manifest of actor 33 (the one on screen): two LoRAs trained before us, V7 validated.
-    const name = actors[32].name;
-    const models = "https://models-bucket.s3.us-west-1.amazonaws.com/actor_maker_user/custom-actors/models/";
-    const lora = (n, good) => ({
-      filename: `actor_33_V${n}.safetensors`, version: `V${n}`, s3_url: `${models}actor_33_V${n}.safetensors`,
-      s3_accelerated_url: `https://models-bucket.s3-accelerate.amazonaws.com/actor_maker_user/custom-actors/models/actor_33_V${n}.safetensors`,
-      size_bytes: 171969512, md5_hash: "5d41402abc4b2a76b9719d911017c592-19", last_modified: `2025-0${n - 2}-12T08:30:00+00:00`,
-      created_date: `2025-0${n - 2}-12T08:00:00`, format: "safetensors", ...(good ? { good: true } : {}),
-    });
-    fs.mkdirSync(path.join(ws, "data/actor_manifests"), { recursive: true });
-    fs.writeFileSync(path.join(ws, "data/actor_manifests/0033_manifest.json"), JSON.stringify({
-      character_id: "0033", character_name: name, metadata: { source: "actor_maker" }, training_data: [],
-      statistics: { training_images_count: 0 }, custom_lora_models: [lora(6, false), lora(7, true)],
-      training_data_good: true, base_images: [], lora_model: null,
-    }, null, 2));
-    const registry = fs.readFileSync(path.join(ws, "actors.json"), "utf8");
-    await page.getByRole("button", { name: "Import history" }).click();
-    const dialog = page.getByRole("dialog", { name: "Import history" });
-    await until("dry run", async () => /1 manifest, 1 with something to record/.test(await dialog.getByTestId("import-summary").textContent()));
-    assert.match(await dialog.getByRole("list", { name: "Import plan" }).textContent(), /would record V7/);
-    assert.equal(fs.readFileSync(path.join(ws, "actors.json"), "utf8"), registry, "the dry run changed actors.json");
-    await page.screenshot({ path: path.join(results, "studio-06-import-dry-run.png") });
-    await dialog.getByRole("button", { name: "Import 1 actor" }).click();
-    await until("imported", async () => /Imported: 2 versions/.test(await dialog.getByTestId("import-summary").textContent()));
-    await dialog.getByRole("button", { name: "Close" }).last().click();
-    await until("V7 listed", async () => (await page.locator('[data-version="V7"] .badge.imported').count()) === 1);
-    assert.equal(await page.locator('[data-version="V6"] .badge.imported').count(), 1);
-    await until("validated V7", async () => (await page.getByTestId("validated").textContent()) === "validated V7");
-    await page.locator('[data-version="V7"] .version-pick').click();
-    await page.getByTestId("imported-note").waitFor();
-    assert.equal(await page.getByRole("button", { name: "Load parameters" }).count(), 0);
-    assert.ok(await page.getByRole("checkbox", { name: "compare V7" }).isDisabled());
-  });
+  await step(
+    "studio: Import history shows the plan, imports the manifest, and the versions panel shows the imported models",
+    async () => {
+      // The studio's manifest of actor 33 (the one on screen): two LoRAs trained before us, V7 validated.
+      const name = actors[32].name;
+      const models = "https://models-bucket.s3.us-west-1.amazonaws.com/actor_maker_user/custom-actors/models/";
+      const lora = (n, good) => ({
+        filename: `actor_33_V${n}.safetensors`,
+        version: `V${n}`,
+        s3_url: `${models}actor_33_V${n}.safetensors`,
+        s3_accelerated_url: `https://models-bucket.s3-accelerate.amazonaws.com/actor_maker_user/custom-actors/models/actor_33_V${n}.safetensors`,
+        size_bytes: 171969512,
+        md5_hash: "5d41402abc4b2a76b9719d911017c592-19",
+        last_modified: `2025-0${n - 2}-12T08:30:00+00:00`,
+        created_date: `2025-0${n - 2}-12T08:00:00`,
+        format: "safetensors",
+        ...(good ? { good: true } : {}),
+      });
+      fs.mkdirSync(path.join(ws, "data/actor_manifests"), { recursive: true });
+      fs.writeFileSync(
+        path.join(ws, "data/actor_manifests/0033_manifest.json"),
+        JSON.stringify(
+          {
+            character_id: "0033",
+            character_name: name,
+            metadata: { source: "actor_maker" },
+            training_data: [],
+            statistics: { training_images_count: 0 },
+            custom_lora_models: [lora(6, false), lora(7, true)],
+            training_data_good: true,
+            base_images: [],
+            lora_model: null,
+          },
+          null,
+          2,
+        ),
+      );
+      const registry = fs.readFileSync(path.join(ws, "actors.json"), "utf8");
+      await page.getByRole("button", { name: "Import history" }).click();
+      const dialog = page.getByRole("dialog", { name: "Import history" });
+      await until("dry run", async () =>
+        /1 manifest, 1 with something to record/.test(await dialog.getByTestId("import-summary").textContent()),
+      );
+      assert.match(await dialog.getByRole("list", { name: "Import plan" }).textContent(), /would record V7/);
+      assert.equal(fs.readFileSync(path.join(ws, "actors.json"), "utf8"), registry, "the dry run changed actors.json");
+      await page.screenshot({ path: path.join(results, "studio-06-import-dry-run.png") });
+      await dialog.getByRole("button", { name: "Import 1 actor" }).click();
+      await until("imported", async () =>
+        /Imported: 2 versions/.test(await dialog.getByTestId("import-summary").textContent()),
+      );
+      await dialog.getByRole("button", { name: "Close" }).last().click();
+      await until("V7 listed", async () => (await page.locator('[data-version="V7"] .badge.imported').count()) === 1);
+      assert.equal(await page.locator('[data-version="V6"] .badge.imported').count(), 1);
+      await until("validated V7", async () => (await page.getByTestId("validated").textContent()) === "validated V7");
+      await page.locator('[data-version="V7"] .version-pick').click();
+      await page.getByTestId("imported-note").waitFor();
+      assert.equal(await page.getByRole("button", { name: "Load parameters" }).count(), 0);
+      assert.ok(await page.getByRole("checkbox", { name: "compare V7" }).isDisabled());
+    },
+  );
 
-  await step("studio: an actor whose images live only in S3 is checked from the objects and counts as synced", async () => {
-    const remote = actors.find((a) => !fs.existsSync(path.join(ws, "data/actors", a.name)));
-    const key = `system_actors/training_data/${remote.name}/`;
-    const prefix = `https://story-boards-assets.s3.us-west-1.amazonaws.com/${key}`;
-    // The studio's images bucket on the test's S3 server, holding this actor's six images.
-    const made = path.join(work, "remote-images");
-    await runQuiet(bin.images, [made, "6", "20", "40"]);
-    const s3 = serveEnv.S3_ENDPOINT_URL;
-    assert.ok((await fetch(`${s3}/story-boards-assets`, { method: "PUT" })).ok, "create the images bucket");
-    const names = fs.readdirSync(made).sort();
-    assert.equal(names.length, 6);
-    for (const name of names) {
-      const put = await fetch(`${s3}/story-boards-assets/${key}${name}`, { method: "PUT", body: fs.readFileSync(path.join(made, name)) });
-      assert.ok(put.ok, `PUT ${name}: ${put.status}`);
-    }
-    fs.writeFileSync(path.join(ws, `data/actor_manifests/${String(remote.id).padStart(4, "0")}_manifest.json`), JSON.stringify({
-      character_id: String(remote.id).padStart(4, "0"), character_name: remote.name,
-      training_data: names.map((name) => ({ filename: name, local_path: null, s3_url: `${prefix}${name}`, status: "synced" })),
-    }));
-    const applied = await json(url + "api/import", { method: "POST", headers: { "Content-Type": "application/json", "X-Actor-Trainer": "1" }, body: JSON.stringify({ dry_run: false }) });
-    assert.equal(applied.applied.training_data_recorded, 1, JSON.stringify(applied));
-    await page.getByTestId("choose-actor").click();
-    await searchFor(page, remote.name, "1 actor");
-    await page.locator(".card[data-actor-id]").first().click();
-    await page.getByTestId("data-location").waitFor();
-    const where = await page.getByTestId("data-location").textContent();
-    assert.match(where, /In S3 only: no local copy/);
-    assert.ok(where.includes(`Checked from the objects in s3://story-boards-assets/${key}`), where);
-    assert.match(where, /data pull/);
-    assert.match(await page.getByTestId("data-summary").textContent(), /6 usable in S3/);
-    assert.equal(await page.locator(".thumbs .thumb-remote").count(), 6);
-    assert.equal(await page.locator(".thumbs img").count(), 0, "no local thumbnail to draw");
-    assert.equal(await page.getByTestId("sync-state").textContent(), "synced");
-    assert.ok(await page.getByRole("button", { name: "Sync now" }).isDisabled());
-    await page.screenshot({ path: path.join(results, "studio-07-s3-only-data.png") });
-  });
+  await step(
+    "studio: an actor whose images live only in S3 is checked from the objects and counts as synced",
+    async () => {
+      const remote = actors.find((a) => !fs.existsSync(path.join(ws, "data/actors", a.name)));
+      const key = `system_actors/training_data/${remote.name}/`;
+      const prefix = `https://story-boards-assets.s3.us-west-1.amazonaws.com/${key}`;
+      // The studio's images bucket on the test's S3 server, holding this actor's six images.
+      const made = path.join(work, "remote-images");
+      await runQuiet(bin.images, [made, "6", "20", "40"]);
+      const s3 = serveEnv.S3_ENDPOINT_URL;
+      assert.ok((await fetch(`${s3}/story-boards-assets`, { method: "PUT" })).ok, "create the images bucket");
+      const names = fs.readdirSync(made).sort();
+      assert.equal(names.length, 6);
+      for (const name of names) {
+        const put = await fetch(`${s3}/story-boards-assets/${key}${name}`, {
+          method: "PUT",
+          body: fs.readFileSync(path.join(made, name)),
+        });
+        assert.ok(put.ok, `PUT ${name}: ${put.status}`);
+      }
+      fs.writeFileSync(
+        path.join(ws, `data/actor_manifests/${String(remote.id).padStart(4, "0")}_manifest.json`),
+        JSON.stringify({
+          character_id: String(remote.id).padStart(4, "0"),
+          character_name: remote.name,
+          training_data: names.map((name) => ({
+            filename: name,
+            local_path: null,
+            s3_url: `${prefix}${name}`,
+            status: "synced",
+          })),
+        }),
+      );
+      const applied = await json(url + "api/import", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-Actor-Trainer": "1" },
+        body: JSON.stringify({ dry_run: false }),
+      });
+      assert.equal(applied.applied.training_data_recorded, 1, JSON.stringify(applied));
+      await page.getByTestId("choose-actor").click();
+      await searchFor(page, remote.name, "1 actor");
+      await page.locator(".card[data-actor-id]").first().click();
+      await page.getByTestId("data-location").waitFor();
+      const where = await page.getByTestId("data-location").textContent();
+      assert.match(where, /In S3 only: no local copy/);
+      assert.ok(where.includes(`Checked from the objects in s3://story-boards-assets/${key}`), where);
+      assert.match(where, /data pull/);
+      assert.match(await page.getByTestId("data-summary").textContent(), /6 usable in S3/);
+      assert.equal(await page.locator(".thumbs .thumb-remote").count(), 6);
+      assert.equal(await page.locator(".thumbs img").count(), 0, "no local thumbnail to draw");
+      assert.equal(await page.getByTestId("sync-state").textContent(), "synced");
+      assert.ok(await page.getByRole("button", { name: "Sync now" }).isDisabled());
+      await page.screenshot({ path: path.join(results, "studio-07-s3-only-data.png") });
+    },
+  );
 
   await step("studio: fits a 390-px phone without sideways scrolling", async () => {
     await page.setViewportSize({ width: 390, height: 844 });
@@ -697,7 +942,7 @@ async function studioWalk(browser, { emuUrl, serveEnv, pathDir }) {
 
   await step("studio: with no actor chosen, the page offers the way to choose one", async () => {
     const p = await context.newPage();
-    await p.addInitScript(() => localStorage.removeItem("actor-trainer.actor"));  // a first visit
+    await p.addInitScript(() => localStorage.removeItem("actor-trainer.actor")); // a first visit
     await p.goto(url);
     await p.getByRole("dialog", { name: "Select an actor" }).waitFor();
     await p.keyboard.press("Escape");
@@ -732,7 +977,9 @@ try {
 }
 const round = (xs) => xs?.map((x) => Math.round(x));
 console.log(`browser tests: ${passed.length} passed${failed ? ", 1 failed" : ""}`);
-console.log(`figures: selector open ms ${JSON.stringify(round(figures.selector_open_ms))}, search ms ${JSON.stringify(round(figures.search_ms))}, bundle ${figures.bundle_gzip_kb} KB gzipped`);
+console.log(
+  `figures: selector open ms ${JSON.stringify(round(figures.selector_open_ms))}, search ms ${JSON.stringify(round(figures.search_ms))}, bundle ${figures.bundle_gzip_kb} KB gzipped`,
+);
 fs.writeFileSync(path.join(results, "e2e-figures.json"), JSON.stringify(figures, null, 2));
 if (!failed && process.env.ATR_E2E_DOCS === "1") {
   // The user guide's pictures (docs/user-guide.md) come from these runs.

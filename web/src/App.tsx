@@ -5,7 +5,7 @@ import { useEvent } from "./api/events";
 import type { ActorItem, ServerSettings, Tunnel } from "./api/types";
 import { ActorSelectorModal } from "./features/actors/ActorSelectorModal";
 import { ImportModal } from "./features/actors/ImportModal";
-import { TrainingPage } from "./features/training/TrainingPage";
+import { TrainingPage } from "./pages/TrainingPage";
 import { syncLabel } from "./lib/format";
 import { Poster } from "./lib/Poster";
 
@@ -36,7 +36,9 @@ export function App() {
     if (actor) api.actor(actor.id).then(setActor, () => undefined);
   }, [actor]);
 
-  useEvent<Tunnel["ngrok"]>("tunnel", () => { api.tunnel().then(setTunnel, () => undefined); });
+  useEvent<Tunnel["ngrok"]>("tunnel", () => {
+    api.tunnel().then(setTunnel, () => undefined);
+  });
   useEvent("registry", reloadActor);
 
   const pick = (a: ActorItem) => {
@@ -49,15 +51,30 @@ export function App() {
     <div className="app">
       <header className="topbar">
         <h1>Actor Trainer</h1>
-        <button className="actor-button" onClick={() => setSelecting(true)} aria-haspopup="dialog" data-testid="choose-actor">
+        <button
+          className="actor-button"
+          onClick={() => setSelecting(true)}
+          aria-haspopup="dialog"
+          data-testid="choose-actor"
+        >
           {actor ? (
             <>
-              <span className="header-poster"><Poster actor={actor} size={32} /></span>
+              <span className="header-poster">
+                <Poster actor={actor} size={32} />
+              </span>
               <span data-testid="current-actor">{actor.name}</span>
-              <span className={"badge sync " + actor.training_data.state}>{actor.training_data.count} img · {syncLabel[actor.training_data.state]}</span>
-              {actor.validated_lora_model && <span className="badge good" data-testid="validated">validated {actor.validated_lora_model.version_name}</span>}
+              <span className={"badge sync " + actor.training_data.state}>
+                {actor.training_data.count} img · {syncLabel[actor.training_data.state]}
+              </span>
+              {actor.validated_lora_model && (
+                <span className="badge good" data-testid="validated">
+                  validated {actor.validated_lora_model.version_name}
+                </span>
+              )}
             </>
-          ) : "Select an actor"}
+          ) : (
+            "Select an actor"
+          )}
         </button>
         {settings && !settings.runpod_official && (
           <span className="banner-demo" data-testid="demo-banner" title={settings.runpod_base_url}>
@@ -65,16 +82,29 @@ export function App() {
           </span>
         )}
         {settings && !settings.runpod_configured && <span className="badge warn">RunPod not configured</span>}
-        <button className="ghost" onClick={() => setImporting(true)} aria-haspopup="dialog">Import history</button>
+        <button className="ghost" onClick={() => setImporting(true)} aria-haspopup="dialog">
+          Import history
+        </button>
       </header>
       {error && <p className="error-text page-error">Cannot reach the server: {error}</p>}
       <main>
         {actor && settings ? (
-          <TrainingPage key={actor.id} actor={actor} settings={settings} tunnel={tunnel} onTunnel={setTunnel} onActorChanged={reloadActor} />
+          <TrainingPage
+            key={actor.id}
+            actor={actor}
+            settings={settings}
+            tunnel={tunnel}
+            onTunnel={setTunnel}
+            onActorChanged={reloadActor}
+          />
         ) : (
           <div className="center empty-state">
             <p className="muted">Choose an actor to train.</p>
-            {!selecting && <button className="primary" onClick={() => setSelecting(true)}>Choose an actor</button>}
+            {!selecting && (
+              <button className="primary" onClick={() => setSelecting(true)}>
+                Choose an actor
+              </button>
+            )}
           </div>
         )}
       </main>
@@ -92,15 +122,41 @@ function TokenPrompt() {
   const refused = hasToken();
   return (
     <div className="modal-backdrop">
-      <form className="modal token" role="dialog" aria-modal="true" aria-label="Access token"
-        onSubmit={(e) => { e.preventDefault(); setToken(token.trim()); location.reload(); }}>
-        <header className="modal-head"><h2>This server needs its access token</h2></header>
+      <form
+        className="modal token"
+        role="dialog"
+        aria-modal="true"
+        aria-label="Access token"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setToken(token.trim());
+          location.reload();
+        }}
+      >
+        <header className="modal-head">
+          <h2>This server needs its access token</h2>
+        </header>
         <div className="guidelines-body">
-          {refused && <p className="error-text small" data-testid="token-refused">The server did not accept that token; enter it again.</p>}
-          <p className="small">The token <code>serve</code> was started with (<code>--auth-token</code> or <code>ACTOR_TRAINER_AUTH_TOKEN</code>). It is kept for this browser session only.</p>
+          {refused && (
+            <p className="error-text small" data-testid="token-refused">
+              The server did not accept that token; enter it again.
+            </p>
+          )}
+          <p className="small">
+            The token <code>serve</code> was started with (<code>--auth-token</code> or{" "}
+            <code>ACTOR_TRAINER_AUTH_TOKEN</code>). It is kept for this browser session only.
+          </p>
           <div className="row">
-            <input type="password" autoFocus aria-label="Token" value={token} onChange={(e) => setValue(e.target.value)} />
-            <button className="primary" type="submit" disabled={!token.trim()}>Continue</button>
+            <input
+              type="password"
+              autoFocus
+              aria-label="Token"
+              value={token}
+              onChange={(e) => setValue(e.target.value)}
+            />
+            <button className="primary" type="submit" disabled={!token.trim()}>
+              Continue
+            </button>
           </div>
         </div>
       </form>

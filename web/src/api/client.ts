@@ -51,7 +51,13 @@ function authHeaders(): Record<string, string> {
   return token ? { Authorization: "Bearer " + token } : {};
 }
 
-async function call<T>(method: string, path: string, body?: unknown, headers?: Record<string, string>, signal?: AbortSignal): Promise<T> {
+async function call<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+  signal?: AbortSignal,
+): Promise<T> {
   const init: RequestInit = { method, signal, headers: { Accept: "application/json", ...authHeaders(), ...headers } };
   if (method !== "GET") {
     init.headers = { ...init.headers, "X-Actor-Trainer": "1", "Content-Type": "application/json" };
@@ -62,8 +68,14 @@ async function call<T>(method: string, path: string, body?: unknown, headers?: R
   const doc: unknown = text ? JSON.parse(text) : null;
   if (res.status === 401) unauthorized();
   if (!res.ok) {
-    const err = (doc as { error?: { code?: string; message?: string; fields?: { field: string; message: string }[] } })?.error;
-    throw new ApiError(res.status, err?.code ?? "http_" + res.status, err?.message ?? res.statusText, err?.fields ?? []);
+    const err = (doc as { error?: { code?: string; message?: string; fields?: { field: string; message: string }[] } })
+      ?.error;
+    throw new ApiError(
+      res.status,
+      err?.code ?? "http_" + res.status,
+      err?.message ?? res.statusText,
+      err?.fields ?? [],
+    );
   }
   return doc as T;
 }
@@ -100,16 +112,23 @@ export const api = {
     call<TrainingPlan>("GET", `/api/actors/${enc(id)}/training-plan${endpoint ? "?endpoint=" + enc(endpoint) : ""}`),
   checkPlan: (id: string, endpoint: string, parameters: Parameters) =>
     call<TrainingPlan>("POST", `/api/actors/${enc(id)}/training-plan`, { endpoint, parameters }),
-  versions: (id: string) => call<{ items: Version[]; total_cost_usd: number }>("GET", `/api/actors/${enc(id)}/training-versions`),
+  versions: (id: string) =>
+    call<{ items: Version[]; total_cost_usd: number }>("GET", `/api/actors/${enc(id)}/training-versions`),
   start: (id: string, body: { endpoint: string; parameters: Parameters; description: string }, key: string) =>
-    call<Version & { created: boolean }>("POST", `/api/actors/${enc(id)}/training-versions`, body, { "Idempotency-Key": key }),
+    call<Version & { created: boolean }>("POST", `/api/actors/${enc(id)}/training-versions`, body, {
+      "Idempotency-Key": key,
+    }),
   abort: (vid: number) => call<Version>("POST", `/api/training-versions/${vid}/abort`, {}),
   refresh: (vid: number) => call<Version>("POST", `/api/training-versions/${vid}/refresh`, {}),
   logs: (vid: number, after = 0) =>
-    call<{ items: LogLine[]; next_after: number }>("GET", `/api/training-versions/${vid}/logs?after=${after}&limit=1000`),
+    call<{ items: LogLine[]; next_after: number }>(
+      "GET",
+      `/api/training-versions/${vid}/logs?after=${after}&limit=1000`,
+    ),
   compare: (left: number, right: number) =>
     call<Comparison>("GET", `/api/training-versions/compare?left=${left}&right=${right}`),
-  markGood: (id: string, versionId: number) => call<unknown>("POST", `/api/actors/${enc(id)}/mark-good`, { version_id: versionId }),
+  markGood: (id: string, versionId: number) =>
+    call<unknown>("POST", `/api/actors/${enc(id)}/mark-good`, { version_id: versionId }),
   clearGood: (id: string) => call<unknown>("DELETE", `/api/actors/${enc(id)}/mark-good`),
   importHistory: (dryRun: boolean) => call<ImportRun>("POST", "/api/import", { dry_run: dryRun }),
   tunnel: () => call<Tunnel>("GET", "/api/tunnel"),

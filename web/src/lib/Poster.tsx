@@ -6,7 +6,11 @@ import type { ActorItem } from "../api/types";
 export function Poster({ actor, size }: { actor: ActorItem; size: number }) {
   const [failed, setFailed] = useState(false);
   if (!actor.poster_url || failed) {
-    return <span className="no-poster" style={{ fontSize: Math.max(11, size / 6) }}>{actor.name.slice(0, 2)}</span>;
+    return (
+      <span className="no-poster" style={{ fontSize: Math.max(11, size / 6) }}>
+        {actor.name.slice(0, 2)}
+      </span>
+    );
   }
   const src = actor.poster_url + (actor.poster_url.startsWith("/api/") ? "?size=small" : "");
   return <img src={src} alt="" loading="lazy" width={size} height={size} onError={() => setFailed(true)} />;

@@ -165,10 +165,18 @@ export function ActorSelectorModal({ selectedId, onSelect, onClose }: Props) {
 
   return (
     <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <div className="modal selector" role="dialog" aria-modal="true" aria-label="Select an actor" onKeyDown={onKeyDown}>
+      <div
+        className="modal selector"
+        role="dialog"
+        aria-modal="true"
+        aria-label="Select an actor"
+        onKeyDown={onKeyDown}
+      >
         <header className="modal-head">
           <h2>Select an actor</h2>
-          <button className="ghost" onClick={onClose} aria-label="Close">✕</button>
+          <button className="ghost" onClick={onClose} aria-label="Close">
+            ✕
+          </button>
         </header>
         <div className="selector-tools">
           <input
@@ -180,7 +188,12 @@ export function ActorSelectorModal({ selectedId, onSelect, onClose }: Props) {
             onChange={(e) => setText(e.target.value)}
           />
           <FacetGroup label="Sex" counts={facets?.sex} chosen={sex} onToggle={(v) => toggle(sex, setSex, v)} />
-          <FacetGroup label="Ethnicity" counts={facets?.ethnicity} chosen={ethnicity} onToggle={(v) => toggle(ethnicity, setEthnicity, v)} />
+          <FacetGroup
+            label="Ethnicity"
+            counts={facets?.ethnicity}
+            chosen={ethnicity}
+            onToggle={(v) => toggle(ethnicity, setEthnicity, v)}
+          />
           <label className="toggle">
             <input type="checkbox" checked={hasData} onChange={(e) => setHasData(e.target.checked)} /> has data
             {facets && <span className="count">{facets.has_data}</span>}
@@ -194,11 +207,7 @@ export function ActorSelectorModal({ selectedId, onSelect, onClose }: Props) {
           </span>
         </div>
         {error && <p className="error-text">Could not load actors: {error}</p>}
-        <div
-          className="grid-scroller"
-          ref={scroller}
-          onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
-        >
+        <div className="grid-scroller" ref={scroller} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}>
           <div
             className="grid"
             ref={grid}
@@ -214,7 +223,15 @@ export function ActorSelectorModal({ selectedId, onSelect, onClose }: Props) {
             <div className="empty">
               <p>No actor matches.</p>
               {(text || sex.length > 0 || ethnicity.length > 0 || hasData || hasModel) && (
-                <button onClick={() => { setText(""); setSex([]); setEthnicity([]); setHasData(false); setHasModel(false); }}>
+                <button
+                  onClick={() => {
+                    setText("");
+                    setSex([]);
+                    setEthnicity([]);
+                    setHasData(false);
+                    setHasModel(false);
+                  }}
+                >
                   Clear filters
                 </button>
               )}
@@ -226,7 +243,12 @@ export function ActorSelectorModal({ selectedId, onSelect, onClose }: Props) {
   );
 }
 
-function FacetGroup({ label, counts, chosen, onToggle }: {
+function FacetGroup({
+  label,
+  counts,
+  chosen,
+  onToggle,
+}: {
   label: string;
   counts: Record<string, number> | undefined;
   chosen: string[];
@@ -246,7 +268,13 @@ function FacetGroup({ label, counts, chosen, onToggle }: {
   );
 }
 
-function ActorCard({ actor, active, selected, style, onPick }: {
+function ActorCard({
+  actor,
+  active,
+  selected,
+  style,
+  onPick,
+}: {
   actor: ActorItem | undefined;
   active: boolean;
   selected: boolean;
@@ -267,15 +295,22 @@ function ActorCard({ actor, active, selected, style, onPick }: {
     >
       <div className="poster">
         <Poster actor={actor} size={160} />
-        {actor.validated_lora_model && <span className="badge model" title="validated model">✓ model</span>}
+        {actor.validated_lora_model && (
+          <span className="badge model" title="validated model">
+            ✓ model
+          </span>
+        )}
       </div>
-      <div className="card-name" title={actor.name}>{actor.name}</div>
+      <div className="card-name" title={actor.name}>
+        {actor.name}
+      </div>
       <div className="card-meta" title={[actor.age, actor.sex, actor.ethnicity].filter(Boolean).join(" · ")}>
         {[actor.sex, actor.age, actor.ethnicity?.replace(/_/g, " ")].filter(Boolean).join(" · ")}
       </div>
       <div className="card-badges">
         <span className={"badge sync " + state}>
-          {actor.training_data.count} img{actor.training_data.excluded > 0 ? ` (+${actor.training_data.excluded} bad)` : ""} · {syncLabel[state]}
+          {actor.training_data.count} img
+          {actor.training_data.excluded > 0 ? ` (+${actor.training_data.excluded} bad)` : ""} · {syncLabel[state]}
         </span>
         {actor.latest_version && (
           <span className={"badge status " + actor.latest_version.status}>

@@ -14,7 +14,10 @@ export function ImportModal({ onClose, onImported }: { onClose: () => void; onIm
 
   useEffect(() => {
     close.current?.focus();
-    api.importHistory(true).then(setRun, (e: Error) => setError(e.message)).finally(() => setBusy(false));
+    api
+      .importHistory(true)
+      .then(setRun, (e: Error) => setError(e.message))
+      .finally(() => setBusy(false));
   }, []);
 
   const apply = async () => {
@@ -31,16 +34,31 @@ export function ImportModal({ onClose, onImported }: { onClose: () => void; onIm
 
   return (
     <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <div className="modal guidelines" role="dialog" aria-modal="true" aria-label="Import history"
-        onKeyDown={(e) => e.key === "Escape" && onClose()}>
+      <div
+        className="modal guidelines"
+        role="dialog"
+        aria-modal="true"
+        aria-label="Import history"
+        onKeyDown={(e) => e.key === "Escape" && onClose()}
+      >
         <header className="modal-head">
           <h2>Import the studio&apos;s history</h2>
-          <button ref={close} className="ghost" onClick={onClose} aria-label="Close">✕</button>
+          <button ref={close} className="ghost" onClick={onClose} aria-label="Close">
+            ✕
+          </button>
         </header>
         <div className="guidelines-body">
-          <p className="small">Reads the per-actor manifests in <code>{run?.folder ?? "data/actor_manifests"}</code>: training data, the MD5s of synced images, earlier LoRA versions (imported, no cost) and the validated model. Nothing is deleted and fields Actor Trainer does not own are left alone; importing twice changes nothing.</p>
+          <p className="small">
+            Reads the per-actor manifests in <code>{run?.folder ?? "data/actor_manifests"}</code>: training data, the
+            MD5s of synced images, earlier LoRA versions (imported, no cost) and the validated model. Nothing is deleted
+            and fields Actor Trainer does not own are left alone; importing twice changes nothing.
+          </p>
           {busy && !run && <p className="muted">Reading the manifests…</p>}
-          {error && <p className="error-text" data-testid="import-error">{error}</p>}
+          {error && (
+            <p className="error-text" data-testid="import-error">
+              {error}
+            </p>
+          )}
           {run && (
             <>
               <p data-testid="import-summary">
@@ -52,11 +70,18 @@ export function ImportModal({ onClose, onImported }: { onClose: () => void; onIm
                 {run.actors.map((a) => (
                   <li key={a.manifest} data-manifest={a.manifest}>
                     <strong>{a.actor_id ? `${a.actor_name}` : a.manifest}</strong>
-                    {a.training_data_good != null && <span className="muted small"> · studio judged its data {a.training_data_good ? "good" : "not good"}</span>}
+                    {a.training_data_good != null && (
+                      <span className="muted small">
+                        {" "}
+                        · studio judged its data {a.training_data_good ? "good" : "not good"}
+                      </span>
+                    )}
                     <ul>
                       {a.steps.map((s, i) => (
                         <li key={i} className={"step small" + (s.applies ? "" : " left-out")}>
-                          {s.applies ? (run.dry_run ? "would record " : "recorded ") : "left out: "}{s.what}{s.why ? ` — ${s.why}` : ""}
+                          {s.applies ? (run.dry_run ? "would record " : "recorded ") : "left out: "}
+                          {s.what}
+                          {s.why ? ` — ${s.why}` : ""}
                         </li>
                       ))}
                     </ul>
@@ -65,7 +90,9 @@ export function ImportModal({ onClose, onImported }: { onClose: () => void; onIm
               </ul>
               <div className="row">
                 {run.dry_run && run.changing > 0 && (
-                  <button className="primary" disabled={busy} onClick={apply}>Import {count(run.changing, "actor")}</button>
+                  <button className="primary" disabled={busy} onClick={apply}>
+                    Import {count(run.changing, "actor")}
+                  </button>
                 )}
                 <button onClick={onClose}>{run.dry_run ? "Cancel" : "Close"}</button>
               </div>

@@ -38,10 +38,14 @@ export function ConsolePanel({ title, lines }: { title: string; lines: LogLine[]
   return (
     <section className="panel console-panel" aria-label="Console">
       <header className="panel-head">
-        <h3>Console <span className="muted">{title}</span></h3>
+        <h3>
+          Console <span className="muted">{title}</span>
+        </h3>
         <div className="row">
           {!follow && (
-            <button className="ghost small" onClick={() => setFollow(true)}>↓ follow</button>
+            <button className="ghost small" onClick={() => setFollow(true)}>
+              ↓ follow
+            </button>
           )}
           <button className="ghost small" onClick={copy} disabled={lines.length === 0}>
             {copied ? "copied" : "copy"}

@@ -16,7 +16,16 @@ interface Props {
   onError: (message: string) => void;
 }
 
-export function VersionsPanel({ actorId, versions, totalCost, selectedId, onSelect, onLoadParameters, onChanged, onError }: Props) {
+export function VersionsPanel({
+  actorId,
+  versions,
+  totalCost,
+  selectedId,
+  onSelect,
+  onLoadParameters,
+  onChanged,
+  onError,
+}: Props) {
   const [compareIds, setCompareIds] = useState<number[]>([]);
   const [comparison, setComparison] = useState<Comparison | null>(null);
   const [confirming, setConfirming] = useState<"good" | "clear" | null>(null);
@@ -56,36 +65,75 @@ export function VersionsPanel({ actorId, versions, totalCost, selectedId, onSele
   return (
     <section className="panel versions-panel" aria-label="Versions">
       <header className="panel-head">
-        <h3>Versions <span className="muted">{versions.length} · total {formatCost(totalCost)}</span></h3>
+        <h3>
+          Versions{" "}
+          <span className="muted">
+            {versions.length} · total {formatCost(totalCost)}
+          </span>
+        </h3>
       </header>
       {versions.length === 0 && <p className="muted">No training yet.</p>}
       <ul className="version-list" role="listbox" aria-label="Version history">
         {versions.map((v) => (
-          <li key={v.id} role="option" aria-selected={v.id === selectedId}
-            className={"version-row" + (v.id === selectedId ? " selected" : "")} data-version={v.name}>
-            <input type="checkbox" aria-label={"compare " + v.name} checked={compareIds.includes(v.id)}
-              disabled={v.imported} title={v.imported ? "imported: its parameters are not known" : undefined}
-              onChange={() => toggleCompare(v.id)} />
+          <li
+            key={v.id}
+            role="option"
+            aria-selected={v.id === selectedId}
+            className={"version-row" + (v.id === selectedId ? " selected" : "")}
+            data-version={v.name}
+          >
+            <input
+              type="checkbox"
+              aria-label={"compare " + v.name}
+              checked={compareIds.includes(v.id)}
+              disabled={v.imported}
+              title={v.imported ? "imported: its parameters are not known" : undefined}
+              onChange={() => toggleCompare(v.id)}
+            />
             <button className="version-pick" onClick={() => onSelect(v.id)}>
               <span className="vname">{v.name}</span>
               <span className={"badge status " + v.status}>{v.status.replace("_", " ")}</span>
-              {v.stalled && <span className="badge warn" title={v.stalled}>stalled</span>}
+              {v.stalled && (
+                <span className="badge warn" title={v.stalled}>
+                  stalled
+                </span>
+              )}
               {v.good && <span className="badge good">good</span>}
-              {v.imported && <span className="badge imported" title="trained before Actor Trainer, imported from the studio's manifest">imported</span>}
-              <span className="muted small">{formatTime(v.created_at)} · {v.image_count} img · {formatDuration(v.duration_seconds)} · {formatCost(v.cost_usd)}</span>
+              {v.imported && (
+                <span
+                  className="badge imported"
+                  title="trained before Actor Trainer, imported from the studio's manifest"
+                >
+                  imported
+                </span>
+              )}
+              <span className="muted small">
+                {formatTime(v.created_at)} · {v.image_count} img · {formatDuration(v.duration_seconds)} ·{" "}
+                {formatCost(v.cost_usd)}
+              </span>
             </button>
           </li>
         ))}
       </ul>
       {comparison && (
         <div className="compare" aria-label="Comparison">
-          <h4>{comparison.left.name} ↔ {comparison.right.name}</h4>
+          <h4>
+            {comparison.left.name} ↔ {comparison.right.name}
+          </h4>
           <table>
-            <thead><tr><th>parameter</th><th>{comparison.left.name}</th><th>{comparison.right.name}</th></tr></thead>
+            <thead>
+              <tr>
+                <th>parameter</th>
+                <th>{comparison.left.name}</th>
+                <th>{comparison.right.name}</th>
+              </tr>
+            </thead>
             <tbody>
               {comparison.parameters.map((row) => (
                 <tr key={row.name} className={row.differs ? "differs" : ""}>
-                  <td>{row.name}</td><td>{String(row.left)}</td><td>{String(row.right)}</td>
+                  <td>{row.name}</td>
+                  <td>{String(row.left)}</td>
+                  <td>{String(row.right)}</td>
                 </tr>
               ))}
             </tbody>
@@ -94,26 +142,53 @@ export function VersionsPanel({ actorId, versions, totalCost, selectedId, onSele
       )}
       {selected && (
         <div className="version-detail" aria-label={"Details of " + selected.name}>
-          <h4>{selected.name} <span className="muted">{selected.model_name}</span></h4>
+          <h4>
+            {selected.name} <span className="muted">{selected.model_name}</span>
+          </h4>
           {selected.description && <p>{selected.description}</p>}
           {selected.error && <p className="error-text">{selected.error}</p>}
           {selected.stalled && <p className="warn-text">{selected.stalled}</p>}
           <dl className="facts">
-            <dt>endpoint</dt><dd>{selected.endpoint}</dd>
-            <dt>started</dt><dd>{formatTime(selected.started_at)}</dd>
-            <dt>finished</dt><dd>{formatTime(selected.finished_at)}</dd>
-            <dt>ran</dt><dd>{formatDuration(selected.duration_seconds)} · {formatCost(selected.cost_usd)}</dd>
-            <dt>LoRA</dt><dd>{selected.lora_url ? <a href={selected.lora_url} target="_blank" rel="noreferrer">{selected.lora_url.split("/").pop()}</a> : "–"}</dd>
+            <dt>endpoint</dt>
+            <dd>{selected.endpoint}</dd>
+            <dt>started</dt>
+            <dd>{formatTime(selected.started_at)}</dd>
+            <dt>finished</dt>
+            <dd>{formatTime(selected.finished_at)}</dd>
+            <dt>ran</dt>
+            <dd>
+              {formatDuration(selected.duration_seconds)} · {formatCost(selected.cost_usd)}
+            </dd>
+            <dt>LoRA</dt>
+            <dd>
+              {selected.lora_url ? (
+                <a href={selected.lora_url} target="_blank" rel="noreferrer">
+                  {selected.lora_url.split("/").pop()}
+                </a>
+              ) : (
+                "–"
+              )}
+            </dd>
           </dl>
           {selectedParams ? (
             <details>
               <summary>parameters</summary>
-              <table className="param-table"><tbody>
-                {Object.entries(selectedParams).map(([k, val]) => <tr key={k}><td>{k}</td><td>{String(val)}</td></tr>)}
-              </tbody></table>
+              <table className="param-table">
+                <tbody>
+                  {Object.entries(selectedParams).map(([k, val]) => (
+                    <tr key={k}>
+                      <td>{k}</td>
+                      <td>{String(val)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
             </details>
           ) : (
-            <p className="muted small" data-testid="imported-note">Trained before Actor Trainer and imported from the studio&apos;s manifest: its LoRA, size and date are known; its parameters, console and cost are not.</p>
+            <p className="muted small" data-testid="imported-note">
+              Trained before Actor Trainer and imported from the studio&apos;s manifest: its LoRA, size and date are
+              known; its parameters, console and cost are not.
+            </p>
           )}
           <div className="row">
             {selectedParams && <button onClick={() => onLoadParameters(selectedParams)}>Load parameters</button>}
@@ -124,10 +199,14 @@ export function VersionsPanel({ actorId, versions, totalCost, selectedId, onSele
           </div>
           {confirming && (
             <div className="confirm" role="alertdialog" aria-label="Confirm">
-              <span>{confirming === "good"
-                ? `Make ${selected.name} the validated model of this actor? actors.json is updated.`
-                : "Remove the validated model of this actor from actors.json?"}</span>
-              <button className="primary" autoFocus onClick={confirm}>Confirm</button>
+              <span>
+                {confirming === "good"
+                  ? `Make ${selected.name} the validated model of this actor? actors.json is updated.`
+                  : "Remove the validated model of this actor from actors.json?"}
+              </span>
+              <button className="primary" autoFocus onClick={confirm}>
+                Confirm
+              </button>
               <button onClick={() => setConfirming(null)}>Cancel</button>
             </div>
           )}
