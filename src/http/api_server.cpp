@@ -41,7 +41,7 @@ std::vector<RouteInfo> ApiServer::routes() {
 }
 
 std::string_view ApiServer::openapi_document() {
-  return kOpenApiDocument;
+  return openapi_document_text();
 }
 
 ApiServer::ApiServer(ApiServices services, ApiOptions options)

@@ -5,6 +5,6 @@
 namespace atr {
 
 /// docs/openapi.json, compiled in (generated from openapi_document.cpp.in at configure time).
-extern const std::string_view kOpenApiDocument;
+std::string_view openapi_document_text();
 
 }  // namespace atr

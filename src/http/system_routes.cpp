@@ -36,7 +36,7 @@ void get_health(ApiContext& c, const Req& /*req*/, Res& res) {
 }
 
 void get_openapi(ApiContext& /*c*/, const Req& /*req*/, Res& res) {
-  res.set_content(std::string(kOpenApiDocument), "application/json");
+  res.set_content(std::string(openapi_document_text()), "application/json");
 }
 
 void get_settings(ApiContext& c, const Req& /*req*/, Res& res) {

@@ -13,26 +13,12 @@ using nlohmann::json;
 
 constexpr size_t kMaxDetail = 160;
 
-bool transient(const HttpResponse& r) {
-  return r.outcome != HttpResponse::Outcome::Answered || r.status == 429 || r.status >= 500;
-}
-
 std::string shorten(std::string text) {
   for (char& c : text) {
     if (c == '\n' || c == '\r' || c == '\t') c = ' ';
   }
   if (text.size() > kMaxDetail) text = text.substr(0, kMaxDetail) + "…";
   return text;
-}
-
-// The answer's Retry-After in milliseconds (delta seconds; RunPod does not document it, so
-// an HTTP date or anything else counts as not said); 0 when absent.
-long long retry_after_ms(const HttpResponse& r) {
-  auto it = r.headers.find("retry-after");
-  if (it == r.headers.end()) return 0;
-  const std::string_view value = trim(it->second);
-  if (value.empty() || value.size() > 6 || !is_digits(value)) return 0;
-  return std::stoll(std::string(value)) * 1000;
 }
 
 Error answer_error(const std::string& what, const HttpResponse& r) {
@@ -73,9 +59,7 @@ RunpodBackend::RunpodBackend(Result<WorkflowTemplate> workflow, RunpodConnection
     : workflow_(std::move(workflow)),
       connection_(std::move(connection)),
       http_(std::move(http)),
-      sleep_(sleep ? std::move(sleep)
-                   : Sleep([](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); })),
-      rng_(std::random_device{}()) {}
+      retrier_(connection_.backoff, std::move(sleep)) {}
 
 Result<std::string> RunpodBackend::render_request(const TrainingRequest& request) const {
   if (!workflow_) return workflow_.error();
@@ -99,27 +83,11 @@ HttpRequest RunpodBackend::request(const std::string& method, const std::string&
 
 HttpResponse RunpodBackend::send_with_retries(const HttpRequest& request, Retries retries) {
   const int attempts = retries == Retries::None ? 1 : connection_.backoff.max_attempts;
-  HttpResponse response;
-  for (int attempt = 0; attempt < attempts; ++attempt) {
-    response = http_->send(request);
-    const bool again =
-        retries == Retries::RateLimitedOnly
-            ? response.outcome == HttpResponse::Outcome::Answered && response.status == 429
-            : transient(response);
-    if (!again || attempt + 1 == attempts) break;
-    double unit = 0.0;
-    {
-      std::lock_guard lock(rng_mutex_);
-      unit = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
-    }
-    std::chrono::milliseconds wait = connection_.backoff.delay(attempt, unit);
-    // RunPod does not document Retry-After; honour it when present, within the cap.
-    if (const long long asked = retry_after_ms(response); asked > 0) {
-      wait = std::min(connection_.backoff.cap, std::chrono::milliseconds(asked));
-    }
-    sleep_(wait);
-  }
-  return response;
+  return retrier_.send(*http_, request, attempts, [retries](const HttpResponse& response) {
+    return retries == Retries::RateLimitedOnly
+               ? response.outcome == HttpResponse::Outcome::Answered && response.status == 429
+               : transient(response);
+  });
 }
 
 SubmitOutcome RunpodBackend::submit(const std::string& endpoint_id,

@@ -29,7 +29,7 @@ struct RunpodConnection {
 class RunpodBackend final : public TrainingBackend {
  public:
   /// How the backend waits between retries (tests pass one that records instead).
-  using Sleep = std::function<void(std::chrono::milliseconds)>;
+  using Sleep = Retrier::Sleep;
 
   /// Takes the workflow as loaded, or the error that loading it gave: a broken template must
   /// stop trainings, not commands that never build a request.
@@ -48,15 +48,14 @@ class RunpodBackend final : public TrainingBackend {
  private:
   HttpRequest request(const std::string& method, const std::string& endpoint_id,
                       const std::string& path) const;
-  // Sends `request`, retrying 429, 5xx and network failures with backoff when asked to.
+  // Sends `request`, retrying 429, 5xx and network failures with backoff when asked to (or
+  // only 429, for /run), honouring Retry-After (net/'s Retrier).
   HttpResponse send_with_retries(const HttpRequest& request, Retries retries);
 
   Result<WorkflowTemplate> workflow_;
   RunpodConnection connection_;
   std::shared_ptr<HttpClient> http_;
-  Sleep sleep_;
-  std::mutex rng_mutex_;
-  std::minstd_rand rng_;
+  Retrier retrier_;
 };
 
 /// A short, secret-free description of an HTTP answer for messages and the console:

@@ -4,13 +4,8 @@
 #include <cstdio>
 #include <ctime>
 #include <limits>
-#include <map>
 #include <memory>
-#include <mutex>
-#include <random>
-#include <thread>
 
-#include <curl/curl.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <openssl/evp.h>
@@ -25,21 +20,6 @@ namespace fs = std::filesystem;
 
 constexpr const char* kEmptySha256 =
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-
-std::size_t collect(char* data, std::size_t size, std::size_t count, void* out) {
-  static_cast<std::string*>(out)->append(data, size * count);
-  return size * count;
-}
-
-std::size_t collect_header(char* data, std::size_t size, std::size_t count, void* out) {
-  std::string line(data, size * count);
-  const std::size_t colon = line.find(':');
-  if (colon != std::string::npos) {
-    auto* headers = static_cast<std::map<std::string, std::string>*>(out);
-    (*headers)[to_lower(trim(line.substr(0, colon)))] = std::string(trim(line.substr(colon + 1)));
-  }
-  return size * count;
-}
 
 std::string strip_quotes(std::string etag) {
   if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') {
@@ -134,42 +114,12 @@ Result<S3ListPage> parse_list_page(std::string_view body) {
   return page;
 }
 
-struct S3Client::Exchange {
-  long status = 0;
-  std::string body;
-  std::map<std::string, std::string> headers;
-};
-
-// Idle easy handles. A handle keeps its connections open, so workers that take one per request
-// reuse kept-alive connections instead of connecting for every object.
-struct S3Client::Handles {
-  std::mutex mutex;
-  std::vector<CURL*> idle;
-
-  CURL* take() {
-    std::lock_guard lock(mutex);
-    if (idle.empty()) return curl_easy_init();
-    CURL* c = idle.back();
-    idle.pop_back();
-    curl_easy_reset(c);  // options go, open connections stay
-    return c;
-  }
-  void give(CURL* c) {
-    std::lock_guard lock(mutex);
-    idle.push_back(c);
-  }
-  ~Handles() {
-    for (CURL* c : idle) {
-      curl_easy_cleanup(c);
-    }
-  }
-};
-
 S3Client::~S3Client() = default;
 
 S3Client::S3Client(S3Config config)
-    : config_(std::move(config)), handles_(std::make_unique<Handles>()) {
-  curl_global_init(CURL_GLOBAL_DEFAULT);
+    : config_(std::move(config)),
+      retrier_(Backoff{config_.max_attempts, std::chrono::milliseconds(250),
+                       std::chrono::milliseconds(8'000)}) {
   while (!config_.endpoint_url.empty() && config_.endpoint_url.back() == '/') {
     config_.endpoint_url.pop_back();
   }
@@ -190,85 +140,44 @@ std::string S3Client::s3_url(const std::string& key) const {
   return "s3://" + config_.bucket + "/" + key;
 }
 
-Result<S3Client::Exchange> S3Client::perform(const std::string& method,
-                                             const std::string& path_and_query,
-                                             const fs::path* upload,
-                                             const std::vector<std::string>& extra_headers) {
-  std::mt19937_64 rng(std::random_device{}());
-  std::string last_failure;
-  for (int attempt = 0; attempt < config_.max_attempts; ++attempt) {
-    if (attempt > 0) {
-      const long long cap = std::min<long long>(8000, 250LL << attempt);
-      std::this_thread::sleep_for(
-          std::chrono::milliseconds(std::uniform_int_distribution<long long>(0, cap)(rng)));
+Result<HttpResponse> S3Client::perform(
+    const std::string& method, const std::string& path_and_query, const fs::path* upload,
+    const std::vector<std::pair<std::string, std::string>>& headers) {
+  if (upload != nullptr) {
+    std::error_code ec;
+    if (!fs::is_regular_file(*upload, ec)) {
+      return Error{ErrorCode::NotFound, "S3 upload: cannot read " + upload->string()};
     }
-    auto give_back = [this](CURL* c) { handles_->give(c); };
-    std::unique_ptr<CURL, decltype(give_back)> curl(handles_->take(), give_back);
-    if (!curl) return Error{ErrorCode::Internal, "S3: curl_easy_init failed"};
-    Exchange ex;
-    const std::string url = base_url() + path_and_query;
-    const std::string sigv4 = "aws:amz:" + config_.region + ":s3";
-    const std::string userpwd =
-        config_.access_key_id.reveal() + ":" + config_.secret_access_key.reveal();
-    curl_slist* raw_headers = nullptr;
-    raw_headers = curl_slist_append(
-        raw_headers, upload != nullptr
-                         ? "x-amz-content-sha256: UNSIGNED-PAYLOAD"
-                         : (std::string("x-amz-content-sha256: ") + kEmptySha256).c_str());
-    for (const std::string& h : extra_headers) {
-      raw_headers = curl_slist_append(raw_headers, h.c_str());
-    }
-    std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(raw_headers,
-                                                                        &curl_slist_free_all);
-    std::unique_ptr<std::FILE, decltype(&std::fclose)> file(nullptr, &std::fclose);
-    CURL* c = curl.get();
-    curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(c, CURLOPT_AWS_SIGV4, sigv4.c_str());
-    curl_easy_setopt(c, CURLOPT_USERPWD, userpwd.c_str());
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 10'000L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(config_.timeout.count()));
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &collect);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &ex.body);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, &collect_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &ex.headers);
-    if (method == "HEAD") {
-      curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-    } else if (method == "PUT" && upload != nullptr) {
-      file.reset(std::fopen(upload->c_str(), "rb"));
-      if (!file) return Error{ErrorCode::NotFound, "S3 upload: cannot read " + upload->string()};
-      std::error_code ec;
-      const auto size = static_cast<curl_off_t>(fs::file_size(*upload, ec));
-      curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-      curl_easy_setopt(c, CURLOPT_READDATA, file.get());
-      curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, size);
-      // Send the body at once rather than wait for "100 Continue". (Removing the Expect
-      // header instead would break curl 7.88's signature, which then signs an empty one.)
-      curl_easy_setopt(c, CURLOPT_EXPECT_100_TIMEOUT_MS, 0L);
-    } else if (method != "GET") {
-      curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
-    }
-    const CURLcode code = curl_easy_perform(c);
-    if (code != CURLE_OK) {
-      last_failure = curl_easy_strerror(code);
-      continue;  // network failure or timeout: retried
-    }
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &ex.status);
-    if (ex.status >= 500 || ex.status == 429) {
-      last_failure = describe_error(ex.status, ex.body);
-      continue;
-    }
-    return ex;
   }
-  return Error{ErrorCode::Unavailable, "S3 " + method + " " + base_url() + ": " + last_failure};
+  HttpRequest request;
+  request.method = method;
+  request.url = base_url() + path_and_query;
+  request.headers = headers;
+  request.headers.emplace_back("x-amz-content-sha256",
+                               upload != nullptr ? "UNSIGNED-PAYLOAD" : kEmptySha256);
+  if (upload != nullptr) request.upload_file = *upload;
+  request.sigv4 = SigV4Signing{"aws:amz:" + config_.region + ":s3", config_.access_key_id,
+                               config_.secret_access_key};
+  request.connect_timeout = std::chrono::milliseconds(10'000);
+  request.timeout = config_.timeout;
+  HttpResponse response =
+      retrier_.send(http_, request, std::max(config_.max_attempts, 1), &transient);
+  if (response.outcome != HttpResponse::Outcome::Answered) {
+    return Error{ErrorCode::Unavailable,
+                 "S3 " + method + " " + base_url() + ": " + response.failure};
+  }
+  if (transient(response)) {
+    return Error{ErrorCode::Unavailable, "S3 " + method + " " + base_url() + ": " +
+                                             describe_error(response.status, response.body)};
+  }
+  return response;
 }
 
 Status S3Client::put_file(const std::string& key, const fs::path& file,
                           const std::string& md5_hex) {
-  std::vector<std::string> headers;
-  if (md5_hex.size() == 32) headers.push_back("Content-MD5: " + md5_base64(md5_hex));
-  Result<Exchange> ex = perform("PUT", object_path(key), &file, headers);
+  std::vector<std::pair<std::string, std::string>> headers;
+  if (md5_hex.size() == 32) headers.emplace_back("Content-MD5", md5_base64(md5_hex));
+  Result<HttpResponse> ex = perform("PUT", object_path(key), &file, headers);
   if (!ex) return ex.error();
   if (ex->status != 200) {
     return Error{ex->status == 403 ? ErrorCode::FailedPrecondition : ErrorCode::Unavailable,
@@ -283,7 +192,7 @@ Status S3Client::put_file(const std::string& key, const fs::path& file,
 }
 
 Result<S3Object> S3Client::head(const std::string& key) {
-  Result<Exchange> ex = perform("HEAD", object_path(key), nullptr, {});
+  Result<HttpResponse> ex = perform("HEAD", object_path(key), nullptr, {});
   if (!ex) return ex.error();
   if (ex->status == 404) return Error{ErrorCode::NotFound, "S3: no object " + s3_url(key)};
   if (ex->status != 200) {
@@ -303,7 +212,7 @@ Result<S3Object> S3Client::head(const std::string& key) {
 }
 
 Result<std::string> S3Client::get(const std::string& key) {
-  Result<Exchange> ex = perform("GET", object_path(key), nullptr, {});
+  Result<HttpResponse> ex = perform("GET", object_path(key), nullptr, {});
   if (!ex) return ex.error();
   if (ex->status == 404) return Error{ErrorCode::NotFound, "S3: no object " + s3_url(key)};
   if (ex->status != 200) {
@@ -314,7 +223,7 @@ Result<std::string> S3Client::get(const std::string& key) {
 }
 
 Status S3Client::remove(const std::string& key) {
-  Result<Exchange> ex = perform("DELETE", object_path(key), nullptr, {});
+  Result<HttpResponse> ex = perform("DELETE", object_path(key), nullptr, {});
   if (!ex) return ex.error();
   if (ex->status != 204 && ex->status != 200) {
     return Error{ErrorCode::Unavailable,
@@ -331,7 +240,7 @@ Result<std::vector<S3Object>> S3Client::list(const std::string& prefix, int page
     std::vector<std::pair<std::string, std::string>> params = {
         {"list-type", "2"}, {"prefix", prefix}, {"max-keys", std::to_string(page_size)}};
     if (!token.empty()) params.emplace_back("continuation-token", token);
-    Result<Exchange> ex =
+    Result<HttpResponse> ex =
         perform("GET", bucket_path + "?" + sigv4::canonical_query(params), nullptr, {});
     if (!ex) return ex.error();
     if (ex->status != 200) {

@@ -9,6 +9,7 @@
 
 #include "base/result.h"
 #include "base/secret.h"
+#include "net/http_client.h"
 
 namespace atr {
 
@@ -74,16 +75,17 @@ class S3Client {
   [[nodiscard]] std::string s3_url(const std::string& key) const;
 
  private:
-  struct Exchange;
   [[nodiscard]] std::string base_url() const;  ///< scheme://host[:port] (no path)
   [[nodiscard]] std::string object_path(const std::string& key) const;  ///< encoded
-  Result<Exchange> perform(const std::string& method, const std::string& path_and_query,
-                           const std::filesystem::path* upload,
-                           const std::vector<std::string>& extra_headers);
+  /// One signed exchange through net/ (its handle pool and its retry loop): 5xx, 429 and
+  /// network failures are retried; Unavailable when no useful answer came.
+  Result<HttpResponse> perform(const std::string& method, const std::string& path_and_query,
+                               const std::filesystem::path* upload,
+                               const std::vector<std::pair<std::string, std::string>>& headers);
 
   S3Config config_;
-  struct Handles;  // idle curl handles, reused for their open connections
-  std::unique_ptr<Handles> handles_;
+  CurlHttpClient http_;
+  Retrier retrier_;
 };
 
 }  // namespace atr

@@ -156,7 +156,7 @@ TEST(S3ClientTest, SignedRequestsForAwkwardKeysRoundTrip) {
     Status put = client.put_file(key, file, md5_hex(content));
     ASSERT_TRUE(put) << key << ": " << put.error().message;
     Result<S3Object> head = client.head(key);
-    ASSERT_TRUE(head) << key;
+    ASSERT_TRUE(head) << key << ": " << head.error().message;
     EXPECT_EQ(head->etag, md5_hex(content));
     EXPECT_EQ(head->size, 300'000);
     Result<std::string> got = client.get(key);
