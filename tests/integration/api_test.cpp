@@ -25,6 +25,7 @@
 #include "support/images.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
+#include "support/workspace_builder.h"
 
 namespace atr {
 namespace {
@@ -55,25 +56,10 @@ class ApiTest : public ::testing::Test {
   void SetUp() override {
     std::string actors = "[\n";
     for (const std::string id : {"0006", "0008"}) {
-      const std::string name = id + "_european_20_female";
-      std::string urls;
-      for (int i = 0; i < 3; ++i) {
-        urls += i ? ",\"s3://b/actors/" : "\"s3://b/actors/";
-        urls += name;
-        urls += "/training_data/img_" + std::to_string(i) + ".jpg\"";
-        testing::write_image(ws_.path() / "data/actors" / name / "training_data" /
-                                 ("img_" + std::to_string(i) + ".jpg"),
-                             640, 640, i);
-      }
-      actors += id == "0006" ? "" : ",\n";
-      for (const std::string& part :
-           {std::string(R"(  {"id": ")"), id, std::string(R"(", "name": ")"), name,
-            std::string(R"(", "sex": "female", "ethnicity": "european", "description": )"
-                        R"("calm eyes", "custom": [1, 2], "training_data": {"s3_urls": [)"),
-            urls, std::string(R"(], "local_path": "data/actors/)"), name,
-            std::string(R"(/training_data", "count": 3, "synced": true}})")}) {
-        actors += part;
-      }
+      actors += id == "0006" ? "  " : ",\n  ";
+      actors += testing::synced_actor(ws_.path(), "\"" + id + "\"", id + "_european_20_female", 3,
+                                      R"("sex": "female", "ethnicity": "european", )"
+                                      R"("description": "calm eyes", "custom": [1, 2])");
     }
     actors += R"(,
   {"id": 10, "name": "0010_african_30_male", "sex": "male", "ethnicity": "african",

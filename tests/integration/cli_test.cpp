@@ -10,6 +10,7 @@
 #include "support/images.h"
 #include "support/registry_gen.h"
 #include "support/temp_dir.h"
+#include "support/workspace_builder.h"
 
 namespace atr {
 namespace {
@@ -25,24 +26,16 @@ struct CliRun {
 class CliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ws_.write("actors.json", R"([
-  {"id": "0006", "name": "0006_european_20_female", "sex": "female", "ethnicity": "european", "age": "20",
-   "description": "Warm smile",
-   "training_data": {"s3_urls": ["s3://b/actors/0006_european_20_female/training_data/img_0.jpg",
-                                 "s3://b/actors/0006_european_20_female/training_data/img_1.jpg",
-                                 "s3://b/actors/0006_european_20_female/training_data/img_2.jpg"],
-                     "local_path": "data/actors/0006_european_20_female/training_data", "count": 3, "synced": true}},
+    const std::string synced = testing::synced_actor(
+        ws_.path(), R"("0006")", "0006_european_20_female", 3,
+        R"("sex": "female", "ethnicity": "european", "age": "20", "description": "Warm smile")");
+    ws_.write("actors.json", "[\n  " + synced + R"(,
   {"id": 7, "name": "0007_asian_31_female", "sex": "female", "ethnicity": "asian", "age": 31, "description": "Glasses"},
   {"id": "0012", "name": "0012_african_44_male", "sex": "male", "ethnicity": "african", "age": "44",
    "description": "Grey temples", "good": true,
    "validated_lora_model": {"version_id": "j", "version_name": "V2", "lora_url": "https://l", "marked_at": "t"}}
 ]
 )");
-    for (int i = 0; i < 3; ++i) {
-      testing::write_image(ws_.path() / "data/actors/0006_european_20_female/training_data" /
-                               ("img_" + std::to_string(i) + ".jpg"),
-                           640, 640, i);
-    }
   }
 
   CliRun run(const std::string& args, const std::string& env = "") const {

@@ -15,6 +15,7 @@
 #include "support/images.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
+#include "support/workspace_builder.h"
 
 namespace atr {
 namespace {
@@ -37,26 +38,9 @@ class LifecycleTest : public ::testing::Test {
   void SetUp() override {
     std::string actors = "[\n";
     for (const std::string id : {"0006", "0008"}) {
-      const std::string name = id + "_european_20_female";
-      std::string urls;
-      for (int i = 0; i < 3; ++i) {
-        urls += i ? ",\"s3://b/actors/" : "\"s3://b/actors/";
-        urls += name;
-        urls += "/training_data/img_" + std::to_string(i) + ".jpg\"";
-        testing::write_image(ws_.path() / "data/actors" / name / "training_data" /
-                                 ("img_" + std::to_string(i) + ".jpg"),
-                             640, 640, i);
-      }
-      actors += id == "0006" ? "" : ",\n";
-      actors += R"(  {"id": ")";
-      actors += id;
-      actors += R"(", "name": ")";
-      actors += name;
-      actors += R"(", "sex": "female", "custom": [1, 2], "training_data": {"s3_urls": [)";
-      actors += urls;
-      actors += R"(], "local_path": "data/actors/)";
-      actors += name;
-      actors += R"(/training_data", "count": 3, "synced": true}})";
+      actors += id == "0006" ? "  " : ",\n  ";
+      actors += testing::synced_actor(ws_.path(), "\"" + id + "\"", id + "_european_20_female", 3,
+                                      R"("sex": "female", "custom": [1, 2])");
     }
     ws_.write("actors.json", actors + "\n]\n");
     webhook_port_ = testing::free_port();
