@@ -189,6 +189,8 @@ std::string NgrokTunnel::read_public_url() {
   request.url = api_url_ + "/api/tunnels";
   request.connect_timeout = 1s;
   request.timeout = 2s;
+  // The agent is stopped with the tunnel; a kept connection would make it wait 5 s for it.
+  request.keep_connection = false;
   HttpResponse response = http_.send(request);
   if (response.outcome != HttpResponse::Outcome::Answered || response.status != 200) return {};
   const nlohmann::json doc = nlohmann::json::parse(response.body, nullptr, false);

@@ -14,8 +14,7 @@
 #include <unistd.h>
 
 #include "api/api_json.h"
-#include "app/live_events.h"
-#include "app/ngrok_tunnel.h"
+#include "app/api_host.h"
 #include "app/tracking.h"
 #include "cli/output.h"
 #include "http/api_server.h"
@@ -50,15 +49,6 @@ std::string describe(const Version& v) {
     out += " " + std::to_string(static_cast<int>(*v.progress->percent)) + "%";
   }
   return out;
-}
-
-std::string tunnel_json(const TunnelStatus& t) {
-  nlohmann::ordered_json doc;
-  doc["state"] = to_string(t.state);
-  doc["public_url"] =
-      t.public_url.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(t.public_url);
-  doc["message"] = t.message;
-  return doc.dump();
 }
 
 // Re-reads actors.json when another tool changed it (checked once a second), so the API
@@ -161,11 +151,7 @@ int run_serve(Workspace& w, const ServeOptions& options) {
   // keeps freed pages unless asked, and serve runs for weeks.
   ::malloc_trim(0);
   Metrics& metrics = *w.metrics;
-  EventHub events;
-  LatestVersionBoard latest(*w.store);
-  LivePublisher publisher(*w.store, events, [&latest](const Version& v) { latest.note(v); });
-  w.store->set_observer(
-      [&publisher](const std::vector<std::int64_t>& ids) { publisher.changed(ids); });
+  ApiHost host(w, metrics);  // observes the store from here on: live events
 
   Poller poller(*w.trainings, *w.store, w.clock, w.config.settings.tracking,
                 [last = std::map<std::int64_t, std::string>()](const Version& v) mutable {
@@ -198,60 +184,6 @@ int run_serve(Workspace& w, const ServeOptions& options) {
     return kExitFailure;
   }
 
-  CurlHttpClient agent_http;
-  NgrokTunnel tunnel(webhooks.port(), w.config.secrets.ngrok_authtoken,
-                     w.config.settings.ngrok_api_url, w.root / ".actor-trainer" / "ngrok.log",
-                     agent_http, [&](const TunnelStatus& t) {
-                       w.set_tunnel_url(t.state == TunnelState::Running ? t.public_url : "");
-                       events.publish("tunnel", "", 0, tunnel_json(t));
-                       std::cerr << "tunnel: " << to_string(t.state)
-                                 << (t.public_url.empty() ? "" : " " + t.public_url)
-                                 << (t.message.empty() ? "" : ": " + t.message) << "\n";
-                     });
-
-  VipsThumbnailer thumbnails(w.root, w.root / ".actor-trainer" / "thumbnails");
-  // A summary lives 10 s: a folder edited by hand shows in the list within that time, and a
-  // listing of 10,000 actors stats their folders at most that often.
-  DataStates data(*w.scanner, w.config.settings.limits, w.clock, std::chrono::seconds(10));
-  ApiServices services{w.root,
-                       *w.registry,
-                       *w.scanner,
-                       data,
-                       *w.store,
-                       *w.trainings,
-                       *w.importer,
-                       w.config.settings,
-                       thumbnails,
-                       tunnel,
-                       events,
-                       metrics,
-                       latest,
-                       w.objects.get(),
-                       [&w]() -> std::pair<std::string, std::string> {
-                         if (w.config.settings.public_webhook_base_url) {
-                           return {"public_url", *w.config.settings.public_webhook_base_url};
-                         }
-                         std::string tunnel_url = w.tunnel_url();
-                         if (!tunnel_url.empty()) return {"ngrok", tunnel_url};
-                         return {"none", ""};
-                       },
-                       [&w, &metrics] {
-                         Result<std::vector<Version>> active = w.store->list_unfinished();
-                         if (!active) return;
-                         metrics.clear("atr_active_versions");
-                         std::map<std::string, int> by_status;
-                         for (VersionStatus s : {VersionStatus::Pending, VersionStatus::Queued,
-                                                 VersionStatus::Training}) {
-                           by_status[std::string(to_string(s))] = 0;
-                         }
-                         for (const Version& v : *active) {
-                           ++by_status[std::string(to_string(v.status))];
-                         }
-                         for (const auto& [status, count] : by_status) {
-                           metrics.set("atr_active_versions", "unfinished versions, by status",
-                                       {{"status", status}}, count);
-                         }
-                       }};
   ApiOptions api_options;
   api_options.host = options.host;
   api_options.port = options.port;
@@ -259,21 +191,20 @@ int run_serve(Workspace& w, const ServeOptions& options) {
   api_options.extra_origins = options.allow_origins;
   api_options.ui_dir = default_ui_dir(options.ui_dir);
   api_options.heartbeat = std::chrono::seconds(options.heartbeat_seconds);
-  ApiServer api(std::move(services), api_options);
-  if (Status started = api.start(); !started) {
+  if (Status started = host.start(api_options, webhooks.port()); !started) {
     std::cerr << "serve: " << started.error().message << "\n";
     webhooks.stop();
     ::close(lock);
     return kExitFailure;
   }
-  RegistryWatcher watcher(*w.registry, w.root / "actors.json", events);
+  RegistryWatcher watcher(*w.registry, w.root / "actors.json", host.events());
 
   poller.start();
 
   std::cout << "webhook listener: http://" << options.webhook_host << ":" << webhooks.port()
             << "/api/training-webhook/<token>" << std::endl;
   if (options.start_tunnel) {
-    Result<TunnelStatus> t = tunnel.start();
+    Result<TunnelStatus> t = host.tunnel().start();
     if (!t) std::cerr << "serve: tunnel not started: " << t.error().message << "\n";
   }
   if (!w.config.settings.public_webhook_base_url && w.tunnel_url().empty()) {
@@ -281,17 +212,15 @@ int run_serve(Workspace& w, const ServeOptions& options) {
                  "tracked by polling (start the ngrok tunnel from the UI or with --ngrok)"
               << std::endl;
   }
-  std::cout << "API and UI: http://" << options.host << ":" << api.port() << "/" << std::endl;
+  std::cout << "API and UI: http://" << options.host << ":" << host.port() << "/" << std::endl;
   std::cout << "serving " << w.root.string() << " (Ctrl-C stops)" << std::endl;
 
   int received = 0;
   sigwait(&signals, &received);
   std::cout << "stopping" << std::endl;
-  api.stop();  // live streams end; requests in flight finish
-  tunnel.stop();
+  host.stop();  // live streams end; requests in flight finish; the tunnel stops
   poller.stop();
   webhooks.stop();
-  w.store->set_observer({});
   ::close(lock);
   std::cout << "stopped" << std::endl;
   return 0;

@@ -128,6 +128,7 @@ HttpResponse CurlHttpClient::send(const HttpRequest& request) {
     curl_easy_setopt(curl, CURLOPT_USERPWD, userpwd.c_str());
   }
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
+  if (!request.keep_connection) curl_easy_setopt(curl, CURLOPT_FORBID_REUSE, 1L);
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(request.connect_timeout.count()));
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));

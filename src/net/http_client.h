@@ -32,6 +32,9 @@ struct HttpRequest {
   /// When set, the body is this file, streamed from disk (PUT), instead of `body`.
   std::filesystem::path upload_file;
   std::optional<SigV4Signing> sigv4;
+  /// False: close the connection after this exchange instead of keeping it in the pool (a
+  /// server that is stopped soon after would otherwise wait for the idle connection to end).
+  bool keep_connection = true;
   std::chrono::milliseconds connect_timeout{5'000};
   std::chrono::milliseconds timeout{30'000};  ///< whole exchange
 };

@@ -350,68 +350,6 @@ TEST_F(ApiTest, ListenersHoldBurstsAndTheirPorts) {
   }
 }
 
-TEST_F(ApiTest, ActorsSearchFiltersFacetsAndPages) {
-  start_serve();
-  const Answer all = get("/api/actors");
-  ASSERT_EQ(all.status, 200);
-  EXPECT_EQ(all.doc["total"], 4);
-  const json& first = all.doc["items"][0];
-  for (const char* key :
-       {"id", "registry_id", "name", "sex", "ethnicity", "age", "description", "poster_url",
-        "training_data", "good", "validated_lora_model", "latest_version"}) {
-    EXPECT_TRUE(first.contains(key)) << key;
-  }
-  EXPECT_EQ(first["poster_url"], "/api/actors/0006/poster");
-  EXPECT_EQ(first["training_data"], json({{"count", 3},
-                                          {"excluded", 0},
-                                          {"ignored", 0},
-                                          {"recorded", 3},
-                                          {"synced", true},
-                                          {"state", "synced"},
-                                          {"location", "local"}}));
-  EXPECT_EQ(all.doc["items"][2]["id"], "10");
-  EXPECT_EQ(all.doc["items"][2]["registry_id"], 10);
-  EXPECT_EQ(all.doc["items"][2]["training_data"]["state"], "no_data");
-  EXPECT_EQ(all.doc["items"][3]["training_data"], json({{"count", 1},
-                                                        {"excluded", 0},
-                                                        {"ignored", 0},
-                                                        {"recorded", 0},
-                                                        {"synced", false},
-                                                        {"state", "not_synced"},
-                                                        {"location", "local"}}));
-  EXPECT_EQ(all.doc["facets"]["sex"]["female"], 3);
-
-  const Answer female = get("/api/actors?q=CALM%20eyes&sex=female&limit=1&offset=1");
-  ASSERT_EQ(female.status, 200);
-  EXPECT_EQ(female.doc["total"], 2);
-  ASSERT_EQ(female.doc["items"].size(), 1u);
-  EXPECT_EQ(female.doc["items"][0]["id"], "0008");
-  // Facets count what the other filters leave: the text matches no male actor.
-  EXPECT_FALSE(female.doc["facets"]["sex"].contains("male"));
-  EXPECT_EQ(female.doc["facets"]["sex"]["female"], 2);
-
-  EXPECT_EQ(get("/api/actors?ethnicity=african,asian").doc["total"], 2);
-  // Local images count as data although actors.json records none for 0011.
-  EXPECT_EQ(get("/api/actors?has_data=true").doc["total"], 3);
-  EXPECT_EQ(get("/api/actors?has_model=true").doc["total"], 0);
-
-  const Answer bad_limit = get("/api/actors?limit=many");
-  EXPECT_EQ(bad_limit.status, 422);  // a named input: 422 with its field
-  EXPECT_EQ(bad_limit.doc["error"]["field"], "limit");
-  const Answer bad_flag = get("/api/actors?has_data=maybe");
-  EXPECT_EQ(bad_flag.status, 422);
-  EXPECT_EQ(bad_flag.doc["error"]["field"], "has_data");
-}
-
-TEST_F(ApiTest, OneActorByAnyReference) {
-  start_serve();
-  EXPECT_EQ(get("/api/actors/6").doc["name"], "0006_european_20_female");
-  EXPECT_EQ(get("/api/actors/0006_european_20_female").doc["id"], "0006");
-  const Answer missing = get("/api/actors/999");
-  EXPECT_EQ(missing.status, 404);
-  EXPECT_EQ(missing.doc["error"]["code"], "not_found");
-}
-
 TEST_F(ApiTest, PostersAreThumbnailsWithEtagsOrRedirects) {
   start_serve();
   const Answer small = get("/api/actors/6/poster?size=small");
@@ -1003,28 +941,6 @@ TEST_F(ApiTest, RegistryEditsByOtherToolsAreServed) {
   }
   EXPECT_EQ(fixed.status, 200);
   EXPECT_EQ(fixed.doc["registry"]["ok"], true);
-}
-
-TEST_F(ApiTest, ServesTheBuiltUiWithAnSpaFallbackOrAPlainPage) {
-  start_serve();
-  const Answer plain = get("/");
-  EXPECT_EQ(plain.status, 200);
-  EXPECT_NE(plain.body.find("web UI is not built"), std::string::npos);
-  serve_->stop(SIGTERM);
-  remember(serve_->out() + serve_->err());
-
-  ws_.write("ui/index.html", "<!doctype html><title>Actor Trainer UI</title>");
-  ws_.write("ui/assets/app-1234.js", "console.log('ui')");
-  start_serve({"--ui-dir", (ws_.path() / "ui").string()});
-  EXPECT_NE(get("/").body.find("Actor Trainer UI"), std::string::npos);
-  const Answer route = get("/actors/6/versions");
-  EXPECT_NE(route.body.find("Actor Trainer UI"), std::string::npos);
-  EXPECT_EQ(route.header("Cache-Control"), "no-cache");
-  const Answer js = get("/assets/app-1234.js");
-  EXPECT_EQ(js.body, "console.log('ui')");
-  EXPECT_NE(js.header("Content-Type").find("javascript"), std::string::npos);
-  EXPECT_NE(js.header("Cache-Control").find("immutable"), std::string::npos);
-  EXPECT_EQ(get("/assets/missing.js").status, 404);
 }
 
 TEST_F(ApiTest, DoctorChecksRunpodAndExplainsWhatIsMissing) {

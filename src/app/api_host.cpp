@@ -1,0 +1,108 @@
+#include "app/api_host.h"
+
+#include <iostream>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+namespace atr {
+namespace {
+
+std::string tunnel_json(const TunnelStatus& t) {
+  nlohmann::ordered_json doc;
+  doc["state"] = to_string(t.state);
+  doc["public_url"] =
+      t.public_url.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(t.public_url);
+  doc["message"] = t.message;
+  return doc.dump();
+}
+
+}  // namespace
+
+ApiHost::ApiHost(Workspace& workspace, Metrics& metrics)
+    : w_(workspace),
+      metrics_(metrics),
+      latest_(*workspace.store),
+      publisher_(*workspace.store, events_, [this](const Version& v) { latest_.note(v); }),
+      thumbnails_(workspace.root, workspace.root / ".actor-trainer" / "thumbnails"),
+      // A summary lives 10 s: a folder edited by hand shows in the list within that time, and
+      // a listing of 10,000 actors stats their folders at most that often.
+      data_(*workspace.scanner, workspace.config.settings.limits, workspace.clock,
+            std::chrono::seconds(10)) {
+  w_.store->set_observer([this](const std::vector<std::int64_t>& ids) { publisher_.changed(ids); });
+}
+
+ApiHost::~ApiHost() {
+  stop();
+  w_.store->set_observer({});
+}
+
+Tunnel& ApiHost::tunnel() {
+  return *tunnel_;
+}
+
+Status ApiHost::start(const ApiOptions& options, int webhook_port) {
+  tunnel_ = std::make_unique<NgrokTunnel>(
+      webhook_port, w_.config.secrets.ngrok_authtoken, w_.config.settings.ngrok_api_url,
+      w_.root / ".actor-trainer" / "ngrok.log", agent_http_, [this](const TunnelStatus& t) {
+        w_.set_tunnel_url(t.state == TunnelState::Running ? t.public_url : "");
+        events_.publish("tunnel", "", 0, tunnel_json(t));
+        std::cerr << "tunnel: " << to_string(t.state)
+                  << (t.public_url.empty() ? "" : " " + t.public_url)
+                  << (t.message.empty() ? "" : ": " + t.message) << "\n";
+      });
+  Workspace& w = w_;
+  Metrics& metrics = metrics_;
+  ApiServices services{w.root,
+                       *w.registry,
+                       *w.scanner,
+                       data_,
+                       *w.store,
+                       *w.trainings,
+                       *w.importer,
+                       w.config.settings,
+                       thumbnails_,
+                       *tunnel_,
+                       events_,
+                       metrics,
+                       latest_,
+                       w.objects.get(),
+                       [&w]() -> std::pair<std::string, std::string> {
+                         if (w.config.settings.public_webhook_base_url) {
+                           return {"public_url", *w.config.settings.public_webhook_base_url};
+                         }
+                         std::string tunnel_url = w.tunnel_url();
+                         if (!tunnel_url.empty()) return {"ngrok", tunnel_url};
+                         return {"none", ""};
+                       },
+                       [&w, &metrics] {
+                         Result<std::vector<Version>> active = w.store->list_unfinished();
+                         if (!active) return;
+                         metrics.clear("atr_active_versions");
+                         std::map<std::string, int> by_status;
+                         for (VersionStatus s : {VersionStatus::Pending, VersionStatus::Queued,
+                                                 VersionStatus::Training}) {
+                           by_status[std::string(to_string(s))] = 0;
+                         }
+                         for (const Version& v : *active) {
+                           ++by_status[std::string(to_string(v.status))];
+                         }
+                         for (const auto& [status, count] : by_status) {
+                           metrics.set("atr_active_versions", "unfinished versions, by status",
+                                       {{"status", status}}, count);
+                         }
+                       }};
+  api_ = std::make_unique<ApiServer>(std::move(services), options);
+  if (Status started = api_->start(); !started) {
+    api_.reset();
+    return started;
+  }
+  return Ok{};
+}
+
+void ApiHost::stop() {
+  if (api_) api_->stop();  // live streams end; requests in flight finish
+  if (tunnel_) tunnel_->stop();
+}
+
+}  // namespace atr
