@@ -54,25 +54,7 @@ struct Answer {  // NOLINT(bugprone-exception-escape): json's default constructo
 class ApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string actors = "[\n";
-    for (const std::string id : {"0006", "0008"}) {
-      actors += id == "0006" ? "  " : ",\n  ";
-      actors += testing::synced_actor(ws_.path(), "\"" + id + "\"", id + "_european_20_female", 3,
-                                      R"("sex": "female", "ethnicity": "european", )"
-                                      R"("description": "calm eyes", "custom": [1, 2])");
-    }
-    actors += R"(,
-  {"id": 10, "name": "0010_african_30_male", "sex": "male", "ethnicity": "african",
-   "img": "https://cdn.example.invalid/0010.webp"},
-  {"id": "0011", "name": "0011_asian_25_female", "sex": "female", "ethnicity": "asian"}
-]
-)";
-    ws_.write("actors.json", actors);
-    testing::write_image(ws_.path() / "data/actors/0006_european_20_female/poster.jpg", 900, 1200,
-                         7);
-    // Local images that were never synced: the list shows them as not_synced.
-    testing::write_image(ws_.path() / "data/actors/0011_asian_25_female/training_data/a.jpg", 512,
-                         512, 3);
+    testing::write_api_workspace(ws_.path());
     ws_.write("actor-trainer.toml",
               "[runpod]\npoll_requests_per_second = 20.0\npoll_queued_seconds = 1\n"
               "poll_training_seconds = 1\nrequest_timeout_seconds = 5\n");

@@ -13,4 +13,9 @@ namespace atr::testing {
 std::string synced_actor(const std::filesystem::path& workspace, const std::string& id_json,
                          const std::string& name, int images, const std::string& extra = {});
 
+/// The API tests' workspace: 0006 and 0008 synced with 3 images each ("calm eyes", an unknown
+/// "custom" member), 0006 with a local poster; 10 (a numeric id) with a remote poster and no
+/// data; 0011 with one local image never synced. Writes actors.json and the files.
+void write_api_workspace(const std::filesystem::path& workspace);
+
 }  // namespace atr::testing
