@@ -102,7 +102,6 @@ class Retrier {
   explicit Retrier(Backoff backoff, Sleep sleep = {});
   HttpResponse send(HttpClient& client, const HttpRequest& request, int attempts,
                     const std::function<bool(const HttpResponse&)>& again);
-  [[nodiscard]] const Backoff& backoff() const { return backoff_; }
 
  private:
   Backoff backoff_;

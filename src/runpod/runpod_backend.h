@@ -3,8 +3,6 @@
 #include <chrono>
 #include <functional>
 #include <memory>
-#include <mutex>
-#include <random>
 #include <string>
 
 #include "base/secret.h"
