@@ -10,7 +10,7 @@
 
 #include "app/api_host.h"
 #include "app/workspace.h"
-#include "support/api_record.h"
+#include "support/http_answer.h"
 #include "support/images.h"
 #include "support/temp_dir.h"
 #include "support/workspace_builder.h"
@@ -21,16 +21,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct Answer {  // NOLINT(bugprone-exception-escape): json members may allocate
-  int status = 0;
-  std::string body;
-  httplib::Headers headers;
-  json doc;
-  [[nodiscard]] std::string header(const std::string& name) const {
-    auto it = headers.find(name);
-    return it == headers.end() ? std::string() : it->second;
-  }
-};
+using Answer = testing::HttpAnswer;
 
 class ApiInProcessTest : public ::testing::Test {
  protected:
@@ -53,19 +44,8 @@ class ApiInProcessTest : public ::testing::Test {
 
   Answer get(const std::string& path) {
     httplib::Client client("127.0.0.1", host_->port());
-    const httplib::Result r = client.Get(path);
-    Answer a;
-    if (!r) {
-      ADD_FAILURE() << "no answer to GET " << path;
-      return a;
-    }
-    testing::record_api_answer("GET", path, r->status, r->get_header_value("Content-Type"),
-                               r->body);
-    a.status = r->status;
-    a.body = r->body;
-    a.headers = r->headers;
-    a.doc = json::parse(r->body, nullptr, false);
-    if (a.doc.is_discarded()) a.doc = nullptr;
+    Answer a = testing::answer_of("GET", path, client.Get(path));
+    if (a.status == 0) ADD_FAILURE() << "no answer to GET " << path << ": " << a.error;
     return a;
   }
 

@@ -21,7 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "support/api_record.h"
+#include "support/http_answer.h"
 #include "support/images.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
@@ -40,16 +40,7 @@ constexpr const char* kAwsSecret = "aws-secret-77d1be";
 constexpr const char* kNgrokToken = "ngrok-secret-5e2a41";
 constexpr const char* kClient = "X-Actor-Trainer";
 
-struct Answer {  // NOLINT(bugprone-exception-escape): json's default constructor does not throw
-  int status = 0;
-  std::string body;
-  httplib::Headers headers;
-  json doc;  // the body parsed, or null
-  [[nodiscard]] std::string header(const std::string& name) const {
-    auto it = headers.find(name);
-    return it == headers.end() ? "" : it->second;
-  }
-};
+using Answer = testing::HttpAnswer;
 
 class ApiTest : public ::testing::Test {
  protected:
@@ -150,25 +141,18 @@ class ApiTest : public ::testing::Test {
   }
 
   Answer keep(std::string_view method, const std::string& path, const httplib::Result& r) {
-    Answer a;
-    if (!r) {
-      ADD_FAILURE() << "no answer: " << httplib::to_string(r.error());
+    Answer a = testing::answer_of(method, path, r);
+    if (a.status == 0) {
+      ADD_FAILURE() << "no answer to " << method << " " << path << ": " << a.error;
       return a;
     }
-    testing::record_api_answer(method, path, r->status, r->get_header_value("Content-Type"),
-                               r->body);
-    a.status = r->status;
-    a.body = r->body;
-    a.headers = r->headers;
-    remember(r->body);
-    for (const auto& [k, v] : r->headers) {
+    remember(a.body);
+    for (const auto& [k, v] : a.headers) {
       std::string line = k;
       line += ": ";
       line += v;
       remember(line);
     }
-    a.doc = json::parse(r->body, nullptr, false);
-    if (a.doc.is_discarded()) a.doc = nullptr;
     return a;
   }
 
@@ -206,6 +190,17 @@ class ApiTest : public ::testing::Test {
     }
     ADD_FAILURE() << "version " << id << " never became " << status << ": " << v.dump();
     return v;
+  }
+
+  // Starts a training of actor 6 with `network_dim` and waits until it completes.
+  std::int64_t completed_version(int network_dim) {
+    const Answer started =
+        post("/api/actors/6/training-versions",
+             R"({"parameters": {"network_dim": )" + std::to_string(network_dim) + "}}");
+    EXPECT_EQ(started.status, 202) << started.body;
+    const std::int64_t id = started.doc.value("id", std::int64_t{0});
+    wait_for_status(id, "completed");
+    return id;
   }
 
   // Reads the SSE stream at `path` until `enough` says so (or `limit` passes); returns the raw
@@ -452,7 +447,7 @@ TEST_F(ApiTest, PlanWithDefaultsAndWithTheUsersChanges) {
   EXPECT_EQ(bad_json.doc["error"]["field"], "body");
 }
 
-TEST_F(ApiTest, TrainingFromStartToValidatedModel) {
+TEST_F(ApiTest, AStartIsIdempotentAndASecondWhileOneRunsIsAConflict) {
   start_serve();
   const Answer started = post("/api/actors/6/training-versions",
                               R"({"description": "api run", "parameters": {"network_dim": 32}})",
@@ -468,14 +463,18 @@ TEST_F(ApiTest, TrainingFromStartToValidatedModel) {
   EXPECT_EQ(again.status, 200);
   EXPECT_EQ(again.doc["id"], id);
   EXPECT_EQ(again.doc["created"], false);
-  // Another start while one is active is a conflict.
   const Answer busy = post("/api/actors/6/training-versions");
   EXPECT_EQ(busy.status, 409);
   EXPECT_EQ(busy.doc["error"]["code"], "conflict");
-
-  const json done = wait_for_status(id, "completed");
-  EXPECT_FALSE(done["lora_url"].is_null());
+  wait_for_status(id, "completed");
   EXPECT_EQ(emulator_stats().value("run", 0), 1);
+}
+
+TEST_F(ApiTest, ACompletedTrainingHasItsModelCostAndLogs) {
+  start_serve();
+  const std::int64_t id = completed_version(32);
+  const json done = get("/api/training-versions/" + std::to_string(id)).doc;
+  EXPECT_FALSE(done["lora_url"].is_null()) << done.dump();
   const Answer listed = get("/api/actors/6/training-versions");
   ASSERT_EQ(listed.doc["items"].size(), 1u);
   EXPECT_GT(listed.doc["total_cost_usd"].get<double>(), 0.0);
@@ -489,8 +488,11 @@ TEST_F(ApiTest, TrainingFromStartToValidatedModel) {
           .doc["items"]
           .size(),
       logs.doc["items"].size() - 1);
+}
 
-  // A second version (forced is not needed now) to compare and to abort.
+TEST_F(ApiTest, TwoVersionsCompareAndARunningOneAborts) {
+  start_serve();
+  const std::int64_t id = completed_version(32);
   const Answer second =
       post("/api/actors/6/training-versions", R"({"parameters": {"network_dim": 64}})");
   ASSERT_EQ(second.status, 202) << second.body;
@@ -508,15 +510,30 @@ TEST_F(ApiTest, TrainingFromStartToValidatedModel) {
   EXPECT_EQ(aborted.status, 200);
   EXPECT_EQ(aborted.doc["status"], "cancelled");
   EXPECT_EQ(post("/api/training-versions/" + std::to_string(id2) + "/refresh").status, 200);
+  EXPECT_EQ(get("/api/training-versions/999999").status, 404);
+  EXPECT_EQ(post("/api/training-versions/999999/abort").status, 404);
+}
 
-  // Mark good: only a completed version of this actor.
+TEST_F(ApiTest, MarkGoodTakesOnlyACompletedVersionOfThisActor) {
+  start_serve();
+  const std::int64_t id = completed_version(32);
+  const Answer second = post("/api/actors/6/training-versions");
+  ASSERT_EQ(second.status, 202) << second.body;
+  const std::int64_t running = second.doc["id"];
+  const std::string registry = testing::slurp(ws_.path() / "actors.json");
   EXPECT_EQ(post("/api/actors/6/mark-good", "{}").status, 422);
   EXPECT_EQ(post("/api/actors/6/mark-good", R"({"version_id": 9999})").status, 404);
   EXPECT_EQ(post("/api/actors/8/mark-good", R"({"version_id": )" + std::to_string(id) + "}").status,
             422);
   EXPECT_EQ(
-      post("/api/actors/6/mark-good", R"({"version_id": )" + std::to_string(id2) + "}").status,
+      post("/api/actors/6/mark-good", R"({"version_id": )" + std::to_string(running) + "}").status,
       409);
+  EXPECT_EQ(testing::slurp(ws_.path() / "actors.json"), registry);
+}
+
+TEST_F(ApiTest, MarkGoodWritesTheModelIntoTheRegistryAndClearingRemovesIt) {
+  start_serve();
+  const std::int64_t id = completed_version(32);
   const Answer good =
       post("/api/actors/6/mark-good", R"({"version_id": )" + std::to_string(id) + "}");
   ASSERT_EQ(good.status, 200) << good.body;
@@ -528,8 +545,8 @@ TEST_F(ApiTest, TrainingFromStartToValidatedModel) {
   const Answer cleared = del("/api/actors/6/mark-good");
   EXPECT_EQ(cleared.status, 200);
   EXPECT_TRUE(cleared.doc["validated_lora_model"].is_null());
-  EXPECT_EQ(get("/api/training-versions/999999").status, 404);
-  EXPECT_EQ(post("/api/training-versions/999999/abort").status, 404);
+  EXPECT_EQ(testing::slurp(ws_.path() / "actors.json").find("\"validated_lora_model\""),
+            std::string::npos);
 }
 
 TEST_F(ApiTest, BadTrainingRequestsChangeNothing) {

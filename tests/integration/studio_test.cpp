@@ -386,41 +386,75 @@ std::string studio_manifest(const std::string& name,
   return manifest.dump(2) + "\n";
 }
 
-TEST_F(StudioTest, ImportingTheStudiosHistoryKeepsItsModelsAndItsNumbering) {
-  start();
-  const std::string name = actor(6).name;
-  ws_.write("actor-trainer.toml", testing::slurp(ws_.path() / "actor-trainer.toml") +
-                                      "[s3]\nkey_layout = \"system_actors/training_data/{actor}/"
-                                      "{file}\"\n");
-  const std::map<std::string, std::string> images_bucket = {{"S3_BUCKET", "story-boards-assets"}};
-  const fs::path folder = ws_.path() / "data/actors" / name / "training_data";
-  fs::remove_all(folder);
-  for (int i = 101; i <= 123; ++i) {
-    testing::write_image(folder / ("img_" + std::to_string(i) + ".jpg"), 640, 640, i);
+// The studio's history before it adopted the product: actor 6 with 23 local images, 19 of them
+// in its images bucket under the key layout, and manifests for actors 6 and 7 (6 with models V6
+// and V7, V7 validated; 7 with nothing to import).
+class StudioHistoryTest : public StudioTest {
+ protected:
+  void SetUp() override {
+    StudioTest::SetUp();
+    start();
+    ws_.write("actor-trainer.toml", testing::slurp(ws_.path() / "actor-trainer.toml") +
+                                        "[s3]\nkey_layout = \"system_actors/training_data/{actor}/"
+                                        "{file}\"\n");
+    name_ = actor(6).name;
+    const fs::path folder = ws_.path() / "data/actors" / name_ / "training_data";
+    fs::remove_all(folder);
+    for (int i = 101; i <= 123; ++i) {
+      testing::write_image(folder / ("img_" + std::to_string(i) + ".jpg"), 640, 640, i);
+    }
+    const CliResult scan = product_->cli("--json data scan 6", bucket_);
+    ASSERT_EQ(scan.exit_code, 0) << scan.err;
+    std::map<std::string, std::string> md5s;
+    const json scanned = json::parse(scan.out);
+    for (const json& f : scanned["files"]) {
+      md5s[f["name"].get<std::string>()] = f["md5"].get<std::string>();
+    }
+    ASSERT_EQ(md5s.size(), 23u);
+    int put = 0;
+    for (const auto& [file, md5] : md5s) {
+      if (++put > 19) break;
+      put_object(product_->s3_port(), "story-boards-assets",
+                 "system_actors/training_data/" + name_ + "/" + file,
+                 testing::slurp(folder / file));
+    }
+    ws_.write("data/actor_manifests/0006_manifest.json", studio_manifest(name_, md5s));
+    ws_.write("data/actor_manifests/0007_manifest.json",
+              "{\"character_id\": \"0007\", \"character_name\": \"" + actor(7).name +
+                  "\", \"training_data\": []}\n");
+    registry_before_ = testing::slurp(ws_.path() / "actors.json");
   }
-  const CliResult scan = product_->cli("--json data scan 6", images_bucket);
-  ASSERT_EQ(scan.exit_code, 0) << scan.err;
-  std::map<std::string, std::string> md5s;
-  const json scanned = json::parse(scan.out);
-  for (const json& f : scanned["files"]) {
-    md5s[f["name"].get<std::string>()] = f["md5"].get<std::string>();
-  }
-  ASSERT_EQ(md5s.size(), 23u);
-  int put = 0;
-  const std::string key_prefix = "system_actors/training_data/" + name + "/";
-  for (const auto& [file, md5] : md5s) {
-    if (++put > 19) break;
-    put_object(product_->s3_port(), "story-boards-assets", key_prefix + file,
-               testing::slurp(folder / file));
-  }
-  ws_.write("data/actor_manifests/0006_manifest.json", studio_manifest(name, md5s));
-  ws_.write("data/actor_manifests/0007_manifest.json",
-            "{\"character_id\": \"0007\", \"character_name\": \"" + actor(7).name +
-                "\", \"training_data\": []}\n");
-  const std::string registry_before = testing::slurp(ws_.path() / "actors.json");
 
-  // The dry run says what would happen and changes nothing.
-  const CliResult dry = product_->cli("--json import --dry-run", images_bucket);
+  // `versions --json` of actor 6, by version name.
+  std::map<std::string, json> versions_of() {
+    std::map<std::string, json> by_name;
+    for (const json& v : json::parse(product_->cli("--json versions 6").out)) {
+      by_name[v["name"].get<std::string>()] = v;
+    }
+    return by_name;
+  }
+
+  void import() {
+    const CliResult imported = product_->cli("--json import", bucket_);
+    ASSERT_EQ(imported.exit_code, 0) << imported.err;
+    ASSERT_EQ(json::parse(imported.out)["applied"], json({{"versions_imported", 2},
+                                                          {"training_data_recorded", 1},
+                                                          {"validated_models_recorded", 1}}));
+  }
+
+  void import_and_sync() {
+    import();
+    const CliResult sync = product_->cli("--json data sync 6", bucket_);
+    ASSERT_EQ(sync.exit_code, 0) << sync.err;
+  }
+
+  const std::map<std::string, std::string> bucket_ = {{"S3_BUCKET", "story-boards-assets"}};
+  std::string name_;
+  std::string registry_before_;
+};
+
+TEST_F(StudioHistoryTest, TheImportDryRunSaysWhatWouldHappenAndChangesNothing) {
+  const CliResult dry = product_->cli("--json import --dry-run", bucket_);
   ASSERT_EQ(dry.exit_code, 0) << dry.err;
   const json plan = json::parse(dry.out);
   EXPECT_EQ(plan["dry_run"], true);
@@ -430,23 +464,12 @@ TEST_F(StudioTest, ImportingTheStudiosHistoryKeepsItsModelsAndItsNumbering) {
   EXPECT_EQ(plan["actors"][0]["actor_id"], "6");
   EXPECT_EQ(plan["actors"][0]["training_data_good"], true);
   EXPECT_EQ(plan["actors"][1]["changes"], false) << plan["actors"][1].dump();
-  EXPECT_EQ(testing::slurp(ws_.path() / "actors.json"), registry_before);
-  // `versions --json` is the actor's list; by name here.
-  auto versions_of = [&] {
-    std::map<std::string, json> by_name;
-    for (const json& v : json::parse(product_->cli("--json versions 6").out)) {
-      by_name[v["name"].get<std::string>()] = v;
-    }
-    return by_name;
-  };
+  EXPECT_EQ(testing::slurp(ws_.path() / "actors.json"), registry_before_);
   EXPECT_TRUE(versions_of().empty());
+}
 
-  // The import records the data block, the versions and the validated model.
-  const CliResult imported = product_->cli("--json import", images_bucket);
-  ASSERT_EQ(imported.exit_code, 0) << imported.err;
-  EXPECT_EQ(json::parse(imported.out)["applied"], json({{"versions_imported", 2},
-                                                        {"training_data_recorded", 1},
-                                                        {"validated_models_recorded", 1}}));
+TEST_F(StudioHistoryTest, TheImportKeepsTheStudiosModelsAsVersions) {
+  import();
   std::map<std::string, json> versions = versions_of();
   ASSERT_EQ(versions.size(), 2u);
   EXPECT_EQ(versions["V7"]["imported"], true);
@@ -458,7 +481,11 @@ TEST_F(StudioTest, ImportingTheStudiosHistoryKeepsItsModelsAndItsNumbering) {
             "models/actor_6_V7.safetensors");
   EXPECT_EQ(versions["V6"]["imported"], true);
   EXPECT_EQ(versions["V6"]["good"], false);
-  const json before = json::parse(registry_before);
+}
+
+TEST_F(StudioHistoryTest, TheImportWritesOnlyTheFieldsItOwnsOfTheActorItImported) {
+  import();
+  const json before = json::parse(registry_before_);
   const json after = json::parse(testing::slurp(ws_.path() / "actors.json"));
   ASSERT_EQ(after.size(), before.size());
   for (std::size_t i = 0; i < before.size(); ++i) {
@@ -468,11 +495,13 @@ TEST_F(StudioTest, ImportingTheStudiosHistoryKeepsItsModelsAndItsNumbering) {
     }
     json rest = after[i];
     EXPECT_EQ(rest["validated_lora_model"]["version_name"], "V7") << rest.dump();
-    EXPECT_EQ(rest["validated_lora_model"]["lora_url"], versions["V7"]["lora_url"]);
+    EXPECT_EQ(rest["validated_lora_model"]["lora_url"],
+              "https://models-bucket.s3.us-west-1.amazonaws.com/actor_maker_user/custom-actors/"
+              "models/actor_6_V7.safetensors");
     EXPECT_EQ(rest["good"], true);
     EXPECT_EQ(rest["training_data"]["count"], 19);
     EXPECT_EQ(rest["training_data"]["s3_urls"][0],
-              "s3://story-boards-assets/system_actors/training_data/" + name + "/img_101.jpg");
+              "s3://story-boards-assets/system_actors/training_data/" + name_ + "/img_101.jpg");
     for (const char* ours : {"validated_lora_model", "good", "training_data"}) {
       rest.erase(ours);
     }
@@ -480,34 +509,41 @@ TEST_F(StudioTest, ImportingTheStudiosHistoryKeepsItsModelsAndItsNumbering) {
     kept.erase("good");
     EXPECT_EQ(rest, kept) << "fields the product does not own changed";
   }
+}
 
-  // A second import changes nothing.
+TEST_F(StudioHistoryTest, ASecondImportChangesNothing) {
+  import();
   const std::string registry_imported = testing::slurp(ws_.path() / "actors.json");
-  const CliResult again = product_->cli("--json import", images_bucket);
+  const CliResult again = product_->cli("--json import", bucket_);
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(json::parse(again.out)["changing"], 0) << again.out;
   EXPECT_EQ(testing::slurp(ws_.path() / "actors.json"), registry_imported);
   EXPECT_EQ(versions_of().size(), 2u);
+}
 
-  // The sync uploads only the 4 local-only images; the 19 in S3 are the same bytes.
-  const CliResult sync = product_->cli("--json data sync 6", images_bucket);
+TEST_F(StudioHistoryTest, SyncAfterTheImportUploadsOnlyTheImagesS3DoesNotHold) {
+  import();
+  const CliResult sync = product_->cli("--json data sync 6", bucket_);
   ASSERT_EQ(sync.exit_code, 0) << sync.err;
   EXPECT_EQ(json::parse(sync.out)["uploads"].size(), 4u) << sync.out;
+}
 
-  // An actor_6_V8 already in the models bucket (made by hand) is never overwritten.
+TEST_F(StudioHistoryTest, AModelAlreadyInTheModelsBucketIsNeverOverwritten) {
+  import_and_sync();
   const std::string v8 = "actor_maker_user/custom-actors/models/actor_6_V8.safetensors";
   put_object(product_->s3_port(), "models-bucket", v8, "not ours");
-  const CliResult refused = product_->cli("train 6", images_bucket);
+  const CliResult refused = product_->cli("train 6", bucket_);
   EXPECT_EQ(refused.exit_code, 5) << refused.out << refused.err;
   EXPECT_NE(refused.err.find("the model actor_6_V8 already exists at s3://models-bucket/" + v8),
             std::string::npos)
       << refused.err;
   EXPECT_EQ(product_->emulator_stats().value("run", 0), 0);
   EXPECT_EQ(versions_of().size(), 2u);
+}
 
-  // Without it, the next training is V8 and its model actor_6_V8.
-  delete_object(product_->s3_port(), "models-bucket", v8);
-  const CliResult trained = product_->cli("--json train 6", images_bucket);
+TEST_F(StudioHistoryTest, TheNextTrainingContinuesTheStudiosNumbering) {
+  import_and_sync();
+  const CliResult trained = product_->cli("--json train 6", bucket_);
   ASSERT_EQ(trained.exit_code, 0) << trained.out << trained.err;
   const json v = json::parse(trained.out);
   EXPECT_EQ(v["name"], "V8") << v.dump();
@@ -555,187 +591,227 @@ TEST_F(StudioTest, TheImportRouteRunsDryFirstAndRefusesBadInputWithNothingChange
   EXPECT_EQ(compared.status, 409) << compared.body;
 }
 
-TEST_F(StudioTest, AnActorWhoseDataIsOnlyInS3TrainsFromTheRecordedObjects) {
-  start();
-  // After its migration the studio kept some actors' images only in S3.
-  const testing::StudioActor* remote = nullptr;
-  for (const testing::StudioActor& a : studio_.actors) {
-    if (!a.has_folder && a.images == 0) {
-      remote = &a;
-      break;
+// An actor whose images the studio kept only in S3 after its migration: six objects under its
+// key prefix, recorded by its manifest and imported.
+class S3OnlyActorTest : public StudioTest {
+ protected:
+  void SetUp() override {
+    StudioTest::SetUp();
+    start();
+    for (const testing::StudioActor& a : studio_.actors) {
+      if (!a.has_folder && a.images == 0) {
+        remote_ = &a;
+        break;
+      }
     }
+    ASSERT_NE(remote_, nullptr);
+    id_ = std::to_string(remote_->id);
+    ASSERT_FALSE(fs::exists(ws_.path() / "data/actors" / remote_->name));
+    prefix_ = "system_actors/training_data/" + remote_->name + "/";
+    const std::string url_prefix =
+        "https://story-boards-assets.s3.us-west-1.amazonaws.com/" + prefix_;
+    json training = json::array();
+    for (int i = 1; i <= 6; ++i) {
+      const std::string file = "face_" + std::to_string(i) + ".jpg";
+      const fs::path made = logs_.path() / file;
+      testing::write_image(made, 640, 640, 200 + i);
+      put(file, testing::slurp(made));
+      training.push_back({{"filename", file},
+                          {"local_path", nullptr},
+                          {"s3_url", url_prefix + file},
+                          {"status", "synced"}});
+    }
+    char manifest_name[32];
+    std::snprintf(manifest_name, sizeof manifest_name, "%04d_manifest.json", remote_->id);
+    ws_.write(
+        std::string("data/actor_manifests/") + manifest_name,
+        json(
+            {{"character_id", id_}, {"character_name", remote_->name}, {"training_data", training}})
+            .dump());
+    ASSERT_EQ(product_->cli("import", bucket_).exit_code, 0);
   }
-  ASSERT_NE(remote, nullptr);
-  const std::string id = std::to_string(remote->id);
-  ASSERT_FALSE(fs::exists(ws_.path() / "data/actors" / remote->name));
-  const std::string key_prefix = "system_actors/training_data/" + remote->name + "/";
-  const std::string url_prefix =
-      "https://story-boards-assets.s3.us-west-1.amazonaws.com/" + key_prefix;
-  json training = json::array();
-  for (int i = 1; i <= 6; ++i) {
-    const std::string file = "face_" + std::to_string(i) + ".jpg";
-    const fs::path made = logs_.path() / file;
-    testing::write_image(made, 640, 640, 200 + i);
-    put_object(product_->s3_port(), "story-boards-assets", key_prefix + file, testing::slurp(made));
-    training.push_back({{"filename", file},
-                        {"local_path", nullptr},
-                        {"s3_url", url_prefix + file},
-                        {"status", "synced"}});
-  }
-  char manifest_name[32];
-  std::snprintf(manifest_name, sizeof manifest_name, "%04d_manifest.json", remote->id);
-  ws_.write(
-      std::string("data/actor_manifests/") + manifest_name,
-      json({{"character_id", id}, {"character_name", remote->name}, {"training_data", training}})
-          .dump());
-  const std::map<std::string, std::string> images_bucket = {{"S3_BUCKET", "story-boards-assets"}};
-  ASSERT_EQ(product_->cli("import", images_bucket).exit_code, 0);
 
-  const json shown = json::parse(product_->cli("--json actors show " + id).out);
+  void put(const std::string& file, const std::string& bytes) {
+    put_object(product_->s3_port(), "story-boards-assets", prefix_ + file, bytes);
+  }
+
+  json scan() { return json::parse(product_->cli("--json data scan " + id_).out); }
+
+  const std::map<std::string, std::string> bucket_ = {{"S3_BUCKET", "story-boards-assets"}};
+  const testing::StudioActor* remote_ = nullptr;
+  std::string id_;
+  std::string prefix_;
+};
+
+TEST_F(S3OnlyActorTest, IsShownSyncedFromS3AndListedAsHavingData) {
+  const json shown = json::parse(product_->cli("--json actors show " + id_).out);
   EXPECT_EQ(shown["training_data"]["location"], "s3") << shown.dump();
   EXPECT_EQ(shown["training_data"]["state"], "synced");
   EXPECT_EQ(shown["training_data"]["count"], 6);
-  // The objects are checked from their content: format, dimensions, size.
-  const json scan = json::parse(product_->cli("--json data scan " + id).out);
-  EXPECT_EQ(scan["location"], "s3");
-  EXPECT_EQ(scan["sync"], "synced");
-  EXPECT_EQ(scan["count"], 6);
-  EXPECT_EQ(scan["errors"], 0) << scan.dump();
-  EXPECT_EQ(scan["s3_checked"], "s3://story-boards-assets/" + key_prefix) << scan.dump();
-  ASSERT_EQ(scan["files"].size(), 6u) << scan.dump();
-  for (const json& f : scan["files"]) {
+  const json listed =
+      json::parse(product_->cli("--json actors list --has-data --search " + remote_->name).out);
+  EXPECT_EQ(listed["total"], 1) << listed.dump();
+}
+
+TEST_F(S3OnlyActorTest, ItsObjectsAreCheckedFromTheirContent) {
+  const json scanned = scan();
+  EXPECT_EQ(scanned["location"], "s3");
+  EXPECT_EQ(scanned["sync"], "synced");
+  EXPECT_EQ(scanned["count"], 6);
+  EXPECT_EQ(scanned["errors"], 0) << scanned.dump();
+  EXPECT_EQ(scanned["s3_checked"], "s3://story-boards-assets/" + prefix_) << scanned.dump();
+  ASSERT_EQ(scanned["files"].size(), 6u) << scanned.dump();
+  for (const json& f : scanned["files"]) {
     EXPECT_EQ(f["status"], "image") << f.dump();
     EXPECT_EQ(f["format"], "jpeg");
     EXPECT_EQ(f["width"], 640);
     EXPECT_EQ(f["height"], 640);
     EXPECT_EQ(f["md5"], object_etag(product_->s3_port(), "story-boards-assets",
-                                    key_prefix + f["name"].get<std::string>()));
-    EXPECT_EQ(f["s3_url"], "s3://story-boards-assets/" + key_prefix + f["name"].get<std::string>());
+                                    prefix_ + f["name"].get<std::string>()));
+    EXPECT_EQ(f["s3_url"], "s3://story-boards-assets/" + prefix_ + f["name"].get<std::string>());
   }
-  EXPECT_GT(scan["bytes"].get<int>(), 0);
-  const json listed =
-      json::parse(product_->cli("--json actors list --has-data --search " + remote->name).out);
-  EXPECT_EQ(listed["total"], 1) << listed.dump();
+  EXPECT_GT(scanned["bytes"].get<int>(), 0);
+}
 
-  // An object replaced by damaged bytes (a new ETag) is read again and left out; the training
-  // is refused with the object named, and nothing is sent.
+TEST_F(S3OnlyActorTest, AnObjectReplacedByDamagedBytesIsLeftOutAndTheTrainingRefused) {
   const std::string good_2 = testing::slurp(logs_.path() / "face_2.jpg");
-  put_object(product_->s3_port(), "story-boards-assets", key_prefix + "face_2.jpg",
-             good_2.substr(0, good_2.size() / 2));
-  const json damaged = json::parse(product_->cli("--json data scan " + id).out);
+  put("face_2.jpg", good_2.substr(0, good_2.size() / 2));
+  const json damaged = scan();
   EXPECT_EQ(damaged["sync"], "out_of_sync") << damaged.dump();
   EXPECT_EQ(damaged["count"], 5);
   EXPECT_EQ(damaged["excluded"], json::array({"face_2.jpg"}));
-  const CliResult refused = product_->cli("train " + id, images_bucket);
+  const CliResult refused = product_->cli("train " + id_, bucket_);
   EXPECT_NE(refused.exit_code, 0);
   EXPECT_NE(refused.err.find("1 of the 6 recorded S3 objects cannot be used (face_2.jpg: "
                              "truncated"),
             std::string::npos)
       << refused.err;
-  put_object(product_->s3_port(), "story-boards-assets", key_prefix + "face_2.jpg", good_2);
-  EXPECT_EQ(json::parse(product_->cli("--json data scan " + id).out)["sync"], "synced");
+  EXPECT_EQ(product_->emulator_stats().value("run", 0), 0);
+  put("face_2.jpg", good_2);
+  EXPECT_EQ(scan()["sync"], "synced");
+}
 
-  // A missing object is named too.
-  delete_object(product_->s3_port(), "story-boards-assets", key_prefix + "face_3.jpg");
-  const CliResult missing = product_->cli("train " + id, images_bucket);
+TEST_F(S3OnlyActorTest, AMissingObjectIsNamedAndNothingIsSent) {
+  delete_object(product_->s3_port(), "story-boards-assets", prefix_ + "face_3.jpg");
+  const CliResult missing = product_->cli("train " + id_, bucket_);
   EXPECT_NE(missing.exit_code, 0);
   EXPECT_NE(missing.err.find("(face_3.jpg: missing in S3)"), std::string::npos) << missing.err;
   EXPECT_EQ(product_->emulator_stats().value("run", 0), 0);
-  put_object(product_->s3_port(), "story-boards-assets", key_prefix + "face_3.jpg",
-             testing::slurp(logs_.path() / "face_3.jpg"));
-  const CliResult trained = product_->cli("--json train " + id, images_bucket);
+}
+
+TEST_F(S3OnlyActorTest, TrainsFromTheRecordedObjects) {
+  const CliResult trained = product_->cli("--json train " + id_, bucket_);
   ASSERT_EQ(trained.exit_code, 0) << trained.out << trained.err;
   const json v = json::parse(trained.out);
   EXPECT_EQ(v["image_count"], 6);
   EXPECT_EQ(v["name"], "V1");
   EXPECT_EQ(product_->emulator_stats().value("run", 0), 1);
 }
-TEST_F(StudioTest, ImagesFoundUnderTheKeyLayoutAreRecordedBySyncAndPulledWithoutOverwriting) {
-  start();
-  ws_.write("actor-trainer.toml", testing::slurp(ws_.path() / "actor-trainer.toml") +
-                                      "[s3]\nkey_layout = \"system_actors/training_data/{actor}/"
-                                      "{file}\"\n");
-  const std::map<std::string, std::string> bucket = {{"S3_BUCKET", "story-boards-assets"}};
-  // An actor with no folder and nothing recorded, whose images the studio keeps in S3.
-  const testing::StudioActor* remote = nullptr;
-  for (const testing::StudioActor& a : studio_.actors) {
-    if (!a.has_folder && a.images == 0) remote = &a;
-  }
-  ASSERT_NE(remote, nullptr);
-  const std::string id = std::to_string(remote->id);
-  const std::string prefix = "system_actors/training_data/" + remote->name + "/";
-  for (int i = 1; i <= 5; ++i) {
-    const fs::path made = logs_.path() / ("shot_" + std::to_string(i) + ".jpg");
-    testing::write_image(made, 768, 768, 300 + i);
-    put_object(product_->s3_port(), "story-boards-assets", prefix + made.filename().string(),
-               testing::slurp(made));
-  }
-  put_object(product_->s3_port(), "story-boards-assets", prefix + "readme.md", "notes");
-  put_object(product_->s3_port(), "story-boards-assets", prefix + "old/shot_9.jpg", "elsewhere");
-  const std::string registry_before = testing::slurp(ws_.path() / "actors.json");
 
-  const CliResult scanned = product_->cli("--json data scan " + id, bucket);
-  ASSERT_EQ(scanned.exit_code, 0) << scanned.err;
-  const json scan = json::parse(scanned.out);
-  EXPECT_EQ(scan["location"], "s3");
-  EXPECT_EQ(scan["sync"], "not_synced");
-  EXPECT_EQ(scan["count"], 5);
-  EXPECT_EQ(scan["ignored"], json::array({"readme.md"}));
-  EXPECT_EQ(scan["s3_checked"], "s3://story-boards-assets/" + prefix);
-  const CliResult unrecorded = product_->cli("train " + id, bucket);
+// An actor with no folder and nothing recorded, whose five images (with a notes file and an
+// older sub-folder) the studio keeps in S3 under the key layout.
+class KeyLayoutTest : public StudioTest {
+ protected:
+  void SetUp() override {
+    StudioTest::SetUp();
+    start();
+    ws_.write("actor-trainer.toml", testing::slurp(ws_.path() / "actor-trainer.toml") +
+                                        "[s3]\nkey_layout = \"system_actors/training_data/{actor}/"
+                                        "{file}\"\n");
+    for (const testing::StudioActor& a : studio_.actors) {
+      if (!a.has_folder && a.images == 0) remote_ = &a;
+    }
+    ASSERT_NE(remote_, nullptr);
+    id_ = std::to_string(remote_->id);
+    prefix_ = "system_actors/training_data/" + remote_->name + "/";
+    folder_ = ws_.path() / "data/actors" / remote_->name / "training_data";
+    for (int i = 1; i <= 5; ++i) {
+      const fs::path made = logs_.path() / ("shot_" + std::to_string(i) + ".jpg");
+      testing::write_image(made, 768, 768, 300 + i);
+      put_object(product_->s3_port(), "story-boards-assets", prefix_ + made.filename().string(),
+                 testing::slurp(made));
+    }
+    put_object(product_->s3_port(), "story-boards-assets", prefix_ + "readme.md", "notes");
+    put_object(product_->s3_port(), "story-boards-assets", prefix_ + "old/shot_9.jpg", "elsewhere");
+  }
+
+  json run(const std::string& command) {
+    const CliResult done = product_->cli("--json " + command + " " + id_, bucket_);
+    EXPECT_EQ(done.exit_code, 0) << command << ": " << done.out << done.err;
+    return done.exit_code == 0 ? json::parse(done.out) : json::object();
+  }
+
+  const std::map<std::string, std::string> bucket_ = {{"S3_BUCKET", "story-boards-assets"}};
+  const testing::StudioActor* remote_ = nullptr;
+  std::string id_;
+  std::string prefix_;
+  fs::path folder_;
+};
+
+TEST_F(KeyLayoutTest, ScanFindsTheImagesButTrainingWaitsUntilTheyAreRecorded) {
+  const std::string registry_before = testing::slurp(ws_.path() / "actors.json");
+  const json scanned = run("data scan");
+  EXPECT_EQ(scanned["location"], "s3");
+  EXPECT_EQ(scanned["sync"], "not_synced");
+  EXPECT_EQ(scanned["count"], 5);
+  EXPECT_EQ(scanned["ignored"], json::array({"readme.md"}));
+  EXPECT_EQ(scanned["s3_checked"], "s3://story-boards-assets/" + prefix_);
+  const CliResult unrecorded = product_->cli("train " + id_, bucket_);
   EXPECT_NE(unrecorded.exit_code, 0);
   EXPECT_NE(unrecorded.err.find("5 usable images found in S3"), std::string::npos)
       << unrecorded.err;
   EXPECT_NE(unrecorded.err.find("not recorded in actors.json"), std::string::npos);
   EXPECT_EQ(product_->emulator_stats().value("run", 0), 0);
   EXPECT_EQ(testing::slurp(ws_.path() / "actors.json"), registry_before);
+}
 
-  // Sync records what S3 holds; nothing is uploaded.
-  const CliResult synced = product_->cli("--json data sync " + id, bucket);
-  ASSERT_EQ(synced.exit_code, 0) << synced.out << synced.err;
-  const json sync = json::parse(synced.out);
-  EXPECT_EQ(sync["uploads"].size(), 0u);
-  EXPECT_EQ(sync["count"], 5);
-  EXPECT_TRUE(sync["marked_synced"].get<bool>());
-  const json shown = json::parse(product_->cli("--json actors show " + id, bucket).out);
+TEST_F(KeyLayoutTest, SyncRecordsWhatS3HoldsAndUploadsNothing) {
+  const json synced = run("data sync");
+  EXPECT_EQ(synced["uploads"].size(), 0u);
+  EXPECT_EQ(synced["count"], 5);
+  EXPECT_TRUE(synced["marked_synced"].get<bool>());
+  const json shown = run("actors show");
   EXPECT_EQ(shown["training_data"]["state"], "synced") << shown.dump();
   EXPECT_EQ(shown["training_data"]["location"], "s3");
   EXPECT_EQ(shown["training_data"]["count"], 5);
+}
 
-  // Pull: a dry run writes nothing; then the five images arrive, and the folder is synced.
-  const fs::path folder = ws_.path() / "data/actors" / remote->name / "training_data";
-  const json dry = json::parse(product_->cli("--json data pull --dry-run " + id, bucket).out);
+TEST_F(KeyLayoutTest, PullWritesNothingDryThenBringsTheImagesIntoASyncedFolder) {
+  run("data sync");
+  const json dry = run("data pull --dry-run");
   EXPECT_EQ(dry["pulled"].size(), 5u) << dry.dump();
-  EXPECT_FALSE(fs::exists(folder));
+  EXPECT_FALSE(fs::exists(folder_));
   const std::string registry_synced = testing::slurp(ws_.path() / "actors.json");
-  const CliResult pulled = product_->cli("--json data pull " + id, bucket);
-  ASSERT_EQ(pulled.exit_code, 0) << pulled.out << pulled.err;
-  const json pull = json::parse(pulled.out);
-  EXPECT_EQ(pull["pulled"].size(), 5u);
-  EXPECT_TRUE(pull["recorded"].get<bool>());
+  const json pulled = run("data pull");
+  EXPECT_EQ(pulled["pulled"].size(), 5u);
+  EXPECT_TRUE(pulled["recorded"].get<bool>());
   for (int i = 1; i <= 5; ++i) {
     const std::string name = "shot_" + std::to_string(i) + ".jpg";
-    EXPECT_EQ(testing::slurp(folder / name), testing::slurp(logs_.path() / name)) << name;
+    EXPECT_EQ(testing::slurp(folder_ / name), testing::slurp(logs_.path() / name)) << name;
   }
   EXPECT_EQ(testing::slurp(ws_.path() / "actors.json"), registry_synced);
-  const json local = json::parse(product_->cli("--json data scan " + id, bucket).out);
+  const json local = run("data scan");
   EXPECT_EQ(local["location"], "local") << local.dump();
   EXPECT_EQ(local["sync"], "synced");
   EXPECT_EQ(local["count"], 5);
+}
 
-  // A second pull has nothing to do; a local edit is kept, named, and shows as a change.
-  const json again = json::parse(product_->cli("--json data pull " + id, bucket).out);
+TEST_F(KeyLayoutTest, ASecondPullKeepsALocalEditAndNamesIt) {
+  run("data sync");
+  run("data pull");
+  const json again = run("data pull");
   EXPECT_EQ(again["pulled"].size(), 0u);
   EXPECT_EQ(again["unchanged"], 5);
-  testing::write_image(folder / "shot_2.jpg", 768, 768, 999);
-  const std::string edited = testing::slurp(folder / "shot_2.jpg");
-  const json kept = json::parse(product_->cli("--json data pull " + id, bucket).out);
+  testing::write_image(folder_ / "shot_2.jpg", 768, 768, 999);
+  const std::string edited = testing::slurp(folder_ / "shot_2.jpg");
+  const json kept = run("data pull");
   EXPECT_EQ(kept["kept"], json::array({"shot_2.jpg"})) << kept.dump();
-  EXPECT_EQ(testing::slurp(folder / "shot_2.jpg"), edited);
-  EXPECT_EQ(json::parse(product_->cli("--json data scan " + id, bucket).out)["sync"],
-            "out_of_sync");
+  EXPECT_EQ(testing::slurp(folder_ / "shot_2.jpg"), edited);
+  EXPECT_EQ(run("data scan")["sync"], "out_of_sync");
+}
 
-  const CliResult no_s3 = product_->cli("data pull " + id, {{"S3_BUCKET", ""}});
+TEST_F(KeyLayoutTest, PullWithoutS3SaysSo) {
+  const CliResult no_s3 = product_->cli("data pull " + id_, {{"S3_BUCKET", ""}});
   EXPECT_NE(no_s3.exit_code, 0);
   EXPECT_NE(no_s3.err.find("S3 is not configured"), std::string::npos) << no_s3.err;
 }

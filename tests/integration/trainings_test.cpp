@@ -4,10 +4,6 @@
 
 #include "core/trainings.h"
 
-#include <deque>
-#include <map>
-#include <optional>
-
 #include <gtest/gtest.h>
 
 #include "registry/json_file_actor_registry.h"
@@ -17,49 +13,6 @@
 
 namespace atr {
 namespace {
-
-class ManualClock final : public Clock {
- public:
-  std::chrono::system_clock::time_point at{std::chrono::seconds(1'800'000'000)};
-  [[nodiscard]] std::chrono::system_clock::time_point now() const override { return at; }
-};
-
-class ScriptedBackend final : public TrainingBackend {
- public:
-  std::deque<SubmitOutcome> submits;
-  std::deque<Result<JobReport>> statuses;
-  std::deque<Result<JobReport>> cancels;
-  int submit_calls = 0;
-  int status_calls = 0;
-  int cancel_calls = 0;
-  bool render_fails = false;
-  std::optional<TrainingRequest> last_request;
-
-  [[nodiscard]] Result<std::string> render_request(const TrainingRequest&) const override {
-    if (render_fails) return Error{ErrorCode::InvalidArgument, "binding matches no node"};
-    return std::string("{}");
-  }
-  SubmitOutcome submit(const std::string&, const TrainingRequest& request) override {
-    ++submit_calls;
-    last_request = request;
-    SubmitOutcome out = submits.front();
-    submits.pop_front();
-    return out;
-  }
-  Result<JobReport> status(const std::string&, const std::string&, Retries) override {
-    ++status_calls;
-    Result<JobReport> out = statuses.front();
-    statuses.pop_front();
-    return out;
-  }
-  Result<JobReport> cancel(const std::string&, const std::string&) override {
-    ++cancel_calls;
-    Result<JobReport> out = cancels.front();
-    cancels.pop_front();
-    return out;
-  }
-  Result<BackendHealth> health(const std::string&) override { return BackendHealth{}; }
-};
 
 JobReport report(const std::string& status, LifecycleEvent event) {
   JobReport r;
@@ -109,8 +62,8 @@ class TrainingsTest : public ::testing::Test {
   std::unique_ptr<JsonFileActorRegistry> registry_;
   std::unique_ptr<SqliteVersionStore> store_;
   testing::FakeScanner scanner_;
-  ScriptedBackend backend_;
-  ManualClock clock_;
+  testing::ScriptedBackend backend_;
+  testing::ManualClock clock_;
   Settings settings_;
   std::unique_ptr<Trainings> trainings_;
 };

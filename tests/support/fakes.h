@@ -1,15 +1,19 @@
 #pragma once
 // Test doubles of the core's interfaces, shared by the unit and integration tests: a bucket
-// that answers from a map, and a scanner that answers with given files.
+// that answers from a map, a scanner that answers with given files, a manual clock and a
+// scripted RunPod backend.
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/object_store.h"
+#include "core/training_backend.h"
 #include "core/training_data_scanner.h"
 
 namespace atr::testing {
@@ -95,5 +99,51 @@ inline ScannedFile scanned_image(const std::string& name, const std::string& md5
   f.synced_md5 = synced_md5;
   return f;
 }
+
+/// A clock that stands where the test puts it.
+class ManualClock final : public Clock {
+ public:
+  std::chrono::system_clock::time_point at{std::chrono::seconds(1'800'000'000)};
+  [[nodiscard]] std::chrono::system_clock::time_point now() const override { return at; }
+};
+
+/// A RunPod stand-in that answers submits, statuses and cancels from queues the test fills,
+/// counting the calls and keeping the last request it was sent.
+class ScriptedBackend final : public TrainingBackend {
+ public:
+  std::deque<SubmitOutcome> submits;
+  std::deque<Result<JobReport>> statuses;
+  std::deque<Result<JobReport>> cancels;
+  int submit_calls = 0;
+  int status_calls = 0;
+  int cancel_calls = 0;
+  bool render_fails = false;
+  std::optional<TrainingRequest> last_request;
+
+  [[nodiscard]] Result<std::string> render_request(const TrainingRequest&) const override {
+    if (render_fails) return Error{ErrorCode::InvalidArgument, "binding matches no node"};
+    return std::string("{}");
+  }
+  SubmitOutcome submit(const std::string&, const TrainingRequest& request) override {
+    ++submit_calls;
+    last_request = request;
+    SubmitOutcome out = submits.front();
+    submits.pop_front();
+    return out;
+  }
+  Result<JobReport> status(const std::string&, const std::string&, Retries) override {
+    ++status_calls;
+    Result<JobReport> out = statuses.front();
+    statuses.pop_front();
+    return out;
+  }
+  Result<JobReport> cancel(const std::string&, const std::string&) override {
+    ++cancel_calls;
+    Result<JobReport> out = cancels.front();
+    cancels.pop_front();
+    return out;
+  }
+  Result<BackendHealth> health(const std::string&) override { return BackendHealth{}; }
+};
 
 }  // namespace atr::testing

@@ -9,8 +9,6 @@
 #include <httplib.h>
 #include <sys/wait.h>
 
-#include "support/api_record.h"
-
 namespace atr::testing {
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -20,17 +18,6 @@ namespace {
 
 constexpr const char* kApiKey = "rp-test-key-5b1f0e";
 constexpr const char* kEndpoint = "test-endpoint";
-
-HttpAnswer answer_of(std::string_view method, const std::string& path, const httplib::Result& r) {
-  HttpAnswer a;
-  if (!r) return a;
-  testing::record_api_answer(method, path, r->status, r->get_header_value("Content-Type"), r->body);
-  a.status = r->status;
-  a.body = r->body;
-  a.doc = json::parse(r->body, nullptr, false);
-  if (a.doc.is_discarded()) a.doc = nullptr;
-  return a;
-}
 
 }  // namespace
 

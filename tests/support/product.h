@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/http_answer.h"
 #include "support/process.h"
 
 namespace atr::testing {
@@ -21,14 +22,6 @@ struct Programs {
   std::string emulator;  ///< the RunPod emulator; empty: none
   std::string node;      ///< node, for s3rver; empty: no S3
   std::string s3rver;    ///< s3rver's bin/s3rver.js
-};
-
-/// One HTTP answer, with the body parsed when it is JSON (else null).
-// NOLINTNEXTLINE(bugprone-exception-escape): nlohmann::json's implicit members; tests only
-struct HttpAnswer {
-  int status = 0;
-  std::string body;
-  nlohmann::json doc;
 };
 
 /// What one CLI run printed and how it ended.
