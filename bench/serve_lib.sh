@@ -2,7 +2,8 @@
 # scratch folder removed on exit, and starts `serve` on free ports with the ngrok stand-in on
 # its PATH (so tunnel start/stop publishes events). After `start_serve WS`: serve_pid, port,
 # webhook_port, url. `run_serve WS OUT ERR ARGS...` execs one more serve (run it in a
-# subshell; with serve_timeout=S it is stopped after S seconds, status 124).
+# subshell; with serve_timeout=S it is stopped after S seconds, status 124). serve_binary=PATH
+# runs another actor-trainer build.
 build_release() {  # build_release TARGET...
   cmake --preset release >/dev/null
   cmake --build --preset release -j "$(nproc)" --target actor-trainer ngrok-standin "$@" >/dev/null
@@ -24,10 +25,11 @@ run_serve() {  # run_serve WORKSPACE OUT ERR ARGS...
   cp "$bin/tools/ngrok-standin/ngrok-standin" "$work/path/ngrok"
   exec ${serve_timeout:+timeout "$serve_timeout"} env -u RUNPOD_API_KEY -u PUBLIC_WEBHOOK_BASE_URL PATH="$work/path:$PATH" \
     NGROK_AUTHTOKEN=load-test NGROK_AGENT_API_URL="http://127.0.0.1:$agent_port" \
-    NGROK_STANDIN_DELAY_MS=0 "$bin/src/actor-trainer" -w "$ws" serve "$@" >"$out" 2>"$err"
+    NGROK_STANDIN_DELAY_MS=0 "${serve_binary:-$bin/src/actor-trainer}" -w "$ws" serve "$@" >"$out" 2>"$err"
 }
 
 start_serve() {  # start_serve WORKSPACE: API and webhooks on free ports, in the background
+  rm -f "$work/serve.out" "$work/serve.err"
   run_serve "$1" "$work/serve.out" "$work/serve.err" --port 0 --webhook-port 0 &
   serve_pid=$!
   for _ in $(seq 200); do grep -q "API and UI" "$work/serve.out" 2>/dev/null && break; sleep 0.05; done

@@ -6,6 +6,7 @@ find_package(OpenSSL REQUIRED)              # libssl-dev (MD5 of training images
 find_package(tomlplusplus REQUIRED)         # libtomlplusplus-dev
 find_package(SQLiteCpp REQUIRED)            # libsqlitecpp-dev (+ libsqlite3-dev): state store
 find_package(CURL REQUIRED)                 # libcurl4-openssl-dev: RunPod client
+find_package(simdjson 3.0 REQUIRED)         # libsimdjson-dev: actors.json read without a tree
 find_package(Threads REQUIRED)
 find_package(PkgConfig REQUIRED)
 # libcpp-httplib-dev: a compiled library with no CMake config; its pkg-config flags select the

@@ -93,17 +93,22 @@ ordered_json actor_list_to_json(const ActorCatalog& catalog, const ActorSearchRe
     const Actor& actor = catalog.actors()[index];
     out["items"].push_back(actor_to_json(actor, view ? view(actor) : ActorView{}));
   }
-  ordered_json& facets = out["facets"];
-  facets["sex"] = ordered_json::object();
-  for (const auto& [value, count] : result.facets.sex) {
-    facets["sex"][value] = count;
+  out["facets"] = facets_to_json(result.facets);
+  return out;
+}
+
+ordered_json facets_to_json(const ActorFacets& facets) {
+  ordered_json out;
+  out["sex"] = ordered_json::object();
+  for (const auto& [value, count] : facets.sex) {
+    out["sex"][value] = count;
   }
-  facets["ethnicity"] = ordered_json::object();
-  for (const auto& [value, count] : result.facets.ethnicity) {
-    facets["ethnicity"][value] = count;
+  out["ethnicity"] = ordered_json::object();
+  for (const auto& [value, count] : facets.ethnicity) {
+    out["ethnicity"][value] = count;
   }
-  facets["has_data"] = result.facets.has_data;
-  facets["has_model"] = result.facets.has_model;
+  out["has_data"] = facets.has_data;
+  out["has_model"] = facets.has_model;
   return out;
 }
 

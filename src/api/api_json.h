@@ -36,6 +36,8 @@ struct ActorView {
   std::optional<std::string> poster_url;  ///< where to load the poster; unset: the record's URL
   DataSummary data;                       ///< the scan of its folder against the recorded block
   std::optional<std::pair<std::string, VersionStatus>> latest_version;  ///< name, status
+
+  bool operator==(const ActorView&) const = default;
 };
 /// Gives the view of one actor (the HTTP server looks at the disk and the state store).
 using ActorViewFn = std::function<ActorView(const Actor&)>;
@@ -47,6 +49,8 @@ nlohmann::ordered_json registry_id_to_json(const Actor& actor);
 /// training_data {count, excluded, ignored, recorded, synced, state}, good,
 /// validated_lora_model, latest_version {name, status} (null when there is none).
 nlohmann::ordered_json actor_to_json(const Actor& actor, const ActorView& view);
+/// A search's facets: `{"sex": {value: count}, "ethnicity": {…}, "has_data", "has_model"}`.
+nlohmann::ordered_json facets_to_json(const ActorFacets& facets);
 /// `{"total", "items", "facets"}` for a search.
 nlohmann::ordered_json actor_list_to_json(const ActorCatalog& catalog,
                                           const ActorSearchResult& result, const ActorViewFn& view);

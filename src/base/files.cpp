@@ -161,7 +161,52 @@ Status write_file_atomic(const fs::path& path, std::string_view content) {
   return rename_into_place(*temp, path, what);
 }
 
-Result<FileSnapshot> read_file_snapshot(const fs::path& path) {
+namespace {
+constexpr size_t kReadPadding = 64;
+}  // namespace
+
+namespace {
+
+// Reads what is left of `fd` (from its current offset) onto the end of `text`.
+Status read_rest(int fd, std::string& text, const fs::path& path) {
+  size_t got = text.size();
+  text.resize(std::max(text.capacity(), got + 65536));
+  while (true) {
+    if (got == text.size()) text.resize(got + 65536);  // grew while read
+    ssize_t n = ::read(fd, text.data() + got, text.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Error{ErrorCode::Unavailable, "read " + path.string() + ": " + errno_text()};
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  text.resize(got);
+  return Ok{};
+}
+
+// True when what `fd` holds from its start is exactly `known`; reads in blocks, keeps nothing.
+// On a difference, `prefix` says how many bytes (a multiple of the block) did match.
+bool holds_exactly(int fd, std::string_view known, size_t& prefix) {
+  constexpr size_t kBlock = 1 << 20;
+  std::string block(kBlock, '\0');
+  prefix = 0;
+  while (true) {
+    size_t filled = 0;
+    while (filled < kBlock) {
+      ssize_t n = ::read(fd, block.data() + filled, kBlock - filled);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      filled += static_cast<size_t>(n);
+    }
+    const std::string_view expected = known.substr(prefix, kBlock);
+    if (std::string_view(block.data(), filled) != expected) return false;
+    if (filled < kBlock) return true;  // the end of both
+    prefix += filled;
+  }
+}
+
+}  // namespace
+
+Result<FileSnapshot> read_file_snapshot(const fs::path& path, std::string_view known) {
   FdGuard fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) {
     if (errno == ENOENT) {
@@ -180,22 +225,29 @@ Result<FileSnapshot> read_file_snapshot(const fs::path& path) {
     delete held;
   });
   const int reading = *snapshot.descriptor;
-  snapshot.text.resize(static_cast<size_t>(std::max<off_t>(st.st_size, 0)));
-  size_t got = 0;
-  while (true) {
-    if (got == snapshot.text.size()) snapshot.text.resize(got + 65536);  // grew while read
-    ssize_t n = ::read(reading, snapshot.text.data() + got, snapshot.text.size() - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Error{ErrorCode::Unavailable, "read " + path.string() + ": " + errno_text()};
-    if (n == 0) break;
-    got += static_cast<size_t>(n);
+  const auto size = static_cast<size_t>(std::max<off_t>(st.st_size, 0));
+  if (known.data() != nullptr && size == known.size()) {
+    size_t prefix = 0;
+    if (holds_exactly(reading, known, prefix)) {
+      snapshot.same_as_known = true;
+      return snapshot;
+    }
+    if (::lseek(reading, static_cast<off_t>(prefix), SEEK_SET) < 0) {
+      return Error{ErrorCode::Unavailable, "read " + path.string() + ": " + errno_text()};
+    }
+    snapshot.text.reserve(size + kReadPadding);
+    snapshot.text.assign(known.substr(0, prefix));
+  } else {
+    // Room past the end for a parser that reads ahead (simdjson wants 64 bytes), so the text
+    // can be parsed where it is instead of copied.
+    snapshot.text.reserve(size + kReadPadding);
   }
-  snapshot.text.resize(got);
+  if (Status read = read_rest(reading, snapshot.text, path); !read) return read.error();
   return snapshot;
 }
 
 Status replace_file_if_unchanged(const fs::path& path, std::string_view content,
-                                 const FileSnapshot& base) {
+                                 const FileSnapshot& base, std::string_view base_text) {
   const std::string what = "write " + path.string();
   const Error changed{ErrorCode::Conflict,
                       what +
@@ -220,8 +272,8 @@ Status replace_file_if_unchanged(const fs::path& path, std::string_view content,
       return Error{ErrorCode::Unavailable, what + ": rename: " + std::strerror(error)};
     }
     // No exchange on this filesystem: compare just before the rename instead.
-    Result<FileSnapshot> now = read_file_snapshot(path);
-    if (!now || now->identity != base.identity || now->text != base.text) {
+    Result<FileSnapshot> now = read_file_snapshot(path, base_text);
+    if (!now || now->identity != base.identity || !now->same_as_known) {
       ::unlink(temp->path.c_str());
       return changed;
     }
@@ -233,8 +285,8 @@ Status replace_file_if_unchanged(const fs::path& path, std::string_view content,
   const std::optional<FileIdentity> out = identity_at(temp->path);
   bool same = out && *out == base.identity;
   if (same) {
-    Result<std::string> bytes = read_file(temp->path);
-    same = bytes && *bytes == base.text;
+    Result<FileSnapshot> out_bytes = read_file_snapshot(temp->path, base_text);
+    same = out_bytes && out_bytes->same_as_known;
   }
   if (!same) {
     put_back(path, temp->path, temp->identity);

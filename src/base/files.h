@@ -33,23 +33,27 @@ struct FileIdentity {
 /// The snapshot keeps that descriptor open, so the inode's number cannot be given to another
 /// file while the snapshot lives: a file renamed into place always shows as another inode.
 struct FileSnapshot {
-  std::string text;
+  std::string text;            ///< empty when `same_as_known`
+  bool same_as_known = false;  ///< the file holds exactly the `known` bytes it was read against
   FileIdentity identity;
   std::shared_ptr<const int> descriptor;  ///< closed when the last copy goes
 };
 
-/// Reads `path` as a snapshot. NotFound when it does not exist.
-Result<FileSnapshot> read_file_snapshot(const std::filesystem::path& path);
+/// Reads `path` as a snapshot. NotFound when it does not exist. With `known` bytes, a file that
+/// holds exactly them is compared block by block and not kept (`same_as_known`, empty text):
+/// a writer that already holds the text it expects does not need a second copy of it.
+Result<FileSnapshot> read_file_snapshot(const std::filesystem::path& path,
+                                        std::string_view known = {});
 
 /// Compare-and-swap replace of a file that other programs also replace: like
 /// write_file_atomic, but the new file is swapped in with renameat2(RENAME_EXCHANGE), and what
-/// came out is compared with `base` (identity, then bytes). When another program replaced or
-/// rewrote the file since `base` was read, its file is swapped back (also a newer one that
-/// arrived meanwhile) and the answer is Conflict, with nothing of ours left in place. Where the
-/// filesystem cannot exchange, the file is compared just before a plain rename (a window of a
-/// few microseconds remains there).
+/// came out is compared with `base` (identity, then bytes: `base_text`, the text `base` holds).
+/// When another program replaced or rewrote the file since `base` was read, its file is swapped
+/// back (also a newer one that arrived meanwhile) and the answer is Conflict, with nothing of ours
+/// left in place. Where the filesystem cannot exchange, the file is compared just before a plain
+/// rename (a window of a few microseconds remains there).
 Status replace_file_if_unchanged(const std::filesystem::path& path, std::string_view content,
-                                 const FileSnapshot& base);
+                                 const FileSnapshot& base, std::string_view base_text);
 
 /// Deletes the temp files that write_file_atomic calls for `path` left behind when their
 /// process died mid-write (the process id in the name no longer runs). Returns how many.

@@ -47,7 +47,7 @@ TEST(CompareAndSwapTest, ReplacesAnUnchangedFileAndLeavesNoTempFile) {
   Result<FileSnapshot> base = read_file_snapshot(file);
   ASSERT_TRUE(base);
   EXPECT_EQ(base->text, "old");
-  ASSERT_TRUE(replace_file_if_unchanged(file, "new", *base));
+  ASSERT_TRUE(replace_file_if_unchanged(file, "new", *base, base->text));
   EXPECT_EQ(testing::slurp(file), "new");
   EXPECT_EQ(entries_in(dir.path()), 1u);
 }
@@ -59,7 +59,7 @@ TEST(CompareAndSwapTest, AFileRenamedIntoPlaceSinceTheReadIsKept) {
   ASSERT_TRUE(base);
   dir.write("theirs.tmp", "theirs");
   fs::rename(dir.path() / "theirs.tmp", file);
-  Status written = replace_file_if_unchanged(file, "ours", *base);
+  Status written = replace_file_if_unchanged(file, "ours", *base, base->text);
   ASSERT_FALSE(written);
   EXPECT_EQ(written.error().code, ErrorCode::Conflict);
   EXPECT_EQ(testing::slurp(file), "theirs");
@@ -75,7 +75,7 @@ TEST(CompareAndSwapTest, AFileRewrittenInPlaceWithTheSameSizeIsKept) {
     std::ofstream out(file, std::ios::binary | std::ios::in | std::ios::out);
     out << "odd";  // same inode, same size, likely the same clock tick
   }
-  Status written = replace_file_if_unchanged(file, "ours", *base);
+  Status written = replace_file_if_unchanged(file, "ours", *base, base->text);
   ASSERT_FALSE(written);
   EXPECT_EQ(written.error().code, ErrorCode::Conflict);
   EXPECT_EQ(testing::slurp(file), "odd");
@@ -88,7 +88,7 @@ TEST(CompareAndSwapTest, ARemovedFileIsAConflictNotRecreated) {
   Result<FileSnapshot> base = read_file_snapshot(file);
   ASSERT_TRUE(base);
   fs::remove(file);
-  Status written = replace_file_if_unchanged(file, "ours", *base);
+  Status written = replace_file_if_unchanged(file, "ours", *base, base->text);
   ASSERT_FALSE(written);
   EXPECT_EQ(written.error().code, ErrorCode::Conflict);
   EXPECT_FALSE(fs::exists(file));

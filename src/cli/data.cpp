@@ -145,19 +145,22 @@ int run_data_sync(Context& context, const Options& o) {
     }
     return o.dry_run || report->marked_synced ? kExitOk : kExitOther;
   }
-  // One bar per actor, replaced when the next actor starts.
+  // One bar over the whole run: actors scanned, prefixes listed, then files and bytes sent.
   std::optional<ProgressBar> bar;
-  std::string bar_actor;
+  bar.emplace("sync --all", !o.json);
   Result<std::vector<SyncOutcome>> outcomes = sync_all(
       *catalog, context.scanner, *context.objects, context.registry, context.settings.limits,
-      context.settings.s3_key_layout, options,
-      [&](const Actor& actor, const std::string& stage, std::size_t step, std::size_t total) {
-        if (bar_actor != actor.key()) {
-          bar.reset();
-          bar.emplace("sync " + actor.label(), !o.json);
-          bar_actor = actor.key();
+      context.settings.s3_key_layout, options, [&bar](const SyncAllStatus& s) {
+        if (s.stage == "scan") {
+          bar->update(s.scanned, s.actors, "scan: actors");
+        } else if (s.stage == "list") {
+          bar->update(s.listed, s.to_list, "list: prefixes");
+        } else if (s.stage == "upload") {
+          bar->update(s.files_done, s.files_total,
+                      "upload: " + format_bytes(static_cast<unsigned long long>(s.bytes_done)) +
+                          " of " + format_bytes(static_cast<unsigned long long>(s.bytes_total)) +
+                          ", files");
         }
-        if (stage == "upload" || stage == "scan") bar->update(step, total, stage);
       });
   bar.reset();
   if (!outcomes) return report_error(outcomes.error(), o.json);

@@ -1,20 +1,22 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "base/result.h"
+#include "core/url_list.h"
 
 namespace atr {
 
 /// The `training_data` block of an actor: where its images are and whether S3 has them all.
 struct TrainingDataRecord {
-  std::vector<std::string> s3_urls;  ///< sorted `s3://bucket/key` URLs
-  std::string local_path;            ///< workspace-relative folder of the images
-  int count = 0;                     ///< number of images the URLs stand for
-  bool synced = false;               ///< S3 held exactly the local images at the last sync
+  UrlList s3_urls;         ///< sorted `s3://bucket/key` URLs
+  std::string local_path;  ///< workspace-relative folder of the images
+  int count = 0;           ///< number of images the URLs stand for
+  bool synced = false;     ///< S3 held exactly the local images at the last sync
 
   bool operator==(const TrainingDataRecord&) const = default;
 };
@@ -44,6 +46,11 @@ struct Actor {
   bool good = false;
   std::optional<TrainingDataRecord> training_data;
   std::optional<ValidatedModel> validated_model;
+  /// Which reading of the record this is: a record read from the file gets a new number unless
+  /// the registry finds its object byte for byte unchanged since the last read, and copies keep
+  /// it, so two Actors with the same revision hold the same record (a cheap test for caches;
+  /// 0: not from a reader).
+  std::uint64_t revision = 0;
 
   /// The canonical actor key of the API, the CLI and the state store: the registry's id as
   /// text ("38" for the JSON number 38, "0006" for the string "0006"), else the name. Always a
@@ -59,6 +66,8 @@ struct Actor {
   }
   /// True when a validated LoRA model is recorded.
   [[nodiscard]] bool has_validated_model() const { return validated_model.has_value(); }
+
+  bool operator==(const Actor&) const = default;
 };
 
 /// A change to one actor's product-owned fields; unset members are left as they are.

@@ -5,7 +5,9 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
+#include <unordered_map>
 
 #include "core/clock.h"
 #include "core/training_data.h"
@@ -34,6 +36,7 @@ class DataStates {
   struct Entry {
     DataSummary summary;
     std::optional<TrainingDataRecord> record;  ///< the block the summary was computed with
+    std::uint64_t revision = 0;                ///< of the record (Actor::revision) it came from
     std::string folder;
     std::chrono::system_clock::time_point at;
   };
@@ -42,8 +45,8 @@ class DataStates {
   DataCheckLimits limits_;
   const Clock& clock_;
   std::chrono::seconds max_age_;
-  mutable std::mutex mutex_;
-  std::map<std::string, Entry> entries_;  ///< by actor key
+  mutable std::shared_mutex mutex_;
+  std::unordered_map<std::string, Entry> entries_;  ///< by actor key
   std::uint64_t generation_ = 0;
 };
 

@@ -124,36 +124,117 @@ Result<SyncReport> record_s3_only(const Actor& actor, const TrainingDataReport& 
 
 }  // namespace
 
+namespace {
+
+// One actor's sync between its stages: scanned, then listed and planned, then transferred.
+struct Staged {
+  const Actor* actor = nullptr;
+  std::string what;    ///< "sync <actor>", the context of its errors
+  std::string prefix;  ///< its key prefix
+  TrainingDataReport scan;
+  SyncReport report;
+  bool done = false;  ///< an S3-only actor: its report is final after the scan
+};
+
+// Scans the actor's data: FailedPrecondition without a usable image (unless orphans are to be
+// deleted); an actor whose images are only in S3 is recorded from them here and is done.
+Result<Staged> scan_stage(const Actor& actor, TrainingDataScanner& scanner, ObjectStore& store,
+                          ActorRegistry& registry, const DataCheckLimits& limits,
+                          const std::string& key_layout, const SyncOptions& options,
+                          const SyncProgress& tell) {
+  Staged staged;
+  staged.actor = &actor;
+  staged.what = "sync " + actor.label();
+  Result<std::string> prefix = key_prefix(key_layout, actor);
+  if (!prefix) return prefix.error().with_context(staged.what);
+  staged.prefix = std::move(prefix).value();
+  Result<TrainingDataReport> scan = inspect_actor_data(actor, scanner, &store, key_layout, limits,
+                                                       [&](std::size_t done, std::size_t total) {
+                                                         if (tell) tell("scan", done, total);
+                                                       });
+  if (!scan) return scan.error().with_context(staged.what);
+  staged.scan = std::move(scan).value();
+  if (staged.scan.usable_count == 0 && !options.delete_orphans) {
+    return Error{ErrorCode::FailedPrecondition,
+                 staged.what + ": " + explain_sync_state(actor, staged.scan)};
+  }
+  if (staged.scan.s3_only && !staged.scan.s3_listed.empty()) {
+    Result<SyncReport> report = record_s3_only(actor, staged.scan, registry, scanner, options);
+    if (!report) return report.error();
+    staged.report = std::move(report).value();
+    staged.done = true;
+  }
+  return staged;
+}
+
+// Plans the actor's transfers from the listing of its prefix.
+Status plan_stage(Staged& staged, const Result<std::vector<StoredObject>>& remote,
+                  const ObjectStore& store, const SyncOptions& options) {
+  if (!remote) return remote.error().with_context(staged.what);
+  staged.report = plan_sync(*staged.actor, staged.scan, *remote, staged.prefix, store);
+  if (options.delete_orphans) {
+    staged.report.deletions = staged.report.orphans;
+    staged.report.orphans.clear();
+  }
+  return Ok{};
+}
+
+// After the uploads (whose failures are in report.failed): deletes the orphans when asked and,
+// when everything is in S3, sets what is left to record.
+void finish_stage(Staged& staged, ObjectStore& store, const SyncProgress& tell) {
+  SyncReport& report = staged.report;
+  for (std::size_t i = 0; i < report.deletions.size(); ++i) {
+    if (Status removed = store.remove(report.deletions[i]); !removed) {
+      report.failed.push_back(report.deletions[i] + ": " + removed.error().message);
+    }
+    if (tell) tell("delete", i + 1, report.deletions.size());
+  }
+  if (!report.failed.empty() || staged.scan.usable_count == 0) return;
+  TrainingDataRecord record;
+  record.s3_urls = report.s3_urls;
+  record.local_path = staged.scan.folder;
+  record.count = static_cast<int>(report.s3_urls.size());
+  record.synced = true;
+  SyncReport::Pending pending;
+  pending.folder = staged.scan.folder;
+  const Actor& actor = *staged.actor;
+  if (actor.training_data != record) {  // a no-op re-sync leaves actors.json untouched
+    ActorPatch patch;
+    patch.actor_ref = actor.key();
+    patch.training_data = record;
+    pending.patch = std::move(patch);
+  }
+  // Every local image is in S3 now, so its MD5 is what "synced" means from here on.
+  std::map<std::string, std::string> before;
+  for (const ScannedFile& file : staged.scan.files) {
+    if (file.status != FileStatus::Image) continue;
+    pending.md5s.emplace(file.name, file.md5);
+    if (!file.synced_md5.empty()) before.emplace(file.name, file.synced_md5);
+  }
+  pending.md5s_changed = pending.md5s != before;
+  report.pending = std::move(pending);
+}
+
+}  // namespace
+
 Result<SyncReport> sync_actor(const Actor& actor, TrainingDataScanner& scanner, ObjectStore& store,
                               ActorRegistry& registry, const DataCheckLimits& limits,
                               const std::string& key_layout, const SyncOptions& options,
                               const SyncProgress& progress) {
-  const std::string what = "sync " + actor.label();
   auto tell = [&](const std::string& stage, std::size_t done, std::size_t total) {
     if (progress) progress(stage, done, total);
   };
-  Result<std::string> prefix = key_prefix(key_layout, actor);
-  if (!prefix) return prefix.error().with_context(what);
-  Result<TrainingDataReport> scan =
-      inspect_actor_data(actor, scanner, &store, key_layout, limits,
-                         [&](std::size_t done, std::size_t total) { tell("scan", done, total); });
-  if (!scan) return scan.error().with_context(what);
-  if (scan->usable_count == 0 && !options.delete_orphans) {
-    return Error{ErrorCode::FailedPrecondition, what + ": " + explain_sync_state(actor, *scan)};
-  }
-  if (scan->s3_only && !scan->s3_listed.empty()) {
-    return record_s3_only(actor, *scan, registry, scanner, options);
-  }
+  Result<Staged> staged =
+      scan_stage(actor, scanner, store, registry, limits, key_layout, options, tell);
+  if (!staged) return staged.error();
+  if (staged->done) return std::move(staged->report);
   tell("list", 0, 1);
-  Result<std::vector<StoredObject>> remote = store.list(*prefix);
-  if (!remote) return remote.error().with_context(what);
-  tell("list", 1, 1);
-  SyncReport report = plan_sync(actor, *scan, *remote, *prefix, store);
-  if (options.delete_orphans) {
-    report.deletions = report.orphans;
-    report.orphans.clear();
+  if (Status planned = plan_stage(*staged, store.list(staged->prefix), store, options); !planned) {
+    return planned.error();
   }
-  if (options.dry_run) return report;
+  tell("list", 1, 1);
+  SyncReport& report = staged->report;
+  if (options.dry_run) return std::move(report);
 
   std::size_t uploaded = 0;
   tell("upload", 0, report.uploads.size());
@@ -167,43 +248,14 @@ Result<SyncReport> sync_actor(const Actor& actor, TrainingDataScanner& scanner, 
       report.failed.push_back(report.uploads[i].key + ": " + outcomes[i].error().message);
     }
   }
-  for (std::size_t i = 0; i < report.deletions.size(); ++i) {
-    if (Status removed = store.remove(report.deletions[i]); !removed) {
-      report.failed.push_back(report.deletions[i] + ": " + removed.error().message);
-    }
-    tell("delete", i + 1, report.deletions.size());
-  }
-  if (!report.failed.empty() || scan->usable_count == 0) return report;
-
-  TrainingDataRecord record;
-  record.s3_urls = report.s3_urls;
-  record.local_path = scan->folder;
-  record.count = static_cast<int>(report.s3_urls.size());
-  record.synced = true;
-  SyncReport::Pending pending;
-  pending.folder = scan->folder;
-  if (actor.training_data != record) {  // a no-op re-sync leaves actors.json untouched
-    ActorPatch patch;
-    patch.actor_ref = actor.key();
-    patch.training_data = record;
-    pending.patch = std::move(patch);
-  }
-  // Every local image is in S3 now, so its MD5 is what "synced" means from here on.
-  std::map<std::string, std::string> before;
-  for (const ScannedFile& file : scan->files) {
-    if (file.status != FileStatus::Image) continue;
-    pending.md5s.emplace(file.name, file.md5);
-    if (!file.synced_md5.empty()) before.emplace(file.name, file.synced_md5);
-  }
-  pending.md5s_changed = pending.md5s != before;
-  report.pending = std::move(pending);
-  if (options.defer_record) return report;
+  finish_stage(*staged, store, tell);
+  if (!report.pending || options.defer_record) return std::move(report);
   tell("record", 0, 1);
   if (Status committed = commit_syncs({&report}, registry, scanner); !committed) {
-    return committed.error().with_context(what);
+    return committed.error().with_context(staged->what);
   }
   tell("record", 1, 1);
-  return report;
+  return std::move(report);
 }
 
 Status commit_syncs(const std::vector<SyncReport*>& reports, ActorRegistry& registry,
@@ -236,31 +288,105 @@ Result<std::vector<SyncOutcome>> sync_all(const ActorCatalog& catalog, TrainingD
                                           const std::string& key_layout, SyncOptions options,
                                           const SyncAllProgress& progress) {
   options.defer_record = true;  // every block in one write, below
-  std::vector<SyncOutcome> outcomes;
+  SyncAllStatus status;
+  auto tell = [&](const std::string& stage) {
+    status.stage = stage;
+    if (progress) progress(status);
+  };
+  // 1. Which actors: those whose folder holds image files (a local look, no S3 request).
+  std::vector<const Actor*> candidates;
   for (const Actor& actor : catalog.actors()) {
     if (actor.name.empty()) continue;
     const DataSummary data = data_summary(actor, scanner, limits);
     if (data.usable == 0 && data.excluded == 0 && !(options.delete_orphans && data.recorded > 0)) {
       continue;  // nothing to sync
     }
-    Result<SyncReport> report =
-        sync_actor(actor, scanner, store, registry, limits, key_layout, options,
-                   [&](const std::string& stage, std::size_t done, std::size_t total) {
-                     if (progress) progress(actor, stage, done, total);
-                   });
-    SyncOutcome outcome{actor.key(), actor.label(), std::nullopt, std::nullopt};
-    if (report) {
-      outcome.report = std::move(report).value();
-    } else {
-      outcome.error = report.error();
-    }
-    outcomes.push_back(std::move(outcome));
+    candidates.push_back(&actor);
   }
+  status.actors = candidates.size();
+  // 2. Scan each (the scan memory makes an unchanged file cost a stat).
+  std::vector<SyncOutcome> outcomes;
+  std::vector<std::optional<Staged>> staged(candidates.size());
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    const Actor& actor = *candidates[i];
+    outcomes.push_back(SyncOutcome{actor.key(), actor.label(), std::nullopt, std::nullopt});
+    Result<Staged> scanned =
+        scan_stage(actor, scanner, store, registry, limits, key_layout, options, {});
+    if (!scanned) {
+      outcomes[i].error = scanned.error();
+    } else if (scanned->done) {
+      outcomes[i].report = std::move(scanned->report);
+    } else {
+      staged[i] = std::move(scanned).value();
+    }
+    status.scanned = i + 1;
+    tell("scan");
+  }
+  // 3. List the prefixes of those with files to send, `concurrency` at a time: the listings
+  // cost a round trip each, so they go out together instead of one after another.
+  std::vector<std::size_t> to_list;
+  for (std::size_t i = 0; i < staged.size(); ++i) {
+    if (staged[i]) to_list.push_back(i);
+  }
+  status.to_list = to_list.size();
+  tell("list");
+  {
+    std::vector<std::string> prefixes;
+    prefixes.reserve(to_list.size());
+    for (std::size_t i : to_list) {
+      prefixes.push_back(staged[i]->prefix);
+    }
+    const std::vector<Result<std::vector<StoredObject>>> listings =
+        store.list_each(prefixes, std::max(1, options.concurrency));
+    for (std::size_t n = 0; n < to_list.size(); ++n) {
+      const std::size_t i = to_list[n];
+      if (Status planned = plan_stage(*staged[i], listings[n], store, options); !planned) {
+        outcomes[i].error = planned.error();
+        staged[i].reset();
+      }
+    }
+    status.listed = to_list.size();
+    tell("list");
+  }
+  // 4. Every actor's uploads in one parallel run, so a small actor does not leave the
+  // connections idle while the next one lists; progress over files and bytes.
+  std::vector<PutItem> uploads;
+  std::vector<std::size_t> owner;  // upload → its actor
+  for (std::size_t i = 0; i < staged.size(); ++i) {
+    if (!staged[i]) continue;
+    for (const PutItem& item : staged[i]->report.uploads) {
+      uploads.push_back(item);
+      owner.push_back(i);
+      status.bytes_total += item.size;
+    }
+  }
+  status.files_total = uploads.size();
+  if (!options.dry_run) {
+    tell("upload");
+    const std::vector<Status> sent = store.put_all(uploads, std::max(1, options.concurrency),
+                                                   [&](const PutItem& item, const Status&) {
+                                                     ++status.files_done;
+                                                     status.bytes_done += item.size;
+                                                     tell("upload");
+                                                   });
+    for (std::size_t u = 0; u < sent.size(); ++u) {
+      if (!sent[u]) {
+        staged[owner[u]]->report.failed.push_back(uploads[u].key + ": " + sent[u].error().message);
+      }
+    }
+  }
+  for (std::size_t i = 0; i < staged.size(); ++i) {
+    if (!staged[i]) continue;
+    if (!options.dry_run) finish_stage(*staged[i], store, {});
+    outcomes[i].report = std::move(staged[i]->report);
+  }
+  // 5. One registry write for every finished actor.
   std::vector<SyncReport*> pending;
   for (SyncOutcome& o : outcomes) {
     if (o.report && o.report->pending) pending.push_back(&*o.report);
   }
   if (!pending.empty()) {
+    tell("record");
     if (Status committed = commit_syncs(pending, registry, scanner); !committed) {
       return committed.error().with_context("data sync --all");
     }

@@ -102,15 +102,27 @@ struct SyncOutcome {
   std::optional<Error> error;
 };
 
-/// Progress of sync_all: the actor being synced, then its sync's own progress.
-using SyncAllProgress = std::function<void(const Actor& actor, const std::string& stage,
-                                           std::size_t done, std::size_t total)>;
-
-/// `data sync --all`: syncs, in registry order, every actor whose folder holds image files
-/// (usable or not: damaged files are worth naming), or, with delete_orphans, that records
-/// objects; then records every finished actor's `training_data` block in **one** registry
-/// write (commit_syncs). A failed actor keeps its place with its error and does not stop the
-/// others. Fails as a whole only when that one write fails.
+/// Progress of sync_all over the whole run: the stage ("scan", "list", "upload", "record") and
+/// how far each has come.
+struct SyncAllStatus {
+  std::string stage;
+  std::size_t actors = 0;   ///< actors with something to sync
+  std::size_t scanned = 0;  ///< of `actors`
+  std::size_t to_list = 0;  ///< prefixes to list (actors with local files)
+  std::size_t listed = 0;   ///< of `to_list`
+  std::size_t files_done = 0;
+  std::size_t files_total = 0;
+  std::int64_t bytes_done = 0;
+  std::int64_t bytes_total = 0;
+};
+using SyncAllProgress = std::function<void(const SyncAllStatus& status)>;
+/// `data sync --all`: syncs every actor whose folder holds image files (usable or not: damaged
+/// files are worth naming), or, with delete_orphans, that records objects. The work goes in
+/// stages over all of them, so its cost follows the data, not the registry: a local scan of
+/// each, their prefixes listed `concurrency` at a time, every upload in one parallel run, then
+/// every finished actor's `training_data` block in **one** registry write (commit_syncs).
+/// Outcomes come in registry order; a failed actor keeps its place with its error and does not
+/// stop the others. Fails as a whole only when that one write fails.
 Result<std::vector<SyncOutcome>> sync_all(const ActorCatalog& catalog, TrainingDataScanner& scanner,
                                           ObjectStore& store, ActorRegistry& registry,
                                           const DataCheckLimits& limits,

@@ -118,5 +118,58 @@ TEST(DataSyncTest, CommitWritesEveryChangedBlockInOneRegistryWrite) {
   EXPECT_TRUE(d.marked_synced);
 }
 
+// `data sync --all` on a registry where 2 of 6 actors have images: one listing call for just
+// their 2 prefixes, one upload run holding both actors' files, one registry write, progress
+// over files and bytes, outcomes in registry order.
+TEST(DataSyncTest, SyncAllCostsWhatTheDataCostsNotWhatTheRegistryHolds) {
+  std::vector<Actor> actors;
+  for (const char* name : {"a", "b", "c", "d", "e", "f"}) {
+    Actor actor;
+    actor.id = name;
+    actor.name = name;
+    actors.push_back(actor);
+  }
+  const ActorCatalog catalog(actors);
+  testing::FakeScanner scanner;
+  scanner.by_folder["data/actors/b/training_data"] = {testing::scanned_image("1.jpg", "m1"),
+                                                      testing::scanned_image("2.jpg", "m2")};
+  scanner.by_folder["data/actors/e/training_data"] = {testing::scanned_image("3.jpg", "m3")};
+  testing::FakeBucket bucket;
+  CountingRegistry registry;
+  std::vector<SyncAllStatus> seen;
+  Result<std::vector<SyncOutcome>> outcomes =
+      sync_all(catalog, scanner, bucket, registry, DataCheckLimits{}, "actors/{actor}/{file}",
+               SyncOptions{}, [&seen](const SyncAllStatus& s) { seen.push_back(s); });
+  ASSERT_TRUE(outcomes) << outcomes.error().message;
+  ASSERT_EQ(outcomes->size(), 2u);
+  EXPECT_EQ((*outcomes)[0].actor_id, "b");
+  EXPECT_EQ((*outcomes)[1].actor_id, "e");
+  ASSERT_EQ(bucket.listings.size(), 1u);
+  EXPECT_EQ(bucket.listings[0], (std::vector<std::string>{"actors/b/", "actors/e/"}));
+  ASSERT_EQ(bucket.puts.size(), 1u);
+  EXPECT_EQ(bucket.puts[0],
+            (std::vector<std::string>{"actors/b/1.jpg", "actors/b/2.jpg", "actors/e/3.jpg"}));
+  ASSERT_EQ(registry.writes.size(), 1u);
+  EXPECT_EQ(registry.writes[0].size(), 2u);
+  for (const SyncOutcome& o : *outcomes) {
+    ASSERT_TRUE(o.report) << o.actor_id;
+    EXPECT_TRUE(o.report->marked_synced) << o.actor_id;
+  }
+  ASSERT_FALSE(seen.empty());
+  const SyncAllStatus& last_upload = [&]() -> const SyncAllStatus& {
+    for (auto it = seen.rbegin(); it != seen.rend(); ++it) {
+      if (it->stage == "upload") return *it;
+    }
+    return seen.back();
+  }();
+  EXPECT_EQ(last_upload.stage, "upload");
+  EXPECT_EQ(last_upload.files_done, 3u);
+  EXPECT_EQ(last_upload.files_total, 3u);
+  EXPECT_EQ(last_upload.bytes_done, 3000);
+  EXPECT_EQ(last_upload.bytes_total, 3000);
+  EXPECT_EQ(last_upload.actors, 2u);
+  EXPECT_EQ(last_upload.scanned, 2u);
+}
+
 }  // namespace
 }  // namespace atr

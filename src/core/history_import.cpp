@@ -63,7 +63,9 @@ void plan_training_data(const Actor& actor, const ActorManifest& m,
     return;
   }
   TrainingDataRecord record;
-  record.s3_urls.assign(urls.begin(), urls.end());
+  for (const std::string& url : urls) {
+    record.s3_urls.push_back(url);
+  }
   record.count = static_cast<int>(record.s3_urls.size());
   record.synced = local_only == 0;
   record.local_path = common_folder(m.images);

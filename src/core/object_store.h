@@ -34,6 +34,10 @@ class ObjectStore {
   [[nodiscard]] virtual std::string url_of(const std::string& key) const = 0;
   /// Every object under `prefix`.
   [[nodiscard]] virtual Result<std::vector<StoredObject>> list(const std::string& prefix) = 0;
+  /// Every object under each of `prefixes`, `concurrency` listings at a time (each costs a
+  /// round trip or more); one result per prefix, in order.
+  [[nodiscard]] virtual std::vector<Result<std::vector<StoredObject>>> list_each(
+      const std::vector<std::string>& prefixes, int concurrency) = 0;
   /// Uploads every item, `concurrency` at a time; `done` hears each one as it ends (from any
   /// thread, one call at a time). Returns one Status per item, in order.
   using PutDone = std::function<void(const PutItem& item, const Status& outcome)>;

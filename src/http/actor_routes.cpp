@@ -85,6 +85,63 @@ ActorView ApiContext::actor_view(const Actor& a) {
   return view;
 }
 
+void ApiContext::append_actor_item(const Actor& actor, const PieceStamp& stamp, std::string& out) {
+  // Nothing it shows can have changed: the same record, no version or data summary changed
+  // since the piece was checked, and its disk facts are young enough.
+  {
+    std::shared_lock lock(piece_mutex);
+    auto it = pieces.find(actor.key());
+    if (it != pieces.end() && actor.revision != 0 && it->second.revision == actor.revision &&
+        it->second.stamp.latest_generation == stamp.latest_generation &&
+        it->second.stamp.data_generation == stamp.data_generation &&
+        stamp.at - it->second.stamp.at < kDiskFactsTtl) {
+      out += it->second.json;
+      return;
+    }
+  }
+  // Else the piece holds while the record's revision and the view are the same.
+  ActorView view = actor_view(actor);
+  {
+    std::unique_lock lock(piece_mutex);
+    auto it = pieces.find(actor.key());
+    if (it != pieces.end() && actor.revision != 0 && it->second.revision == actor.revision &&
+        it->second.view == view) {
+      it->second.stamp = stamp;
+      out += it->second.json;
+      return;
+    }
+  }
+  std::string json = json_text(actor_to_json(actor, view));
+  out += json;
+  std::unique_lock lock(piece_mutex);
+  // Keys of actors no longer in the registry would stay forever: start over past twice the
+  // registry's size.
+  if (pieces.size() >= 2 * std::max<std::size_t>(s.registry.catalog()->actors().size(), 512)) {
+    pieces.clear();
+  }
+  pieces.insert_or_assign(actor.key(),
+                          ActorPiece{actor.revision, std::move(view), std::move(json), stamp});
+}
+
+std::shared_ptr<const std::vector<bool>> ApiContext::has_data_facts(
+    const std::shared_ptr<const ActorCatalog>& catalog, std::uint64_t data_generation,
+    std::chrono::steady_clock::time_point now) {
+  {
+    std::lock_guard lock(facts_mutex);
+    if (facts.has_data && facts.catalog == catalog && facts.data_generation == data_generation &&
+        now - facts.at < kDiskFactsTtl) {
+      return facts.has_data;
+    }
+  }
+  auto has_data = std::make_shared<std::vector<bool>>(catalog->actors().size());
+  for (const Actor& a : catalog->actors()) {
+    (*has_data)[a.position] = s.data.of(a).has_data();
+  }
+  std::lock_guard lock(facts_mutex);
+  facts = HasDataFacts{catalog, data_generation, now, has_data};
+  return has_data;
+}
+
 void list_actors(ApiContext& c, const Req& req, Res& res) {
   Result<ActorQuery> query = query_of(req);
   if (!query) return send_error(res, query.error());
@@ -104,14 +161,38 @@ void list_actors(ApiContext& c, const Req& req, Res& res) {
       return;
     }
   }
+  const std::shared_ptr<const std::vector<bool>> has_data =
+      c.has_data_facts(catalog, data_generation, now);
   const ActorSearchResult found =
-      catalog->search(*query, [&c](const Actor& a) { return c.s.data.of(a).has_data(); });
-  std::string body = json_text(
-      actor_list_to_json(*catalog, found, [&c](const Actor& a) { return c.actor_view(a); }));
+      catalog->search(*query, [&has_data](const Actor& a) { return (*has_data)[a.position]; });
+  // The document actor_list_to_json() makes, assembled from the actors' rendered pieces. The
+  // generations were read before any view is computed, so a change during this request is
+  // seen by the next one.
+  const ApiContext::PieceStamp stamp{generation, data_generation, now};
+  std::string body = "{\"total\":" + std::to_string(found.total) + ",\"items\":[";
+  for (std::size_t n = 0; n < found.items.size(); ++n) {
+    if (n > 0) body += ',';
+    c.append_actor_item(catalog->actors()[found.items[n]], stamp, body);
+  }
+  body += "],\"facets\":" + json_text(facets_to_json(found.facets)) + "}";
   {
     std::lock_guard lock(c.list_mutex);
-    if (c.list_cache.size() >= ApiContext::kMaxListEntries) c.list_cache.clear();
-    c.list_cache[key] = {catalog, generation, data_generation, now, body};
+    auto old = c.list_cache.find(key);
+    if (old != c.list_cache.end()) {
+      c.list_cache_bytes -= old->second.body.size();
+      c.list_cache.erase(old);
+    }
+    while (!c.list_cache.empty() && c.list_cache_bytes + body.size() > ApiContext::kMaxListBytes) {
+      auto oldest =
+          std::min_element(c.list_cache.begin(), c.list_cache.end(),
+                           [](const auto& a, const auto& b) { return a.second.at < b.second.at; });
+      c.list_cache_bytes -= oldest->second.body.size();
+      c.list_cache.erase(oldest);
+    }
+    if (body.size() <= ApiContext::kMaxListBytes) {
+      c.list_cache_bytes += body.size();
+      c.list_cache[key] = {catalog, generation, data_generation, now, body};
+    }
   }
   res.set_content(body, "application/json");
 }

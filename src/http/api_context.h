@@ -8,7 +8,10 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <shared_mutex>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "api/api_json.h"
 #include "http/api_server.h"
@@ -43,9 +46,48 @@ struct ApiContext {
     std::chrono::steady_clock::time_point at;
     std::string body;
   };
-  static constexpr std::size_t kMaxListEntries = 256;
+  /// Bounded by the bytes it holds (an answer of 1,000 actors is about a megabyte): past
+  /// kMaxListBytes the oldest answers go.
+  static constexpr std::size_t kMaxListBytes = std::size_t{8} << 20;
   std::mutex list_mutex;
   std::map<std::string, ListEntry> list_cache;
+  std::size_t list_cache_bytes = 0;  ///< guarded by list_mutex
+
+  /// Each actor's list item, rendered once and reused while what it was rendered from (its
+  /// record's revision and its view: poster, data summary, newest version) is the same, so a
+  /// listing the answer cache does not hold is assembled from pieces. A reload keeps the
+  /// revision of every object it did not change, so a reload, a version or a scan change
+  /// re-renders only the actors it changed.
+  struct PieceStamp {
+    std::uint64_t latest_generation = 0;  ///< LatestVersions::generation() when checked
+    std::uint64_t data_generation = 0;    ///< DataStates::generation() when checked
+    std::chrono::steady_clock::time_point at;
+  };
+  struct ActorPiece {
+    std::uint64_t revision = 0;  ///< of the record it was rendered from (Actor::revision)
+    ActorView view;
+    std::string json;
+    PieceStamp stamp;  ///< when the view was last found unchanged
+  };
+  std::shared_mutex piece_mutex;
+  std::unordered_map<std::string, ActorPiece> pieces;  ///< by actor key; guarded by piece_mutex
+  /// Which actors have data, by registry position, for a search's "has data" filter and facet:
+  /// computed for the whole registry once and reused, like the answer cache, while neither the
+  /// registry nor a data summary changed and for at most kDiskFactsTtl.
+  struct HasDataFacts {
+    std::shared_ptr<const ActorCatalog> catalog;
+    std::uint64_t data_generation = 0;
+    std::chrono::steady_clock::time_point at;
+    std::shared_ptr<const std::vector<bool>> has_data;
+  };
+  std::mutex facts_mutex;
+  HasDataFacts facts;  ///< guarded by facts_mutex
+  std::shared_ptr<const std::vector<bool>> has_data_facts(
+      const std::shared_ptr<const ActorCatalog>& catalog, std::uint64_t data_generation,
+      std::chrono::steady_clock::time_point now);
+  /// Appends the actor's list item (JSON) to `out`; `stamp` holds the generations read before
+  /// the request computed anything.
+  void append_actor_item(const Actor& actor, const PieceStamp& stamp, std::string& out);
 
   /// Which actors have a local poster file (workspace-relative path, or empty), looked at once
   /// per kDiskFactsTtl, so a listing of 50 actors does not look for 150 files each time.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -311,6 +312,18 @@ ScannedFile VipsTrainingDataScanner::scan_object(const std::string& name,
 
 Result<std::vector<ScannedFile>> VipsTrainingDataScanner::scan(std::string_view relative,
                                                                const ProgressFn& progress) {
+  // Most actors of a large registry have no folder: one stat says so, before the confinement
+  // check resolves every component of the path (a plain relative path cannot leave the
+  // workspace without existing, so its absence is all there is to say).
+  if (const fs::path plain(relative);
+      plain.is_relative() && !plain.empty() &&
+      std::none_of(plain.begin(), plain.end(), [](const fs::path& p) { return p == ".."; })) {
+    struct stat st {};
+    if (::stat((workspace_root_ / plain).c_str(), &st) != 0 && errno == ENOENT) {
+      return Error{ErrorCode::NotFound,
+                   "training folder " + std::string(relative) + ": no such folder"};
+    }
+  }
   Result<fs::path> confined = confine(workspace_root_, relative);
   if (!confined) return confined.error().with_context("training folder");
   const fs::path& folder = *confined;

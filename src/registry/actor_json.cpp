@@ -1,68 +1,11 @@
 #include "registry/actor_json.h"
 
-#include <limits>
-
 #include "registry/json_spans.h"
 
 namespace atr {
 namespace {
 
 using nlohmann::json;
-
-std::string text_of(const json& record, const char* key) {
-  auto it = record.find(key);
-  if (it == record.end()) return {};
-  if (it->is_string()) return it->get<std::string>();
-  if (it->is_number_integer()) return std::to_string(it->get<long long>());
-  if (it->is_number_unsigned()) return std::to_string(it->get<unsigned long long>());
-  if (it->is_number_float()) return it->dump();
-  return {};
-}
-
-// Medium webp is what a grid card shows; the rest are fallbacks in order of usefulness.
-std::string pick_poster(const json& record) {
-  auto frames = record.find("poster_frames");
-  if (frames != record.end() && frames->is_object()) {
-    for (const char* variant : {"standard", "accelerated"}) {
-      auto set = frames->find(variant);
-      if (set == frames->end() || !set->is_object()) continue;
-      for (const char* size : {"webp_md", "webp_lg", "webp_sm", "png"}) {
-        std::string url = json_string(*set, size);
-        if (!url.empty()) return url;
-      }
-    }
-  }
-  return json_string(record, "img");
-}
-
-std::optional<TrainingDataRecord> decode_training_data(const json& record) {
-  auto it = record.find("training_data");
-  if (it == record.end() || !it->is_object()) return std::nullopt;
-  TrainingDataRecord data;
-  auto urls = it->find("s3_urls");
-  if (urls != it->end() && urls->is_array()) {
-    for (const json& url : *urls) {
-      if (url.is_string()) data.s3_urls.push_back(url.get<std::string>());
-    }
-  }
-  data.local_path = json_string(*it, "local_path");
-  auto count = it->find("count");
-  // A count beyond int is not a count of images: left at 0, so the block reads as unsynced.
-  if (count != it->end() && count->is_number_integer() && count->get<long long>() >= 0 &&
-      count->get<long long>() <= std::numeric_limits<int>::max()) {
-    data.count = static_cast<int>(count->get<long long>());
-  }
-  auto synced = it->find("synced");
-  data.synced = synced != it->end() && synced->is_boolean() && synced->get<bool>();
-  return data;
-}
-
-std::optional<ValidatedModel> decode_validated_model(const json& record) {
-  auto it = record.find("validated_lora_model");
-  if (it == record.end() || !it->is_object()) return std::nullopt;
-  return ValidatedModel{json_string(*it, "version_id"), json_string(*it, "version_name"),
-                        json_string(*it, "lora_url"), json_string(*it, "marked_at")};
-}
 
 // Accepts every value and records where the parser stopped and why.
 class ErrorLocator final : public nlohmann::json_sax<json> {
@@ -127,24 +70,6 @@ Result<json> parse_json_document(std::string_view text) {
                                                  ", column " + std::to_string(at.column) + ": " +
                                                  why};
   }
-}
-
-Actor decode_actor(const json& record) {
-  Actor actor;
-  actor.id = text_of(record, "id");
-  auto id = record.find("id");
-  actor.id_is_number = id != record.end() && id->is_number_integer();
-  actor.name = json_string(record, "name");
-  actor.sex = json_string(record, "sex");
-  actor.ethnicity = json_string(record, "ethnicity");
-  actor.age = text_of(record, "age");
-  actor.description = json_string(record, "description");
-  actor.poster_url = pick_poster(record);
-  auto good = record.find("good");
-  actor.good = good != record.end() && good->is_boolean() && good->get<bool>();
-  actor.training_data = decode_training_data(record);
-  actor.validated_model = decode_validated_model(record);
-  return actor;
 }
 
 nlohmann::ordered_json merge_training_data(nlohmann::ordered_json existing,

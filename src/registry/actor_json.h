@@ -14,10 +14,6 @@ Result<nlohmann::json> parse_json_document(std::string_view text);
 /// The string member `key` of `object`; empty when it is absent or not a string.
 std::string json_string(const nlohmann::json& object, const char* key);
 
-/// Reads the fields this product knows from one actors.json record; tolerant of missing fields
-/// and of ids and ages written as numbers or strings. Wrongly typed fields read as absent.
-Actor decode_actor(const nlohmann::json& record);
-
 /// `existing` (the current value of the member, or null when absent) with the record's fields
 /// set; keys we do not own inside the block keep their value and position.
 nlohmann::ordered_json merge_training_data(nlohmann::ordered_json existing,

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <system_error>
+#include <unordered_map>
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -13,6 +14,7 @@
 
 #include "base/files.h"
 #include "registry/actor_json.h"
+#include "registry/actor_reader.h"
 #include "registry/json_spans.h"
 
 namespace atr {
@@ -25,22 +27,6 @@ namespace {
 constexpr const char* kTrainingData = "training_data";
 constexpr const char* kValidatedModel = "validated_lora_model";
 constexpr const char* kGood = "good";
-
-Result<std::vector<Actor>> decode_all(const json& document) {
-  if (!document.is_array()) {
-    return Error{ErrorCode::InvalidArgument, "expected a JSON array of actors at line 1, column 1"};
-  }
-  std::vector<Actor> actors;
-  actors.reserve(document.size());
-  for (const json& record : document) {
-    if (!record.is_object()) {
-      return Error{ErrorCode::InvalidArgument,
-                   "actor " + std::to_string(actors.size() + 1) + " is not a JSON object"};
-    }
-    actors.push_back(decode_actor(record));
-  }
-  return actors;
-}
 
 // The whitespace before `pos` on its line, when only whitespace precedes it there.
 std::optional<std::string> line_indent(std::string_view text, size_t pos) {
@@ -55,8 +41,8 @@ std::optional<std::string> line_indent(std::string_view text, size_t pos) {
 
 // How the file indents one level, read from the first object whose members sit on their own
 // lines; two spaces when nothing tells.
-std::string detect_indent_unit(std::string_view text, const ArraySpans& spans) {
-  for (const ObjectSpan& object : spans.objects) {
+std::string detect_indent_unit(std::string_view text, const std::vector<ObjectSpan>& objects) {
+  for (const ObjectSpan& object : objects) {
     if (object.members.empty()) continue;
     std::optional<std::string> member = line_indent(text, object.members.front().key_begin);
     std::optional<std::string> outer = line_indent(text, object.begin);
@@ -197,20 +183,60 @@ Status verify(const ActorCatalog& updated, size_t expected_count,
   return Ok{};
 }
 
-Result<std::vector<Actor>> parse_actors(std::string_view text) {
-  Result<json> document = parse_json_document(text);
-  if (!document) return document.error();
-  return decode_all(*document);
-}
-
 // The spliced text and what it is meant to change, per actor position.
 struct Spliced {
   std::string text;
   std::map<size_t, FieldChanges> changes;
+  std::vector<ObjectBounds> bounds;  ///< where each actor's object sits in `text`
 };
 
-// Splices `patches` into `text`, whose actors `catalog` holds (already parsed by the caller).
+// Where the objects sit once `edits` (ascending, each inside one object) are applied.
+std::vector<ObjectBounds> shifted(const std::vector<ObjectBounds>& bounds,
+                                  const std::vector<Edit>& edits) {
+  std::vector<ObjectBounds> out;
+  out.reserve(bounds.size());
+  std::size_t next = 0;
+  std::ptrdiff_t delta = 0;
+  auto pass = [&](std::size_t pos) {
+    for (; next < edits.size() && edits[next].begin < pos; ++next) {
+      delta += static_cast<std::ptrdiff_t>(edits[next].text.size()) -
+               static_cast<std::ptrdiff_t>(edits[next].end - edits[next].begin);
+    }
+    return static_cast<std::size_t>(static_cast<std::ptrdiff_t>(pos) + delta);
+  };
+  for (const ObjectBounds& b : bounds) {
+    const std::size_t begin = pass(b.begin);
+    out.push_back({begin, pass(b.end)});
+  }
+  return out;
+}
+
+// The actors of the spliced text: each changed one read again from its new object (and checked
+// to hold its change), the others as they were. Every edit lies inside one object and puts a
+// value that nlohmann/json wrote where a value was, so the text between the objects is the old
+// bytes and no other object can read differently.
+Result<std::vector<Actor>> reread_changed(const ActorCatalog& before, const Spliced& spliced) {
+  std::vector<Actor> actors = before.actors();
+  for (const auto& [index, change] : spliced.changes) {
+    const ObjectBounds& b = spliced.bounds[index];
+    std::string one;
+    one.reserve(b.end - b.begin + 2 + actor_reader_padding());
+    one.append("[").append(spliced.text, b.begin, b.end - b.begin).append("]");
+    Result<ReadActors> read = read_actors(one);
+    if (!read || read->actors.size() != 1) {
+      return Error{ErrorCode::Internal,
+                   "spliced text of actor " + actors[index].label() + " does not read back"};
+    }
+    read->actors.front().position = index;
+    actors[index] = std::move(read->actors.front());
+  }
+  return actors;
+}
+
+// Splices `patches` into `text`, whose actors `catalog` holds and `bounds` locates (already
+// read by the caller); only the patched actors' objects are walked.
 Result<Spliced> splice(std::string_view text, const ActorCatalog& catalog,
+                       const std::vector<ObjectBounds>& bounds,
                        const std::vector<ActorPatch>& patches) {
   Spliced out;
   for (const ActorPatch& patch : patches) {
@@ -221,24 +247,42 @@ Result<Spliced> splice(std::string_view text, const ActorCatalog& catalog,
     if (patch.validated_model) change.validated_model = patch.validated_model;
     if (patch.good) change.good = patch.good;
   }
-  Result<ArraySpans> spans = scan_array_of_objects(text);
-  if (!spans) return spans.error();
-  ATR_CHECK(spans->objects.size() == catalog.actors().size(), "spans and catalog disagree");
-  const Layout layout{detect_indent_unit(text, *spans),
+  ATR_CHECK(bounds.size() == catalog.actors().size(), "bounds and catalog disagree");
+  std::vector<ObjectSpan> objects;
+  objects.reserve(out.changes.size());
+  for (const auto& [index, change] : out.changes) {
+    Result<ObjectSpan> object = scan_object_at(text, bounds[index].begin);
+    if (!object) return object.error();
+    objects.push_back(std::move(object).value());
+  }
+  const Layout layout{detect_indent_unit(text, objects),
                       text.find("\r\n") != std::string_view::npos ? "\r\n" : "\n"};
   std::vector<Edit> edits;
+  std::size_t next = 0;
   for (const auto& [index, change] : out.changes) {
-    plan_edits(text, spans->objects[index], change, layout, edits);
+    plan_edits(text, objects[next++], change, layout, edits);
   }
-  // Apply back to front so earlier offsets stay valid. Edits never overlap: each touches one
-  // member, or is a zero-width insertion at the end of the last member.
+  // Edits never overlap: each touches one member, or is a zero-width insertion at the end of
+  // the last member. The new text is the old one's pieces between them and their texts, in
+  // order (one pass, however many actors change).
   std::sort(edits.begin(), edits.end(), [](const Edit& a, const Edit& b) {
-    return a.begin != b.begin ? a.begin > b.begin : a.end > b.end;
+    return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
   });
-  out.text = std::string(text);
+  std::ptrdiff_t growth = 0;
   for (const Edit& edit : edits) {
-    out.text.replace(edit.begin, edit.end - edit.begin, edit.text);
+    growth += static_cast<std::ptrdiff_t>(edit.text.size()) -
+              static_cast<std::ptrdiff_t>(edit.end - edit.begin);
   }
+  out.text.reserve(static_cast<std::size_t>(static_cast<std::ptrdiff_t>(text.size()) + growth) +
+                   actor_reader_padding());
+  std::size_t at = 0;
+  for (const Edit& edit : edits) {
+    out.text.append(text.substr(at, edit.begin - at));
+    out.text.append(edit.text);
+    at = edit.end;
+  }
+  out.text.append(text.substr(at));
+  out.bounds = shifted(bounds, edits);
   return out;
 }
 
@@ -276,15 +320,15 @@ class FileLock {
 }  // namespace
 
 Result<std::string> apply_patches(std::string_view text, const std::vector<ActorPatch>& patches) {
-  Result<std::vector<Actor>> actors = parse_actors(text);
-  if (!actors) return actors.error();
-  const ActorCatalog catalog(std::move(actors).value());
-  Result<Spliced> spliced = splice(text, catalog, patches);
+  Result<ReadActors> read = read_actors(std::string(text));
+  if (!read) return read.error();
+  const ActorCatalog catalog(std::move(read->actors));
+  Result<Spliced> spliced = splice(text, catalog, read->bounds, patches);
   if (!spliced) return spliced.error();
-  Result<std::vector<Actor>> reread = parse_actors(spliced->text);
+  Result<ReadActors> reread = read_actors(spliced->text);
   if (!reread) return Error{ErrorCode::Internal, "update actors.json: spliced text does not parse"};
   Status verified =
-      verify(ActorCatalog(std::move(reread).value()), catalog.actors().size(), spliced->changes);
+      verify(ActorCatalog(std::move(reread->actors)), catalog.actors().size(), spliced->changes);
   if (!verified) return verified.error().with_context("update actors.json");
   return std::move(spliced->text);
 }
@@ -293,13 +337,37 @@ JsonFileActorRegistry::JsonFileActorRegistry(fs::path file, fs::path lock_file, 
     : file_(std::move(file)), lock_file_(std::move(lock_file)), loaded_(std::move(loaded)) {}
 
 Result<JsonFileActorRegistry::Loaded> JsonFileActorRegistry::parse(const fs::path& file,
-                                                                   std::string text) {
-  const std::string what = "read " + file.string();
-  Result<json> document = parse_json_document(text);
-  if (!document) return document.error().with_context(what);
-  Result<std::vector<Actor>> actors = decode_all(*document);
-  if (!actors) return actors.error().with_context(what);
-  return Loaded{std::move(text), std::make_shared<const ActorCatalog>(std::move(actors).value())};
+                                                                   std::string text,
+                                                                   const Loaded* previous) {
+  Result<ReadActors> read = read_actors(text);
+  if (!read) return read.error().with_context("read " + file.string());
+  return assemble(std::move(text), std::move(read).value(), previous);
+}
+
+JsonFileActorRegistry::Loaded JsonFileActorRegistry::assemble(std::string text, ReadActors read,
+                                                              const Loaded* previous) {
+  if (previous != nullptr && previous->catalog) {
+    // An actor whose object is byte for byte what it was keeps its revision, so caches keyed
+    // by revision keep what a reload did not change.
+    std::unordered_map<std::string_view, const Actor*> before;
+    before.reserve(previous->catalog->actors().size());
+    for (const Actor& a : previous->catalog->actors()) {
+      before.emplace(a.key(), &a);
+    }
+    for (std::size_t i = 0; i < read.actors.size(); ++i) {
+      Actor& actor = read.actors[i];
+      auto it = before.find(actor.key());
+      if (it == before.end()) continue;
+      const ObjectBounds& was = previous->bounds[it->second->position];
+      const ObjectBounds& is = read.bounds[i];
+      if (std::string_view(previous->text).substr(was.begin, was.end - was.begin) ==
+          std::string_view(text).substr(is.begin, is.end - is.begin)) {
+        actor.revision = it->second->revision;
+      }
+    }
+  }
+  return Loaded{std::move(text), std::make_shared<const ActorCatalog>(std::move(read.actors)),
+                std::move(read.bounds)};
 }
 
 Result<std::unique_ptr<JsonFileActorRegistry>> JsonFileActorRegistry::open(fs::path file,
@@ -344,16 +412,16 @@ Status JsonFileActorRegistry::reload() {
       return Ok{};
     }
   }
-  // Parse outside the lock: readers keep the last good copy meanwhile, and keep it for good
+  // Read outside the lock: readers keep the last good copy meanwhile, and keep it for good
   // if the new text is malformed.
-  Result<Loaded> loaded = parse(file_, std::move(text).value());
+  Result<ReadActors> read = read_actors(*text);
   std::lock_guard lock(mutex_);
   if (generation_ != seen) return Ok{};  // written meanwhile: the written text is newer
-  if (!loaded) {
-    read_state_ = loaded.error();
-    return loaded.error();
+  if (!read) {
+    read_state_ = read.error().with_context("read " + file_.string());
+    return read_state_.error();
   }
-  loaded_ = std::move(loaded).value();
+  loaded_ = assemble(std::move(text).value(), std::move(read).value(), &loaded_);
   ++generation_;
   read_state_ = Ok{};
   return Ok{};
@@ -403,11 +471,12 @@ Status JsonFileActorRegistry::update(const std::vector<ActorPatch>& patches) {
   std::lock_guard lock(mutex_);
 
   for (int attempt = 0; attempt < kWriteAttempts; ++attempt) {
-    Result<FileSnapshot> on_disk = read_file_snapshot(file_);
+    // Compared block by block with the text we hold, so an unchanged file is not copied again.
+    Result<FileSnapshot> on_disk = read_file_snapshot(file_, loaded_.text);
     if (!on_disk) return on_disk.error().with_context(what);
-    if (on_disk->text != loaded_.text) {
+    if (!on_disk->same_as_known) {
       // Another program wrote since we read: lay the patches on its version.
-      Result<Loaded> newer = parse(file_, on_disk->text);
+      Result<Loaded> newer = parse(file_, std::move(on_disk->text), &loaded_);
       if (!newer) {
         read_state_ = newer.error();
         return newer.error().with_context(what);
@@ -418,24 +487,24 @@ Status JsonFileActorRegistry::update(const std::vector<ActorPatch>& patches) {
       loaded_ = std::move(newer).value();
       ++generation_;
     }
-    // One parse per write: the loaded catalog locates the actors, and the parse of the new
-    // text both verifies the splice and becomes the next catalog.
-    Result<Spliced> spliced = splice(loaded_.text, *loaded_.catalog, patches);
+    // The loaded catalog locates the actors; only the changed objects are read again.
+    Result<Spliced> spliced = splice(loaded_.text, *loaded_.catalog, loaded_.bounds, patches);
     if (!spliced) return spliced.error();
-    if (spliced->text == loaded_.text) return Ok{};  // nothing to change: do not touch the file
-    Result<Loaded> reloaded = parse(file_, std::move(spliced->text));
-    if (!reloaded) {
-      return Error{ErrorCode::Internal,
-                   what + ": spliced text does not parse: " + reloaded.error().message};
+    if (spliced->changes.empty() || spliced->text == loaded_.text) {
+      return Ok{};  // nothing to change: do not touch the file
     }
-    Status verified =
-        verify(*reloaded->catalog, loaded_.catalog->actors().size(), spliced->changes);
+    Result<std::vector<Actor>> actors = reread_changed(*loaded_.catalog, *spliced);
+    if (!actors) return actors.error().with_context(what);
+    Loaded next{std::move(spliced->text),
+                std::make_shared<const ActorCatalog>(std::move(actors).value()),
+                std::move(spliced->bounds)};
+    Status verified = verify(*next.catalog, loaded_.catalog->actors().size(), spliced->changes);
     if (!verified) return verified.error().with_context(what);
     // The replace is a compare-and-swap against the bytes the splice was made on; when another
     // program's write lands in between, its file is put back and the splice is redone on it.
-    Status written = replace_file_if_unchanged(file_, reloaded->text, *on_disk);
+    Status written = replace_file_if_unchanged(file_, next.text, *on_disk, loaded_.text);
     if (written) {
-      loaded_ = std::move(reloaded).value();
+      loaded_ = std::move(next);
       ++generation_;
       return Ok{};
     }

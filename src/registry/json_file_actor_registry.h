@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/actor_registry.h"
+#include "registry/actor_reader.h"
 
 namespace atr {
 
@@ -36,11 +37,15 @@ class JsonFileActorRegistry final : public ActorRegistry {
   struct Loaded {
     std::string text;
     std::shared_ptr<const ActorCatalog> catalog;
+    std::vector<ObjectBounds> bounds;  ///< where each actor's object sits in `text`
   };
 
   JsonFileActorRegistry(std::filesystem::path file, std::filesystem::path lock_file, Loaded loaded);
-  /// Parses `text` into a catalog; InvalidArgument with line/column when malformed.
-  static Result<Loaded> parse(const std::filesystem::path& file, std::string text);
+  /// Parses `text` into a catalog; InvalidArgument with line/column when malformed. Actors
+  /// whose object is unchanged from `previous` keep their revision.
+  static Result<Loaded> parse(const std::filesystem::path& file, std::string text,
+                              const Loaded* previous = nullptr);
+  static Loaded assemble(std::string text, ReadActors read, const Loaded* previous);
 
   const std::filesystem::path file_;
   const std::filesystem::path lock_file_;

@@ -270,6 +270,39 @@ TEST_F(RegistryTest, AnotherProgramsEditSinceReadIsKeptAndTheChangeLandsOnIt) {
   EXPECT_TRUE(registry->catalog()->find("6").value()->good);
 }
 
+// Caches keep an actor's rendering while its revision stays: a reload or a write gives a new
+// revision only to the actors whose object changed.
+TEST_F(RegistryTest, OnlyActorsWhoseObjectChangedGetANewRevision) {
+  auto registry = open(kRegistry);
+  auto revisions = [&] {
+    std::vector<std::uint64_t> out;
+    for (const Actor& a : registry->catalog()->actors()) {
+      out.push_back(a.revision);
+    }
+    return out;
+  };
+  const std::vector<std::uint64_t> read = revisions();
+  ASSERT_EQ(read.size(), 3u);
+  for (std::uint64_t r : read) {
+    EXPECT_NE(r, 0u);
+  }
+  EXPECT_NE(read[0], read[1]);
+  std::string edited(kRegistry);
+  edited.replace(edited.find("Jérôme"), 6, "Jerome");  // another tool edits actor 0000
+  dir_.write("actors.json", edited);
+  ASSERT_TRUE(registry->reload());
+  const std::vector<std::uint64_t> reloaded = revisions();
+  EXPECT_NE(reloaded[0], read[0]);
+  EXPECT_EQ(reloaded[1], read[1]);
+  EXPECT_EQ(reloaded[2], read[2]);
+  ASSERT_TRUE(registry->update({ActorPatch{.actor_ref = "7", .good = true}}));
+  const std::vector<std::uint64_t> written = revisions();
+  EXPECT_EQ(written[0], reloaded[0]);
+  EXPECT_EQ(written[1], reloaded[1]);
+  EXPECT_NE(written[2], reloaded[2]);
+  EXPECT_TRUE(registry->catalog()->actors()[2].good);
+}
+
 TEST_F(RegistryTest, AnotherProgramsEditOfAFieldWeSetIsAConflictAndNothingIsWritten) {
   auto registry = open(kRegistry);
   std::string edited(kRegistry);

@@ -70,6 +70,8 @@ class Walker {
     }
   }
 
+  [[nodiscard]] std::string_view text() const { return text_; }
+  void seek(std::size_t pos) { pos_ = pos; }
   [[nodiscard]] std::string_view slice(std::size_t begin, std::size_t end) const {
     return text_.substr(begin, end - begin);
   }
@@ -93,6 +95,40 @@ Error malformed(std::string_view text, std::size_t offset, const std::string& wh
   const TextPosition at = position_of(text, offset);
   return Error{ErrorCode::InvalidArgument, what + " at line " + std::to_string(at.line) +
                                                ", column " + std::to_string(at.column)};
+}
+
+// Walks the object whose '{' is at the walker's position and stops after its '}'.
+Result<ObjectSpan> scan_object(Walker& w) {
+  ObjectSpan object{w.pos(), 0, {}};
+  w.advance();
+  w.skip_space();
+  while (w.peek() != '}') {
+    if (w.peek() != '"') return malformed(w.text(), w.pos(), "expected a member name");
+    MemberSpan member{};
+    member.key_begin = w.pos();
+    w.skip_string();
+    member.key_end = w.pos();
+    std::optional<std::string> key = decode_key(w.slice(member.key_begin, w.pos()));
+    if (!key) return malformed(w.text(), member.key_begin, "malformed member name");
+    member.key = std::move(*key);
+    w.skip_space();
+    if (w.peek() != ':') return malformed(w.text(), w.pos(), "expected ':'");
+    w.advance();
+    w.skip_space();
+    if (w.at_end()) return malformed(w.text(), w.pos(), "expected a value");
+    member.value_begin = w.pos();
+    w.skip_value();
+    member.value_end = w.pos();
+    object.members.push_back(std::move(member));
+    w.skip_space();
+    if (w.peek() == ',') {
+      w.advance();
+      w.skip_space();
+    }
+  }
+  w.advance();  // '}'
+  object.end = w.pos();
+  return object;
 }
 
 }  // namespace
@@ -132,36 +168,9 @@ Result<ArraySpans> scan_array_of_objects(std::string_view text) {
                                                    ", column " + std::to_string(at.column) +
                                                    " is not a JSON object"};
     }
-    ObjectSpan object{w.pos(), 0, {}};
-    w.advance();
-    w.skip_space();
-    while (w.peek() != '}') {
-      if (w.peek() != '"') return malformed(text, w.pos(), "expected a member name");
-      MemberSpan member{};
-      member.key_begin = w.pos();
-      w.skip_string();
-      member.key_end = w.pos();
-      std::optional<std::string> key = decode_key(w.slice(member.key_begin, w.pos()));
-      if (!key) return malformed(text, member.key_begin, "malformed member name");
-      member.key = std::move(*key);
-      w.skip_space();
-      if (w.peek() != ':') return malformed(text, w.pos(), "expected ':'");
-      w.advance();
-      w.skip_space();
-      if (w.at_end()) return malformed(text, w.pos(), "expected a value");
-      member.value_begin = w.pos();
-      w.skip_value();
-      member.value_end = w.pos();
-      object.members.push_back(std::move(member));
-      w.skip_space();
-      if (w.peek() == ',') {
-        w.advance();
-        w.skip_space();
-      }
-    }
-    w.advance();  // '}'
-    object.end = w.pos();
-    spans.objects.push_back(std::move(object));
+    Result<ObjectSpan> object = scan_object(w);
+    if (!object) return object.error();
+    spans.objects.push_back(std::move(object).value());
     w.skip_space();
     if (w.peek() == ',') {
       w.advance();
@@ -170,6 +179,13 @@ Result<ArraySpans> scan_array_of_objects(std::string_view text) {
     if (w.peek() != ']') return malformed(text, w.pos(), "expected ',' or ']'");
     return spans;
   }
+}
+
+Result<ObjectSpan> scan_object_at(std::string_view text, std::size_t begin) {
+  Walker w(text);
+  w.seek(begin);
+  if (w.peek() != '{') return malformed(text, begin, "expected an object");
+  return scan_object(w);
 }
 
 }  // namespace atr

@@ -35,6 +35,9 @@ struct ArraySpans {
 /// with positions. InvalidArgument when the top level is not an array of objects.
 Result<ArraySpans> scan_array_of_objects(std::string_view text);
 
+/// The members of the one object whose '{' is at `begin` (text as for scan_array_of_objects).
+Result<ObjectSpan> scan_object_at(std::string_view text, std::size_t begin);
+
 /// 1-based line and column of a byte offset, for error messages.
 struct TextPosition {
   std::size_t line;

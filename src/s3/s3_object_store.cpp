@@ -4,6 +4,7 @@
 #include <array>
 #include <atomic>
 #include <cctype>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -36,31 +37,50 @@ Result<std::vector<StoredObject>> S3ObjectStore::list(const std::string& prefix)
   return list_at(S3Location{config_.bucket, prefix, {}});
 }
 
-std::vector<Status> S3ObjectStore::put_all(const std::vector<PutItem>& items, int concurrency,
-                                           const PutDone& done) {
-  std::vector<Status> outcomes(items.size(), Status(Ok{}));
+namespace {
+
+// Runs work(i) for every i < count on up to `concurrency` threads.
+void run_parallel(std::size_t count, int concurrency,
+                  const std::function<void(std::size_t)>& work) {
   std::atomic<std::size_t> next{0};
-  std::mutex report;
-  auto work = [&] {
-    for (std::size_t i = next++; i < items.size(); i = next++) {
-      const PutItem& item = items[i];
-      Result<std::filesystem::path> file = confine(workspace_root_, item.file);
-      Status outcome = file ? client_.put_file(item.key, *file, item.md5) : Status(file.error());
-      std::lock_guard lock(report);
-      outcomes[i] = outcome;
-      if (done) done(item, outcome);
+  auto worker = [&] {
+    for (std::size_t i = next++; i < count; i = next++) {
+      work(i);
     }
   };
   const std::size_t threads =
-      std::min<std::size_t>(items.size(), static_cast<std::size_t>(std::max(1, concurrency)));
+      std::min<std::size_t>(count, static_cast<std::size_t>(std::max(1, concurrency)));
   std::vector<std::thread> pool;
   pool.reserve(threads);
   for (std::size_t t = 0; t < threads; ++t) {
-    pool.emplace_back(work);
+    pool.emplace_back(worker);
   }
   for (std::thread& t : pool) {
     t.join();
   }
+}
+
+}  // namespace
+
+std::vector<Result<std::vector<StoredObject>>> S3ObjectStore::list_each(
+    const std::vector<std::string>& prefixes, int concurrency) {
+  std::vector<Result<std::vector<StoredObject>>> out(prefixes.size(), std::vector<StoredObject>{});
+  run_parallel(prefixes.size(), concurrency, [&](std::size_t i) { out[i] = list(prefixes[i]); });
+  return out;
+}
+
+std::vector<Status> S3ObjectStore::put_all(const std::vector<PutItem>& items, int concurrency,
+                                           const PutDone& done) {
+  std::vector<Status> outcomes(items.size(), Status(Ok{}));
+  std::mutex report;
+  run_parallel(items.size(), concurrency, [&](std::size_t i) {
+    const PutItem& item = items[i];
+    Result<std::filesystem::path> file = confine(workspace_root_, item.file);
+    Status outcome = file ? client_.put_file(item.key, *file, item.md5) : Status(file.error());
+    std::lock_guard lock(report);
+    outcomes[i] = outcome;
+    if (done) done(item, outcome);
+  });
   return outcomes;
 }
 

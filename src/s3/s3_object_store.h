@@ -12,13 +12,15 @@
 namespace atr {
 
 /// The core's ObjectStore on S3Client: files are workspace-relative and confined to the
-/// workspace; put_all runs `concurrency` worker threads over the list.
+/// workspace; put_all and list_each run `concurrency` worker threads over their items.
 class S3ObjectStore final : public ObjectStore {
  public:
   S3ObjectStore(S3Config config, std::filesystem::path workspace_root);
 
   [[nodiscard]] std::string url_of(const std::string& key) const override;
   [[nodiscard]] Result<std::vector<StoredObject>> list(const std::string& prefix) override;
+  [[nodiscard]] std::vector<Result<std::vector<StoredObject>>> list_each(
+      const std::vector<std::string>& prefixes, int concurrency) override;
   [[nodiscard]] std::vector<Status> put_all(const std::vector<PutItem>& items, int concurrency,
                                             const PutDone& done) override;
   Status remove(const std::string& key) override;

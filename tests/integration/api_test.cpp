@@ -490,6 +490,31 @@ TEST_F(ApiTest, ACompletedTrainingHasItsModelCostAndLogs) {
       logs.doc["items"].size() - 1);
 }
 
+TEST_F(ApiTest, ListItemsAreTheActorsAsTheirDetailShowsThemAndFollowTheirNewestVersion) {
+  start_serve();
+  // The first list renders every actor's item; later lists with other queries (not in the
+  // answer cache) are assembled from those pieces, which must follow what changes.
+  const Answer first = get("/api/actors?limit=10");
+  ASSERT_EQ(first.status, 200) << first.body;
+  ASSERT_FALSE(first.doc["items"].empty());
+  for (const json& item : first.doc["items"]) {
+    const Answer detail = get("/api/actors/" + item["id"].get<std::string>());
+    EXPECT_EQ(detail.doc, item) << item["id"];
+  }
+  auto item_of_6 = [&](int limit) {
+    const Answer list = get("/api/actors?limit=" + std::to_string(limit));
+    for (const json& item : list.doc["items"]) {
+      if (item["id"] == "0006") return item;
+    }
+    ADD_FAILURE() << "actor 0006 is not listed: " << list.body;
+    return json();
+  };
+  EXPECT_TRUE(item_of_6(11)["latest_version"].is_null());
+  completed_version(32);
+  EXPECT_EQ(item_of_6(12)["latest_version"], json({{"name", "V1"}, {"status", "completed"}}));
+  EXPECT_EQ(item_of_6(13), get("/api/actors/0006").doc);
+}
+
 TEST_F(ApiTest, TwoVersionsCompareAndARunningOneAborts) {
   start_serve();
   const std::int64_t id = completed_version(32);

@@ -19,13 +19,16 @@
 namespace atr::testing {
 
 /// A bucket "s3://b/" that holds `objects` (URL → size): HEADs answer from it (NotFound
-/// otherwise, or `error` when set), listings and uploads find and keep nothing, and every
-/// HEAD is remembered in `asked`.
+/// otherwise, or `error` when set), listings find nothing and uploads succeed and keep nothing;
+/// every HEAD is remembered in `asked`, every list_each() call's prefixes in `listings` and
+/// every put_all() call's keys in `puts`.
 class FakeBucket final : public ObjectStore {
  public:
   std::map<std::string, std::int64_t> objects;
   std::optional<Error> error;
   std::vector<std::string> asked;
+  std::vector<std::vector<std::string>> listings;
+  std::vector<std::vector<std::string>> puts;
 
   [[nodiscard]] std::string url_of(const std::string& key) const override {
     return "s3://b/" + key;
@@ -33,9 +36,21 @@ class FakeBucket final : public ObjectStore {
   Result<std::vector<StoredObject>> list(const std::string& /*prefix*/) override {
     return std::vector<StoredObject>{};
   }
-  std::vector<Status> put_all(const std::vector<PutItem>& /*items*/, int /*concurrency*/,
-                              const PutDone& /*done*/) override {
-    return {};
+  std::vector<Result<std::vector<StoredObject>>> list_each(const std::vector<std::string>& prefixes,
+                                                           int /*concurrency*/) override {
+    listings.push_back(prefixes);
+    return std::vector<Result<std::vector<StoredObject>>>(prefixes.size(),
+                                                          std::vector<StoredObject>{});
+  }
+  std::vector<Status> put_all(const std::vector<PutItem>& items, int /*concurrency*/,
+                              const PutDone& done) override {
+    std::vector<std::string> keys;
+    for (const PutItem& item : items) {
+      keys.push_back(item.key);
+      if (done) done(item, Ok{});
+    }
+    puts.push_back(keys);
+    return std::vector<Status>(items.size(), Status(Ok{}));
   }
   Status remove(const std::string& /*key*/) override { return Ok{}; }
   Result<StoredObject> head(const std::string& key) override { return head_at({"b", key, ""}); }
@@ -62,14 +77,22 @@ class FakeBucket final : public ObjectStore {
   }
 };
 
-/// A scanner that finds `files` in every folder and remembers what record_synced() was told.
+/// A scanner that finds `files` in every folder (or, when `by_folder` is set, what it holds for
+/// the folder, NotFound for others) and remembers what record_synced() was told.
 class FakeScanner final : public TrainingDataScanner {
  public:
   std::vector<ScannedFile> files;
+  std::map<std::string, std::vector<ScannedFile>> by_folder;
   std::map<std::string, std::map<std::string, std::string>> recorded;  ///< folder → name → MD5
 
-  Result<std::vector<ScannedFile>> scan(std::string_view /*folder*/,
+  Result<std::vector<ScannedFile>> scan(std::string_view folder,
                                         const ProgressFn& progress) override {
+    if (!by_folder.empty()) {
+      auto it = by_folder.find(std::string(folder));
+      if (it == by_folder.end()) return Error{ErrorCode::NotFound, "no such folder"};
+      if (progress) progress(it->second.size(), it->second.size());
+      return it->second;
+    }
     if (progress) progress(files.size(), files.size());
     return files;
   }
