@@ -22,8 +22,10 @@ cmake --build --preset release -j "$(nproc)" \
 bin=build/release
 work=$(mktemp -d)
 pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; done
+cleanup() {  # the servers end by SIGTERM, so their status is not the script's
+  for pid in "${pids[@]}"; do
+    kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
