@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.h"
 
@@ -39,9 +40,10 @@ struct FileSnapshot {
   std::shared_ptr<const int> descriptor;  ///< closed when the last copy goes
 };
 
-/// Reads `path` as a snapshot. NotFound when it does not exist. With `known` bytes, a file that
-/// holds exactly them is compared block by block and not kept (`same_as_known`, empty text):
-/// a writer that already holds the text it expects does not need a second copy of it.
+/// Reads `path` as a snapshot. NotFound when it does not exist. The text has room past its
+/// end for a parser that reads ahead and for edits that grow it in place. With `known` bytes, a
+/// file that holds exactly them is compared block by block and not kept (`same_as_known`, empty
+/// text): a writer that already holds the text it expects does not need a second copy of it.
 Result<FileSnapshot> read_file_snapshot(const std::filesystem::path& path,
                                         std::string_view known = {});
 
@@ -53,6 +55,11 @@ Result<FileSnapshot> read_file_snapshot(const std::filesystem::path& path,
 /// left in place. Where the filesystem cannot exchange, the file is compared just before a plain
 /// rename (a window of a few microseconds remains there).
 Status replace_file_if_unchanged(const std::filesystem::path& path, std::string_view content,
+                                 const FileSnapshot& base, std::string_view base_text);
+/// The same, with the new content given as consecutive pieces (written one after the other,
+/// never joined in memory).
+Status replace_file_if_unchanged(const std::filesystem::path& path,
+                                 const std::vector<std::string_view>& pieces,
                                  const FileSnapshot& base, std::string_view base_text);
 
 /// Deletes the temp files that write_file_atomic calls for `path` left behind when their

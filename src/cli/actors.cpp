@@ -1,5 +1,7 @@
 #include <iostream>
 #include <map>
+#include <optional>
+#include <unordered_map>
 
 #include "api/api_json.h"
 #include "base/strings.h"
@@ -28,19 +30,25 @@ std::string data_cell(const DataSummary& data) {
 }
 
 // Each actor's summary, scanned once per command (the scan memory makes it cheap after the
-// first), so the filter, the facets and the rows agree.
+// first), so the filter, the facets and the rows agree. Folders are first looked up with one
+// listing of the folders above them, so actors without a folder cost no system call.
 class Summaries {
  public:
-  explicit Summaries(Context& context) : context_(context) {}
+  Summaries(Context& context, const ActorCatalog& catalog)
+      : context_(context), absent_(absent_training_folders(catalog.actors(), context.scanner)) {}
   const DataSummary& of(const Actor& actor) {
     auto [it, added] = by_position_.try_emplace(actor.position);
-    if (added) it->second = data_summary(actor, context_.scanner, context_.settings.limits);
+    if (added) {
+      it->second =
+          data_summary(actor, context_.scanner, context_.settings.limits, absent_[actor.position]);
+    }
     return it->second;
   }
 
  private:
   Context& context_;
-  std::map<std::size_t, DataSummary> by_position_;
+  std::vector<bool> absent_;
+  std::unordered_map<std::size_t, DataSummary> by_position_;
 };
 
 ActorView view_of(const DataSummary& data) {
@@ -66,7 +74,7 @@ int run_actors_list(Context& context, const Options& o) {
   query.offset = o.offset;
 
   const std::shared_ptr<const ActorCatalog> catalog = context.registry.catalog();
-  Summaries data(context);
+  Summaries data(context, *catalog);
   const ActorSearchResult result =
       catalog->search(query, [&data](const Actor& a) { return data.of(a).has_data(); });
   if (o.json) {

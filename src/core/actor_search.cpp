@@ -31,17 +31,30 @@ bool matches_ref(const Actor& actor, std::string_view ref) {
   return !actor.name.empty() && actor.name == ref;
 }
 
-ActorCatalog::ActorCatalog(std::vector<Actor> actors) : actors_(std::move(actors)) {
-  haystacks_.reserve(actors_.size());
-  sex_keys_.reserve(actors_.size());
-  ethnicity_keys_.reserve(actors_.size());
-  for (size_t i = 0; i < actors_.size(); ++i) {
-    Actor& actor = actors_[i];
-    actor.position = i;
-    haystacks_.push_back(to_lower(actor.id + " " + actor.name + " " + actor.description));
-    sex_keys_.push_back(to_lower(trim(actor.sex)));
-    ethnicity_keys_.push_back(to_lower(trim(actor.ethnicity)));
-  }
+ActorCatalog::ActorCatalog(ActorList actors) : actors_(std::move(actors)) {}
+
+ActorCatalog::ActorCatalog(std::vector<Actor> actors) : actors_(std::move(actors)) {}
+
+const ActorCatalog::FacetKeys& ActorCatalog::facet_keys() const {
+  std::call_once(facet_keys_built_, [this] {
+    facet_keys_.sexes.reserve(actors_.size());
+    facet_keys_.ethnicities.reserve(actors_.size());
+    for (const Actor& actor : actors_) {
+      facet_keys_.sexes.push_back(to_lower(trim(actor.sex)));
+      facet_keys_.ethnicities.push_back(to_lower(trim(actor.ethnicity)));
+    }
+  });
+  return facet_keys_;
+}
+
+const std::vector<std::string>& ActorCatalog::haystacks() const {
+  std::call_once(haystacks_built_, [this] {
+    haystacks_.reserve(actors_.size());
+    for (const Actor& actor : actors_) {
+      haystacks_.push_back(to_lower(actor.id + " " + actor.name + " " + actor.description));
+    }
+  });
+  return haystacks_;
 }
 
 ActorSearchResult ActorCatalog::search(const ActorQuery& query, const HasData& has_data_of) const {
@@ -55,25 +68,29 @@ ActorSearchResult ActorCatalog::search(const ActorQuery& query, const HasData& h
     ethnicities.push_back(to_lower(trim(e)));
   }
 
+  const FacetKeys& key = facet_keys();
+  const std::vector<std::string>* hays = words.empty() ? nullptr : &haystacks();
   ActorSearchResult result;
   for (size_t i = 0; i < actors_.size(); ++i) {
-    const std::string& hay = haystacks_[i];
-    bool text_ok = std::all_of(words.begin(), words.end(), [&hay](const std::string& word) {
-      return hay.find(word) != std::string::npos;
-    });
-    if (!text_ok) continue;
+    if (hays != nullptr) {
+      const std::string& hay = (*hays)[i];
+      const bool text_ok = std::all_of(words.begin(), words.end(), [&hay](const std::string& word) {
+        return hay.find(word) != std::string::npos;
+      });
+      if (!text_ok) continue;
+    }
     const Actor& actor = actors_[i];
     const bool has_data = has_data_of ? has_data_of(actor) : recorded_data(actor);
     const bool has_model = actor.has_validated_model();
-    const bool sex_ok = in_set(sexes, sex_keys_[i]);
-    const bool eth_ok = in_set(ethnicities, ethnicity_keys_[i]);
+    const bool sex_ok = in_set(sexes, key.sexes[i]);
+    const bool eth_ok = in_set(ethnicities, key.ethnicities[i]);
     const bool data_ok = !query.has_data || *query.has_data == has_data;
     const bool model_ok = !query.has_model || *query.has_model == has_model;
 
     // Each facet ignores its own filter (see ActorFacets).
-    if (eth_ok && data_ok && model_ok && !sex_keys_[i].empty()) ++result.facets.sex[sex_keys_[i]];
-    if (sex_ok && data_ok && model_ok && !ethnicity_keys_[i].empty()) {
-      ++result.facets.ethnicity[ethnicity_keys_[i]];
+    if (eth_ok && data_ok && model_ok && !key.sexes[i].empty()) ++result.facets.sex[key.sexes[i]];
+    if (sex_ok && data_ok && model_ok && !key.ethnicities[i].empty()) {
+      ++result.facets.ethnicity[key.ethnicities[i]];
     }
     if (sex_ok && eth_ok && model_ok && has_data) ++result.facets.has_data;
     if (sex_ok && eth_ok && data_ok && has_model) ++result.facets.has_model;

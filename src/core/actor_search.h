@@ -3,12 +3,14 @@
 #include <cstddef>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "base/result.h"
 #include "core/actor.h"
+#include "core/actor_list.h"
 
 namespace atr {
 
@@ -52,21 +54,34 @@ inline bool recorded_data(const Actor& actor) {
 /// several threads can share one through a shared_ptr while a reload builds the next.
 class ActorCatalog {
  public:
+  explicit ActorCatalog(ActorList actors);
   explicit ActorCatalog(std::vector<Actor> actors);
 
-  [[nodiscard]] const std::vector<Actor>& actors() const { return actors_; }
+  [[nodiscard]] const ActorList& actors() const { return actors_; }
   /// Runs a query; `has_data` answers the "has data" filter and facet. Linear in the number of
-  /// actors; see bench/registry_bench.cpp.
+  /// actors; see bench/registry_bench.cpp. The first search builds the search keys.
   [[nodiscard]] ActorSearchResult search(const ActorQuery& query, const HasData& has_data) const;
   /// Finds an actor by id in any form ("6", "0006", 6) or by exact name.
   /// NotFound when nothing matches; Conflict when the reference is ambiguous.
   [[nodiscard]] Result<const Actor*> find(std::string_view ref) const;
 
  private:
-  std::vector<Actor> actors_;
-  std::vector<std::string> haystacks_;  ///< lowercase "id name description" per actor
-  std::vector<std::string> sex_keys_;   ///< lowercase sex per actor
-  std::vector<std::string> ethnicity_keys_;
+  // Built by the first search that needs them, not with the catalog: a command that only
+  // finds one actor or writes one (`actors show`, `mark-good`) does not pay for them, and a
+  // search without words does not build the text index.
+  struct FacetKeys {
+    std::vector<std::string> sexes;  ///< lowercase sex per actor
+    std::vector<std::string> ethnicities;
+  };
+  const FacetKeys& facet_keys() const;
+  /// Lowercase "id name description" per actor.
+  const std::vector<std::string>& haystacks() const;
+
+  ActorList actors_;
+  mutable std::once_flag facet_keys_built_;
+  mutable FacetKeys facet_keys_;
+  mutable std::once_flag haystacks_built_;
+  mutable std::vector<std::string> haystacks_;
 };
 
 /// True when `ref` names this actor: the same id text, the same number when both are digits

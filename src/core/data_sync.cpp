@@ -295,9 +295,10 @@ Result<std::vector<SyncOutcome>> sync_all(const ActorCatalog& catalog, TrainingD
   };
   // 1. Which actors: those whose folder holds image files (a local look, no S3 request).
   std::vector<const Actor*> candidates;
+  const std::vector<bool> absent = absent_training_folders(catalog.actors(), scanner);
   for (const Actor& actor : catalog.actors()) {
     if (actor.name.empty()) continue;
-    const DataSummary data = data_summary(actor, scanner, limits);
+    const DataSummary data = data_summary(actor, scanner, limits, absent[actor.position]);
     if (data.usable == 0 && data.excluded == 0 && !(options.delete_orphans && data.recorded > 0)) {
       continue;  // nothing to sync
     }

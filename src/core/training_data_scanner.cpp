@@ -16,10 +16,32 @@ Result<TrainingDataReport> inspect_training_data(const Actor& actor, TrainingDat
 }
 
 DataSummary data_summary(const Actor& actor, TrainingDataScanner& scanner,
-                         const DataCheckLimits& limits) {
+                         const DataCheckLimits& limits, bool folder_absent) {
+  if (folder_absent) {
+    // What inspect_training_data makes of a folder that does not exist: no files.
+    Result<std::string> folder = training_folder(actor);
+    if (folder) {
+      return summarize(check_training_data(*folder, {}, actor.training_data, limits),
+                       actor.training_data);
+    }
+  }
   Result<TrainingDataReport> report = inspect_training_data(actor, scanner, limits, {});
   if (!report) return summarize(TrainingDataReport{}, actor.training_data);
   return summarize(*report, actor.training_data);
+}
+
+}  // namespace atr
+
+namespace atr {
+
+std::vector<bool> absent_training_folders(const ActorList& actors, TrainingDataScanner& scanner) {
+  std::vector<std::string> folders;
+  folders.reserve(actors.size());
+  for (const Actor& actor : actors) {
+    Result<std::string> folder = training_folder(actor);
+    folders.push_back(folder ? std::move(folder).value() : std::string());
+  }
+  return scanner.absent(folders);
 }
 
 }  // namespace atr

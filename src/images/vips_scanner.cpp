@@ -14,6 +14,8 @@
 #include <set>
 #include <system_error>
 #include <thread>
+#include <unordered_map>
+#include <unordered_set>
 
 #include <openssl/evp.h>
 #include <sys/stat.h>
@@ -308,6 +310,77 @@ ScannedFile VipsTrainingDataScanner::scan_object(const std::string& name,
   // Best effort, like the folder memory: a failed write costs the next scan a fetch.
   if (cacheable) (void)memory_->remember_object(object.etag, file);
   return file;
+}
+
+namespace {
+
+// Looks std::string keys up by string_view, without making a string of each.
+struct NameHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view name) const {
+    return std::hash<std::string_view>{}(name);
+  }
+};
+using NameSet = std::unordered_set<std::string, NameHash, std::equal_to<>>;
+
+}  // namespace
+
+std::vector<bool> VipsTrainingDataScanner::absent(const std::vector<std::string>& folders) {
+  // Each folder's entries, listed once; nullopt when it cannot be listed (then only a scan
+  // can tell). A folder that does not exist has no entries. Symbolic links are not followed:
+  // where one leads is for the scan's confinement check to judge.
+  struct Listing {
+    NameSet names;
+    NameSet links;
+  };
+  std::unordered_map<std::string, std::optional<Listing>, NameHash, std::equal_to<>> listings;
+  auto listing_of = [&](std::string_view dir) -> const std::optional<Listing>& {
+    if (auto known = listings.find(dir); known != listings.end()) return known->second;
+    std::optional<Listing>& slot = listings[std::string(dir)];
+    std::error_code ec;
+    fs::directory_iterator entries(workspace_root_ / dir, ec);
+    if (ec) {
+      if (ec == std::errc::no_such_file_or_directory) slot.emplace();
+      return slot;
+    }
+    Listing listing;
+    for (; entries != fs::directory_iterator(); entries.increment(ec)) {
+      const std::string name = entries->path().filename().string();
+      if (entries->is_symlink(ec)) listing.links.insert(name);
+      listing.names.insert(name);
+    }
+    if (!ec) slot = std::move(listing);
+    return slot;
+  };
+  std::vector<bool> out(folders.size(), false);
+  for (std::size_t i = 0; i < folders.size(); ++i) {
+    // The folder's own text, cut at each '/': `dir` is always a prefix of it (in the form
+    // the map holds it, "a/b"), so walking a path makes no string.
+    const std::string_view folder = folders[i];
+    if (folder.empty() || folder.front() == '/') continue;
+    std::string_view dir;
+    std::size_t at = 0;
+    bool loose = false;  // "./" or "//" inside: the prefix is not a plain "a/b" form
+    while (at < folder.size()) {
+      std::size_t cut = folder.find('/', at);
+      if (cut == std::string_view::npos) cut = folder.size();
+      const std::string_view name = folder.substr(at, cut - at);
+      at = cut + 1;
+      if (name.empty() || name == ".") {
+        loose = true;
+        continue;
+      }
+      if (name == ".." || loose) break;  // may leave the workspace, or spelled loosely: scan
+      const std::optional<Listing>& listing = listing_of(dir);
+      if (!listing || listing->links.contains(name)) break;
+      if (!listing->names.contains(name)) {
+        out[i] = true;
+        break;
+      }
+      dir = folder.substr(0, cut);
+    }
+  }
+  return out;
 }
 
 Result<std::vector<ScannedFile>> VipsTrainingDataScanner::scan(std::string_view relative,

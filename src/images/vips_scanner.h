@@ -25,6 +25,9 @@ class VipsTrainingDataScanner final : public TrainingDataScanner {
 
   Result<std::vector<ScannedFile>> scan(std::string_view relative,
                                         const ProgressFn& progress) override;
+  /// Lists each folder on the way down once (a folder missing from its parent's listing does
+  /// not exist); a path that could leave the workspace is left to `scan`.
+  std::vector<bool> absent(const std::vector<std::string>& folders) override;
   Status record_synced(std::string_view folder,
                        const std::map<std::string, std::string>& md5_by_name) override;
   /// Cached in the memory by ETag and size: an object is fetched once.

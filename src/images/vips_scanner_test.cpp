@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/training_data_scanner.h"
 #include "support/images.h"
 #include "support/temp_dir.h"
 
@@ -214,6 +215,56 @@ TEST_F(ScannerTest, RefusesFoldersThatLeaveTheWorkspace) {
   Result<std::vector<ScannedFile>> missing = scan("data/actors/nobody/training_data");
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().code, ErrorCode::NotFound);
+}
+
+TEST_F(ScannerTest, AbsentFoldersAreToldFromListingsAndEverythingUncertainIsLeftToTheScan) {
+  testing::TempDir outside;
+  testing::write_image(folder() / "a.jpg", 64, 64, 1);
+  fs::create_directories(ws_.path() / "data" / "actors" / "no_images");
+  fs::create_symlink(outside.path(), ws_.path() / "data" / "actors" / "linked");
+  ws_.write("data/actors/plain_file", "not a folder");
+  const std::vector<std::string> folders = {
+      kFolder,                                 // exists
+      "data/actors/no_images/training_data",   // its parent exists, it does not
+      "data/actors/nobody/training_data",      // nor does its parent
+      "./data//actors/nobody/training_data",   // the same, spelled loosely
+      "data/actors/linked/training_data",      // through a link: the scan judges
+      "data/actors/plain_file/training_data",  // a file on the way: cannot be listed
+      "../elsewhere",                          // may leave the workspace
+      "/etc",                                  // absolute
+      "",                                      // an actor without a folder name
+      "library/shared/set_1",                  // a custom local_path that is missing
+  };
+  VipsTrainingDataScanner scanner(ws_.path());
+  EXPECT_EQ(scanner.absent(folders),
+            (std::vector<bool>{false, true, true, false, false, false, false, false, false, true}));
+  // Every "absent" is what a scan says too.
+  for (std::size_t i : {1u, 2u, 9u}) {
+    Result<std::vector<ScannedFile>> files = scanner.scan(folders[i], nullptr);
+    ASSERT_FALSE(files) << folders[i];
+    EXPECT_EQ(files.error().code, ErrorCode::NotFound) << folders[i];
+  }
+}
+
+TEST_F(ScannerTest, ASummaryWithoutTheScanOfAnAbsentFolderIsTheScansSummary) {
+  Actor bare;
+  bare.name = "nobody";
+  Actor s3_only = bare;
+  s3_only.training_data = TrainingDataRecord{};
+  s3_only.training_data->s3_urls.push_back("s3://bucket/actors/nobody/1.jpg");
+  s3_only.training_data->count = 1;
+  s3_only.training_data->synced = true;
+  Actor elsewhere = bare;
+  elsewhere.training_data = TrainingDataRecord{};
+  elsewhere.training_data->local_path = "library/nobody";
+  VipsTrainingDataScanner scanner(ws_.path());
+  const ActorList actors(std::vector<Actor>{bare, s3_only, elsewhere});
+  EXPECT_EQ(absent_training_folders(actors, scanner), (std::vector<bool>{true, true, true}));
+  for (const Actor& actor : actors) {
+    EXPECT_EQ(data_summary(actor, scanner, DataCheckLimits{}, true),
+              data_summary(actor, scanner, DataCheckLimits{}, false))
+        << actor.position;
+  }
 }
 
 TEST_F(ScannerTest, AFileWithAnUnchangedStampIsNotReadAgain) {

@@ -432,9 +432,8 @@ Result<ReadActors> read_padded(std::string_view text, simdjson::padded_string_vi
     return refusal(text, padded.data(), failure);
   }
   ReadActors out;
-  // Room for a registry of about a kilobyte per actor, so growing the vector does not move a
-  // large registry's actors again and again (a smaller guess only costs address space).
-  out.actors.reserve(text.size() / 1024 + 1);
+  // Room for a registry of about a kilobyte per actor (a smaller guess only costs address
+  // space); the actors themselves go into blocks that are never moved.
   out.bounds.reserve(text.size() / 1024 + 1);
   std::optional<std::size_t> open_begin;  // the object whose end is not known yet
   for (auto element : array) {
@@ -457,7 +456,6 @@ Result<ReadActors> read_padded(std::string_view text, simdjson::padded_string_vi
     if (reader.failed(value.get_object().get(object), &value)) break;
     std::optional<Actor> actor = reader.actor(object);
     if (!actor) break;
-    actor->position = out.actors.size();
     actor->revision = next_revision();
     out.actors.push_back(std::move(*actor));
     open_begin = begin;

@@ -12,6 +12,7 @@
 
 #include "base/result.h"
 #include "core/actor.h"
+#include "core/actor_list.h"
 
 namespace atr {
 
@@ -22,7 +23,7 @@ struct ObjectBounds {
 };
 
 struct ReadActors {
-  std::vector<Actor> actors;
+  ActorList actors;                  ///< positions are the file order
   std::vector<ObjectBounds> bounds;  ///< one per actor, in file order
 };
 

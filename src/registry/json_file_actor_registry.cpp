@@ -16,6 +16,7 @@
 #include "registry/actor_json.h"
 #include "registry/actor_reader.h"
 #include "registry/json_spans.h"
+#include "registry/text_edits.h"
 
 namespace atr {
 namespace fs = std::filesystem;
@@ -53,12 +54,6 @@ std::string detect_indent_unit(std::string_view text, const std::vector<ObjectSp
   }
   return "  ";
 }
-
-struct Edit {
-  size_t begin;
-  size_t end;
-  std::string text;
-};
 
 struct Layout {
   std::string unit;     // one indentation level
@@ -105,7 +100,7 @@ std::optional<std::optional<ordered_json>> desired_value(const std::string& key,
 }
 
 void plan_edits(std::string_view text, const ObjectSpan& object, const FieldChanges& changes,
-                const Layout& layout, std::vector<Edit>& edits) {
+                const Layout& layout, std::vector<TextEdit>& edits) {
   std::vector<std::pair<std::string, ordered_json>> additions;
   for (const char* key : {kTrainingData, kValidatedModel, kGood}) {
     const MemberSpan* member = nullptr;
@@ -183,16 +178,24 @@ Status verify(const ActorCatalog& updated, size_t expected_count,
   return Ok{};
 }
 
-// The spliced text and what it is meant to change, per actor position.
+// What a set of patches does to the text, without a second copy of it: the edits, what they
+// are meant to change per actor position, and where the objects sit once they are applied.
 struct Spliced {
-  std::string text;
+  std::vector<TextEdit> edits;  ///< sorted, non-overlapping, each inside one object
   std::map<size_t, FieldChanges> changes;
-  std::vector<ObjectBounds> bounds;  ///< where each actor's object sits in `text`
+  std::vector<ObjectBounds> bounds;  ///< where each actor's object sits in the edited text
+
+  /// True when every edit puts back the bytes it replaces.
+  [[nodiscard]] bool changes_nothing(std::string_view text) const {
+    return std::all_of(edits.begin(), edits.end(), [text](const TextEdit& e) {
+      return text.substr(e.begin, e.end - e.begin) == e.text;
+    });
+  }
 };
 
 // Where the objects sit once `edits` (ascending, each inside one object) are applied.
 std::vector<ObjectBounds> shifted(const std::vector<ObjectBounds>& bounds,
-                                  const std::vector<Edit>& edits) {
+                                  const std::vector<TextEdit>& edits) {
   std::vector<ObjectBounds> out;
   out.reserve(bounds.size());
   std::size_t next = 0;
@@ -211,30 +214,29 @@ std::vector<ObjectBounds> shifted(const std::vector<ObjectBounds>& bounds,
   return out;
 }
 
-// The actors of the spliced text: each changed one read again from its new object (and checked
-// to hold its change), the others as they were. Every edit lies inside one object and puts a
-// value that nlohmann/json wrote where a value was, so the text between the objects is the old
-// bytes and no other object can read differently.
-Result<std::vector<Actor>> reread_changed(const ActorCatalog& before, const Spliced& spliced) {
-  std::vector<Actor> actors = before.actors();
+// The actors of the edited text: each changed one read again from its edited object (and
+// checked to hold its change by the caller), the others shared with `before`. Every edit lies
+// inside one object and puts a value that nlohmann/json wrote where a value was, so the text
+// between the objects is the old bytes and no other object can read differently.
+Result<ActorList> reread_changed(const ActorCatalog& before, std::string_view text,
+                                 const std::vector<ObjectBounds>& bounds, const Spliced& spliced) {
+  ActorList actors = before.actors();  // shares every block
   for (const auto& [index, change] : spliced.changes) {
-    const ObjectBounds& b = spliced.bounds[index];
-    std::string one;
-    one.reserve(b.end - b.begin + 2 + actor_reader_padding());
-    one.append("[").append(spliced.text, b.begin, b.end - b.begin).append("]");
+    const ObjectBounds& b = bounds[index];
+    std::string one = "[" + edited_range(text, b.begin, b.end, spliced.edits) + "]";
+    one.reserve(one.size() + actor_reader_padding());
     Result<ReadActors> read = read_actors(one);
     if (!read || read->actors.size() != 1) {
       return Error{ErrorCode::Internal,
                    "spliced text of actor " + actors[index].label() + " does not read back"};
     }
-    read->actors.front().position = index;
-    actors[index] = std::move(read->actors.front());
+    actors.replace(index, read->actors.front());
   }
   return actors;
 }
 
-// Splices `patches` into `text`, whose actors `catalog` holds and `bounds` locates (already
-// read by the caller); only the patched actors' objects are walked.
+// Plans the edits of `patches` on `text`, whose actors `catalog` holds and `bounds` locates
+// (already read by the caller); only the patched actors' objects are walked.
 Result<Spliced> splice(std::string_view text, const ActorCatalog& catalog,
                        const std::vector<ObjectBounds>& bounds,
                        const std::vector<ActorPatch>& patches) {
@@ -257,32 +259,16 @@ Result<Spliced> splice(std::string_view text, const ActorCatalog& catalog,
   }
   const Layout layout{detect_indent_unit(text, objects),
                       text.find("\r\n") != std::string_view::npos ? "\r\n" : "\n"};
-  std::vector<Edit> edits;
   std::size_t next = 0;
   for (const auto& [index, change] : out.changes) {
-    plan_edits(text, objects[next++], change, layout, edits);
+    plan_edits(text, objects[next++], change, layout, out.edits);
   }
   // Edits never overlap: each touches one member, or is a zero-width insertion at the end of
-  // the last member. The new text is the old one's pieces between them and their texts, in
-  // order (one pass, however many actors change).
-  std::sort(edits.begin(), edits.end(), [](const Edit& a, const Edit& b) {
+  // the last member.
+  std::sort(out.edits.begin(), out.edits.end(), [](const TextEdit& a, const TextEdit& b) {
     return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
   });
-  std::ptrdiff_t growth = 0;
-  for (const Edit& edit : edits) {
-    growth += static_cast<std::ptrdiff_t>(edit.text.size()) -
-              static_cast<std::ptrdiff_t>(edit.end - edit.begin);
-  }
-  out.text.reserve(static_cast<std::size_t>(static_cast<std::ptrdiff_t>(text.size()) + growth) +
-                   actor_reader_padding());
-  std::size_t at = 0;
-  for (const Edit& edit : edits) {
-    out.text.append(text.substr(at, edit.begin - at));
-    out.text.append(edit.text);
-    at = edit.end;
-  }
-  out.text.append(text.substr(at));
-  out.bounds = shifted(bounds, edits);
+  out.bounds = shifted(bounds, out.edits);
   return out;
 }
 
@@ -325,12 +311,16 @@ Result<std::string> apply_patches(std::string_view text, const std::vector<Actor
   const ActorCatalog catalog(std::move(read->actors));
   Result<Spliced> spliced = splice(text, catalog, read->bounds, patches);
   if (!spliced) return spliced.error();
-  Result<ReadActors> reread = read_actors(spliced->text);
+  std::string out;
+  for (std::string_view piece : edited_pieces(text, spliced->edits)) {
+    out.append(piece);
+  }
+  Result<ReadActors> reread = read_actors(out);
   if (!reread) return Error{ErrorCode::Internal, "update actors.json: spliced text does not parse"};
   Status verified =
       verify(ActorCatalog(std::move(reread->actors)), catalog.actors().size(), spliced->changes);
   if (!verified) return verified.error().with_context("update actors.json");
-  return std::move(spliced->text);
+  return out;
 }
 
 JsonFileActorRegistry::JsonFileActorRegistry(fs::path file, fs::path lock_file, Loaded loaded)
@@ -355,14 +345,14 @@ JsonFileActorRegistry::Loaded JsonFileActorRegistry::assemble(std::string text, 
       before.emplace(a.key(), &a);
     }
     for (std::size_t i = 0; i < read.actors.size(); ++i) {
-      Actor& actor = read.actors[i];
+      const Actor& actor = read.actors[i];
       auto it = before.find(actor.key());
       if (it == before.end()) continue;
       const ObjectBounds& was = previous->bounds[it->second->position];
       const ObjectBounds& is = read.bounds[i];
       if (std::string_view(previous->text).substr(was.begin, was.end - was.begin) ==
           std::string_view(text).substr(is.begin, is.end - is.begin)) {
-        actor.revision = it->second->revision;
+        read.actors.edit(i).revision = it->second->revision;
       }
     }
   }
@@ -490,21 +480,24 @@ Status JsonFileActorRegistry::update(const std::vector<ActorPatch>& patches) {
     // The loaded catalog locates the actors; only the changed objects are read again.
     Result<Spliced> spliced = splice(loaded_.text, *loaded_.catalog, loaded_.bounds, patches);
     if (!spliced) return spliced.error();
-    if (spliced->changes.empty() || spliced->text == loaded_.text) {
+    if (spliced->changes.empty() || spliced->changes_nothing(loaded_.text)) {
       return Ok{};  // nothing to change: do not touch the file
     }
-    Result<std::vector<Actor>> actors = reread_changed(*loaded_.catalog, *spliced);
+    Result<ActorList> actors =
+        reread_changed(*loaded_.catalog, loaded_.text, loaded_.bounds, *spliced);
     if (!actors) return actors.error().with_context(what);
-    Loaded next{std::move(spliced->text),
-                std::make_shared<const ActorCatalog>(std::move(actors).value()),
-                std::move(spliced->bounds)};
-    Status verified = verify(*next.catalog, loaded_.catalog->actors().size(), spliced->changes);
+    auto next = std::make_shared<const ActorCatalog>(std::move(actors).value());
+    Status verified = verify(*next, loaded_.catalog->actors().size(), spliced->changes);
     if (!verified) return verified.error().with_context(what);
-    // The replace is a compare-and-swap against the bytes the splice was made on; when another
+    // The new text goes to the file in pieces, so the registry is never held twice. The
+    // replace is a compare-and-swap against the bytes the splice was made on; when another
     // program's write lands in between, its file is put back and the splice is redone on it.
-    Status written = replace_file_if_unchanged(file_, next.text, *on_disk, loaded_.text);
+    Status written = replace_file_if_unchanged(file_, edited_pieces(loaded_.text, spliced->edits),
+                                               *on_disk, loaded_.text);
     if (written) {
-      loaded_ = std::move(next);
+      edit_in_place(loaded_.text, spliced->edits);  // now the bytes of the file
+      loaded_.catalog = std::move(next);
+      loaded_.bounds = std::move(spliced->bounds);
       ++generation_;
       return Ok{};
     }
