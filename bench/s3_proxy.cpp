@@ -10,6 +10,7 @@
 
 #include <httplib.h>
 #include <openssl/sha.h>
+#include <sys/socket.h>
 
 #include "support/sigv4_verifier.h"
 
@@ -70,6 +71,16 @@ int main(int argc, char** argv) {
   }
   httplib::Server server;
   server.new_task_queue = [] { return new httplib::ThreadPool(32); };
+  // Debian's cpp-httplib listens with a backlog of 5 and closes a connection after its 5th
+  // request: a client with more connections than that would wait out SYN retries (1 s each)
+  // and reconnect often, which S3 never makes it do. The listening socket is noted here and
+  // its backlog raised once bound; connections are kept.
+  int listening = -1;
+  server.set_socket_options([&listening](int sock) {
+    httplib::default_socket_options(sock);
+    listening = sock;
+  });
+  server.set_keep_alive_max_count(100000);
   const auto handle = [&](const httplib::Request& req, httplib::Response& res) {
     atr::testing::ReceivedRequest received{req.method, req.target, {}};
     for (const auto& [name, value] : req.headers) {
@@ -132,6 +143,10 @@ int main(int argc, char** argv) {
                              : server.bind_to_any_port("127.0.0.1");
   if (bound <= 0) {
     std::cerr << "s3_proxy: cannot listen on 127.0.0.1:" << port << "\n";
+    return 1;
+  }
+  if (listening < 0 || ::listen(listening, 4096) != 0) {
+    std::cerr << "s3_proxy: cannot raise the listen backlog\n";
     return 1;
   }
   std::cout << "listening on 127.0.0.1:" << bound << std::endl;

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <set>
+#include <unordered_map>
 
 #include "base/strings.h"
 #include "core/s3_data.h"
@@ -288,9 +291,13 @@ Result<std::vector<SyncOutcome>> sync_all(const ActorCatalog& catalog, TrainingD
                                           const std::string& key_layout, SyncOptions options,
                                           const SyncAllProgress& progress) {
   options.defer_record = true;  // every block in one write, below
+  // Progress comes from this thread (scan, plan) and from the upload workers.
+  std::mutex status_mutex;
   SyncAllStatus status;
-  auto tell = [&](const std::string& stage) {
-    status.stage = stage;
+  auto tell = [&](const std::string& stage, const std::function<void(SyncAllStatus&)>& change) {
+    std::lock_guard lock(status_mutex);
+    if (change) change(status);
+    if (!stage.empty()) status.stage = stage;
     if (progress) progress(status);
   };
   // 1. Which actors: those whose folder holds image files (a local look, no S3 request).
@@ -305,7 +312,46 @@ Result<std::vector<SyncOutcome>> sync_all(const ActorCatalog& catalog, TrainingD
     candidates.push_back(&actor);
   }
   status.actors = candidates.size();
-  // 2. Scan each (the scan memory makes an unchanged file cost a stat).
+
+  // 2. Their prefixes are listed together, `concurrency` at a time: each listing costs a round
+  // trip, so they go out at once, not one per actor.
+  std::vector<std::string> prefixes;
+  std::vector<std::optional<std::size_t>> listing_of(candidates.size());
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    if (Result<std::string> prefix = key_prefix(key_layout, *candidates[i]); prefix) {
+      listing_of[i] = prefixes.size();
+      prefixes.push_back(std::move(prefix).value());
+    }
+  }
+  status.to_list = prefixes.size();
+  tell("list", {});
+  const std::vector<Result<std::vector<StoredObject>>> listings =
+      store.list_each(prefixes, std::max(1, options.concurrency));
+  tell("list", [](SyncAllStatus& s) { s.listed = s.to_list; });
+
+  // 3. Each actor is scanned (the scan memory makes an unchanged file cost a stat) and planned,
+  // and its uploads join one upload run that started with the first of them: the server is
+  // kept busy while the later actors are read and hashed, and a small actor does not leave
+  // the connections idle.
+  std::mutex owners_mutex;
+  std::unordered_map<std::string, std::size_t> owner_of;  // upload key → its actor
+  std::vector<std::vector<std::string>> failures(candidates.size());
+  std::unique_ptr<ObjectStore::Uploads> uploads;
+  if (!options.dry_run) {
+    uploads = store.start_uploads(
+        std::max(1, options.concurrency), [&](const PutItem& item, const Status& sent) {
+          std::size_t owner = 0;
+          {
+            std::lock_guard lock(owners_mutex);
+            owner = owner_of.at(item.key);
+          }
+          tell("", [&](SyncAllStatus& s) {
+            ++s.files_done;
+            s.bytes_done += item.size;
+            if (!sent) failures[owner].push_back(item.key + ": " + sent.error().message);
+          });
+        });
+  }
   std::vector<SyncOutcome> outcomes;
   std::vector<std::optional<Staged>> staged(candidates.size());
   for (std::size_t i = 0; i < candidates.size(); ++i) {
@@ -313,71 +359,48 @@ Result<std::vector<SyncOutcome>> sync_all(const ActorCatalog& catalog, TrainingD
     outcomes.push_back(SyncOutcome{actor.key(), actor.label(), std::nullopt, std::nullopt});
     Result<Staged> scanned =
         scan_stage(actor, scanner, store, registry, limits, key_layout, options, {});
+    tell("scan", [&](SyncAllStatus& s) { s.scanned = i + 1; });
     if (!scanned) {
       outcomes[i].error = scanned.error();
-    } else if (scanned->done) {
+      continue;
+    }
+    if (scanned->done) {
       outcomes[i].report = std::move(scanned->report);
-    } else {
-      staged[i] = std::move(scanned).value();
+      continue;
     }
-    status.scanned = i + 1;
-    tell("scan");
-  }
-  // 3. List the prefixes of those with files to send, `concurrency` at a time: the listings
-  // cost a round trip each, so they go out together instead of one after another.
-  std::vector<std::size_t> to_list;
-  for (std::size_t i = 0; i < staged.size(); ++i) {
-    if (staged[i]) to_list.push_back(i);
-  }
-  status.to_list = to_list.size();
-  tell("list");
-  {
-    std::vector<std::string> prefixes;
-    prefixes.reserve(to_list.size());
-    for (std::size_t i : to_list) {
-      prefixes.push_back(staged[i]->prefix);
+    staged[i] = std::move(scanned).value();
+    ATR_CHECK(listing_of[i].has_value(), "a scanned actor has a prefix");
+    if (Status planned = plan_stage(*staged[i], listings[*listing_of[i]], store, options);
+        !planned) {
+      outcomes[i].error = planned.error();
+      staged[i].reset();
+      continue;
     }
-    const std::vector<Result<std::vector<StoredObject>>> listings =
-        store.list_each(prefixes, std::max(1, options.concurrency));
-    for (std::size_t n = 0; n < to_list.size(); ++n) {
-      const std::size_t i = to_list[n];
-      if (Status planned = plan_stage(*staged[i], listings[n], store, options); !planned) {
-        outcomes[i].error = planned.error();
-        staged[i].reset();
+    if (!uploads) continue;
+    const std::vector<PutItem>& items = staged[i]->report.uploads;
+    {
+      std::lock_guard lock(owners_mutex);
+      for (const PutItem& item : items) {
+        owner_of[item.key] = i;
       }
     }
-    status.listed = to_list.size();
-    tell("list");
-  }
-  // 4. Every actor's uploads in one parallel run, so a small actor does not leave the
-  // connections idle while the next one lists; progress over files and bytes.
-  std::vector<PutItem> uploads;
-  std::vector<std::size_t> owner;  // upload → its actor
-  for (std::size_t i = 0; i < staged.size(); ++i) {
-    if (!staged[i]) continue;
-    for (const PutItem& item : staged[i]->report.uploads) {
-      uploads.push_back(item);
-      owner.push_back(i);
-      status.bytes_total += item.size;
-    }
-  }
-  status.files_total = uploads.size();
-  if (!options.dry_run) {
-    tell("upload");
-    const std::vector<Status> sent = store.put_all(uploads, std::max(1, options.concurrency),
-                                                   [&](const PutItem& item, const Status&) {
-                                                     ++status.files_done;
-                                                     status.bytes_done += item.size;
-                                                     tell("upload");
-                                                   });
-    for (std::size_t u = 0; u < sent.size(); ++u) {
-      if (!sent[u]) {
-        staged[owner[u]]->report.failed.push_back(uploads[u].key + ": " + sent[u].error().message);
+    tell("", [&](SyncAllStatus& s) {
+      s.files_total += items.size();
+      for (const PutItem& item : items) {
+        s.bytes_total += item.size;
       }
-    }
+    });
+    uploads->add(items);
+  }
+  if (uploads) {
+    tell("upload", {});
+    uploads->finish();
   }
   for (std::size_t i = 0; i < staged.size(); ++i) {
     if (!staged[i]) continue;
+    for (std::string& failure : failures[i]) {
+      staged[i]->report.failed.push_back(std::move(failure));
+    }
     if (!options.dry_run) finish_stage(*staged[i], store, {});
     outcomes[i].report = std::move(staged[i]->report);
   }
@@ -387,7 +410,7 @@ Result<std::vector<SyncOutcome>> sync_all(const ActorCatalog& catalog, TrainingD
     if (o.report && o.report->pending) pending.push_back(&*o.report);
   }
   if (!pending.empty()) {
-    tell("record");
+    tell("record", {});
     if (Status committed = commit_syncs(pending, registry, scanner); !committed) {
       return committed.error().with_context("data sync --all");
     }

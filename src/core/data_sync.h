@@ -117,10 +117,11 @@ struct SyncAllStatus {
 };
 using SyncAllProgress = std::function<void(const SyncAllStatus& status)>;
 /// `data sync --all`: syncs every actor whose folder holds image files (usable or not: damaged
-/// files are worth naming), or, with delete_orphans, that records objects. The work goes in
-/// stages over all of them, so its cost follows the data, not the registry: a local scan of
-/// each, their prefixes listed `concurrency` at a time, every upload in one parallel run, then
-/// every finished actor's `training_data` block in **one** registry write (commit_syncs).
+/// files are worth naming), or, with delete_orphans, that records objects. Its cost follows
+/// the data, not the registry: their prefixes are listed `concurrency` at a time while the
+/// actors are scanned one by one, each actor's uploads join one parallel run (put_stream) as
+/// soon as it is planned, then every finished actor's `training_data` block goes in **one**
+/// registry write (commit_syncs). Progress comes from this thread and the upload workers.
 /// Outcomes come in registry order; a failed actor keeps its place with its error and does not
 /// stop the others. Fails as a whole only when that one write fails.
 Result<std::vector<SyncOutcome>> sync_all(const ActorCatalog& catalog, TrainingDataScanner& scanner,

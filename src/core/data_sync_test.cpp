@@ -118,22 +118,28 @@ TEST(DataSyncTest, CommitWritesEveryChangedBlockInOneRegistryWrite) {
   EXPECT_TRUE(d.marked_synced);
 }
 
-// `data sync --all` on a registry where 2 of 6 actors have images: one listing call for just
-// their 2 prefixes, one upload run holding both actors' files, one registry write, progress
-// over files and bytes, outcomes in registry order.
-TEST(DataSyncTest, SyncAllCostsWhatTheDataCostsNotWhatTheRegistryHolds) {
+// Actors named `names` (id = name); b's folder holds 1.jpg and 2.jpg, e's 3.jpg.
+std::vector<Actor> actors_named(std::initializer_list<const char*> names,
+                                testing::FakeScanner& scanner) {
   std::vector<Actor> actors;
-  for (const char* name : {"a", "b", "c", "d", "e", "f"}) {
+  for (const char* name : names) {
     Actor actor;
     actor.id = name;
     actor.name = name;
     actors.push_back(actor);
   }
-  const ActorCatalog catalog(actors);
-  testing::FakeScanner scanner;
   scanner.by_folder["data/actors/b/training_data"] = {testing::scanned_image("1.jpg", "m1"),
                                                       testing::scanned_image("2.jpg", "m2")};
   scanner.by_folder["data/actors/e/training_data"] = {testing::scanned_image("3.jpg", "m3")};
+  return actors;
+}
+
+// `data sync --all` on a registry where 2 of 6 actors have images: one listing call for just
+// their 2 prefixes, one upload run holding both actors' files, one registry write, progress
+// over files and bytes, outcomes in registry order.
+TEST(DataSyncTest, SyncAllCostsWhatTheDataCostsNotWhatTheRegistryHolds) {
+  testing::FakeScanner scanner;
+  const ActorCatalog catalog(actors_named({"a", "b", "c", "d", "e", "f"}, scanner));
   testing::FakeBucket bucket;
   CountingRegistry registry;
   std::vector<SyncAllStatus> seen;
@@ -169,6 +175,32 @@ TEST(DataSyncTest, SyncAllCostsWhatTheDataCostsNotWhatTheRegistryHolds) {
   EXPECT_EQ(last_upload.bytes_total, 3000);
   EXPECT_EQ(last_upload.actors, 2u);
   EXPECT_EQ(last_upload.scanned, 2u);
+}
+
+// A failed upload stays with its own actor: that actor is not recorded as synced, the others
+// are, and the one registry write holds only theirs.
+TEST(DataSyncTest, SyncAllKeepsAFailedUploadWithItsActor) {
+  testing::FakeScanner scanner;
+  const ActorCatalog catalog(actors_named({"b", "e"}, scanner));
+  testing::FakeBucket bucket;
+  bucket.failing_puts = {"actors/e/3.jpg"};
+  CountingRegistry registry;
+  Result<std::vector<SyncOutcome>> outcomes =
+      sync_all(catalog, scanner, bucket, registry, DataCheckLimits{}, "actors/{actor}/{file}",
+               SyncOptions{}, {});
+  ASSERT_TRUE(outcomes) << outcomes.error().message;
+  ASSERT_EQ(outcomes->size(), 2u);
+  const SyncOutcome& b = (*outcomes)[0];
+  const SyncOutcome& e = (*outcomes)[1];
+  ASSERT_TRUE(b.report && e.report);
+  EXPECT_TRUE(b.report->failed.empty());
+  EXPECT_TRUE(b.report->marked_synced);
+  ASSERT_EQ(e.report->failed.size(), 1u);
+  EXPECT_EQ(e.report->failed[0], "actors/e/3.jpg: upload refused");
+  EXPECT_FALSE(e.report->marked_synced);
+  ASSERT_EQ(registry.writes.size(), 1u);
+  ASSERT_EQ(registry.writes[0].size(), 1u);
+  EXPECT_EQ(registry.writes[0][0].actor_ref, "b");
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,19 @@ class ObjectStore {
   using PutDone = std::function<void(const PutItem& item, const Status& outcome)>;
   [[nodiscard]] virtual std::vector<Status> put_all(const std::vector<PutItem>& items,
                                                     int concurrency, const PutDone& done) = 0;
+  /// An upload run that takes items while it runs (see start_uploads).
+  class Uploads {
+   public:
+    virtual ~Uploads() = default;
+    /// Queues `items`; each starts as soon as a connection is free.
+    virtual void add(const std::vector<PutItem>& items) = 0;
+    /// Waits until every queued item has ended. The destructor calls it too.
+    virtual void finish() = 0;
+  };
+  /// Starts an upload run over `concurrency` connections that takes items while it runs, so
+  /// the uploads can start while the caller still prepares later ones; `done` hears each item
+  /// as it ends (from any thread, one at a time).
+  [[nodiscard]] virtual std::unique_ptr<Uploads> start_uploads(int concurrency, PutDone done) = 0;
   /// Deletes `key`.
   virtual Status remove(const std::string& key) = 0;
   /// The object's metadata; NotFound when it is missing.

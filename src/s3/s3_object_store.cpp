@@ -4,6 +4,8 @@
 #include <array>
 #include <atomic>
 #include <cctype>
+#include <condition_variable>
+#include <deque>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -69,14 +71,88 @@ std::vector<Result<std::vector<StoredObject>>> S3ObjectStore::list_each(
   return out;
 }
 
+Status S3ObjectStore::put_one(const PutItem& item) {
+  Result<std::filesystem::path> file = confine(workspace_root_, item.file);
+  return file ? client_.put_file(item.key, *file, item.md5) : Status(file.error());
+}
+
+namespace {
+
+// Worker threads that upload what add() queues, until finish() has seen the queue empty.
+class QueuedUploads final : public ObjectStore::Uploads {
+ public:
+  QueuedUploads(int concurrency, std::function<Status(const PutItem&)> put,
+                ObjectStore::PutDone done)
+      : put_(std::move(put)), done_(std::move(done)) {
+    const auto threads = static_cast<std::size_t>(std::max(1, concurrency));
+    workers_.reserve(threads);
+    for (std::size_t t = 0; t < threads; ++t) {
+      workers_.emplace_back([this] { work(); });
+    }
+  }
+  QueuedUploads(const QueuedUploads&) = delete;
+  QueuedUploads& operator=(const QueuedUploads&) = delete;
+  ~QueuedUploads() override { finish(); }
+
+  void add(const std::vector<PutItem>& items) override {
+    {
+      std::lock_guard lock(mutex_);
+      queue_.insert(queue_.end(), items.begin(), items.end());
+    }
+    ready_.notify_all();
+  }
+  void finish() override {
+    {
+      std::lock_guard lock(mutex_);
+      closed_ = true;
+    }
+    ready_.notify_all();
+    for (std::thread& worker : workers_) {
+      if (worker.joinable()) worker.join();
+    }
+  }
+
+ private:
+  void work() {
+    while (true) {
+      PutItem item;
+      {
+        std::unique_lock lock(mutex_);
+        ready_.wait(lock, [this] { return closed_ || !queue_.empty(); });
+        if (queue_.empty()) return;
+        item = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      const Status outcome = put_(item);
+      std::lock_guard lock(report_);
+      if (done_) done_(item, outcome);
+    }
+  }
+
+  std::function<Status(const PutItem&)> put_;
+  ObjectStore::PutDone done_;
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<PutItem> queue_;  ///< guarded by mutex_
+  bool closed_ = false;        ///< guarded by mutex_
+  std::mutex report_;          ///< one `done` at a time
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace
+
+std::unique_ptr<ObjectStore::Uploads> S3ObjectStore::start_uploads(int concurrency, PutDone done) {
+  return std::make_unique<QueuedUploads>(
+      concurrency, [this](const PutItem& item) { return put_one(item); }, std::move(done));
+}
+
 std::vector<Status> S3ObjectStore::put_all(const std::vector<PutItem>& items, int concurrency,
                                            const PutDone& done) {
   std::vector<Status> outcomes(items.size(), Status(Ok{}));
   std::mutex report;
   run_parallel(items.size(), concurrency, [&](std::size_t i) {
     const PutItem& item = items[i];
-    Result<std::filesystem::path> file = confine(workspace_root_, item.file);
-    Status outcome = file ? client_.put_file(item.key, *file, item.md5) : Status(file.error());
+    Status outcome = put_one(item);
     std::lock_guard lock(report);
     outcomes[i] = outcome;
     if (done) done(item, outcome);

@@ -21,6 +21,8 @@ class S3ObjectStore final : public ObjectStore {
   [[nodiscard]] Result<std::vector<StoredObject>> list(const std::string& prefix) override;
   [[nodiscard]] std::vector<Result<std::vector<StoredObject>>> list_each(
       const std::vector<std::string>& prefixes, int concurrency) override;
+  /// `concurrency` worker threads draining a queue that add() fills.
+  [[nodiscard]] std::unique_ptr<Uploads> start_uploads(int concurrency, PutDone done) override;
   [[nodiscard]] std::vector<Status> put_all(const std::vector<PutItem>& items, int concurrency,
                                             const PutDone& done) override;
   Status remove(const std::string& key) override;
@@ -38,6 +40,7 @@ class S3ObjectStore final : public ObjectStore {
   [[nodiscard]] S3Client& client() { return client_; }
 
  private:
+  Status put_one(const PutItem& item);
   /// The client of `at`'s bucket: the configured one, or one made once per other bucket.
   S3Client& client_for(const S3Location& at);
 

@@ -7,7 +7,9 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,7 +23,7 @@ namespace atr::testing {
 /// A bucket "s3://b/" that holds `objects` (URL → size): HEADs answer from it (NotFound
 /// otherwise, or `error` when set), listings find nothing and uploads succeed and keep nothing;
 /// every HEAD is remembered in `asked`, every list_each() call's prefixes in `listings` and
-/// every put_all() call's keys in `puts`.
+/// every put_all() call's or upload run's keys in `puts`.
 class FakeBucket final : public ObjectStore {
  public:
   std::map<std::string, std::int64_t> objects;
@@ -29,6 +31,7 @@ class FakeBucket final : public ObjectStore {
   std::vector<std::string> asked;
   std::vector<std::vector<std::string>> listings;
   std::vector<std::vector<std::string>> puts;
+  std::set<std::string> failing_puts;  ///< keys whose upload fails (Unavailable)
 
   [[nodiscard]] std::string url_of(const std::string& key) const override {
     return "s3://b/" + key;
@@ -51,6 +54,38 @@ class FakeBucket final : public ObjectStore {
     }
     puts.push_back(keys);
     return std::vector<Status>(items.size(), Status(Ok{}));
+  }
+  /// Uploads each item as it is added, on the caller's thread; the run's keys are one entry
+  /// of `puts` once finished.
+  std::unique_ptr<Uploads> start_uploads(int /*concurrency*/, PutDone done) override {
+    class Run final : public Uploads {
+     public:
+      Run(FakeBucket& bucket, PutDone done) : bucket_(bucket), done_(std::move(done)) {}
+      Run(const Run&) = delete;
+      Run& operator=(const Run&) = delete;
+      ~Run() override { finish(); }
+      void add(const std::vector<PutItem>& items) override {
+        for (const PutItem& item : items) {
+          keys_.push_back(item.key);
+          const Status outcome = bucket_.failing_puts.contains(item.key)
+                                     ? Status(Error{ErrorCode::Unavailable, "upload refused"})
+                                     : Status(Ok{});
+          if (done_) done_(item, outcome);
+        }
+      }
+      void finish() override {
+        if (finished_) return;
+        finished_ = true;
+        bucket_.puts.push_back(keys_);
+      }
+
+     private:
+      FakeBucket& bucket_;
+      PutDone done_;
+      std::vector<std::string> keys_;
+      bool finished_ = false;
+    };
+    return std::make_unique<Run>(*this, std::move(done));
   }
   Status remove(const std::string& /*key*/) override { return Ok{}; }
   Result<StoredObject> head(const std::string& key) override { return head_at({"b", key, ""}); }
