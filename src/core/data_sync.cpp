@@ -241,16 +241,17 @@ Result<SyncReport> sync_actor(const Actor& actor, TrainingDataScanner& scanner, 
 
   std::size_t uploaded = 0;
   tell("upload", 0, report.uploads.size());
-  const std::vector<Status> outcomes =
-      store.put_all(report.uploads, std::max(1, options.concurrency),
-                    [&](const PutItem& /*item*/, const Status& /*outcome*/) {
-                      tell("upload", ++uploaded, report.uploads.size());
-                    });
-  for (std::size_t i = 0; i < outcomes.size(); ++i) {
-    if (!outcomes[i]) {
-      report.failed.push_back(report.uploads[i].key + ": " + outcomes[i].error().message);
-    }
+  {
+    // `done` is heard one call at a time.
+    std::unique_ptr<ObjectStore::Uploads> run = store.start_uploads(
+        std::max(1, options.concurrency), [&](const PutItem& item, const Status& sent) {
+          if (!sent) report.failed.push_back(item.key + ": " + sent.error().message);
+          tell("upload", ++uploaded, report.uploads.size());
+        });
+    run->add(report.uploads);
+    run->finish();
   }
+  std::sort(report.failed.begin(), report.failed.end());  // as they ended: put in key order
   finish_stage(*staged, store, tell);
   if (!report.pending || options.defer_record) return std::move(report);
   tell("record", 0, 1);
@@ -398,6 +399,7 @@ Result<std::vector<SyncOutcome>> sync_all(const ActorCatalog& catalog, TrainingD
   }
   for (std::size_t i = 0; i < staged.size(); ++i) {
     if (!staged[i]) continue;
+    std::sort(failures[i].begin(), failures[i].end());  // as they ended: put in key order
     for (std::string& failure : failures[i]) {
       staged[i]->report.failed.push_back(std::move(failure));
     }

@@ -119,7 +119,7 @@ using SyncAllProgress = std::function<void(const SyncAllStatus& status)>;
 /// `data sync --all`: syncs every actor whose folder holds image files (usable or not: damaged
 /// files are worth naming), or, with delete_orphans, that records objects. Its cost follows
 /// the data, not the registry: their prefixes are listed `concurrency` at a time while the
-/// actors are scanned one by one, each actor's uploads join one parallel run (put_stream) as
+/// actors are scanned one by one, each actor's uploads join one parallel run (start_uploads) as
 /// soon as it is planned, then every finished actor's `training_data` block goes in **one**
 /// registry write (commit_syncs). Progress comes from this thread and the upload workers.
 /// Outcomes come in registry order; a failed actor keeps its place with its error and does not

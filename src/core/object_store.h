@@ -39,11 +39,8 @@ class ObjectStore {
   /// round trip or more); one result per prefix, in order.
   [[nodiscard]] virtual std::vector<Result<std::vector<StoredObject>>> list_each(
       const std::vector<std::string>& prefixes, int concurrency) = 0;
-  /// Uploads every item, `concurrency` at a time; `done` hears each one as it ends (from any
-  /// thread, one call at a time). Returns one Status per item, in order.
+  /// Hears each upload of a run as it ends (see start_uploads).
   using PutDone = std::function<void(const PutItem& item, const Status& outcome)>;
-  [[nodiscard]] virtual std::vector<Status> put_all(const std::vector<PutItem>& items,
-                                                    int concurrency, const PutDone& done) = 0;
   /// An upload run that takes items while it runs (see start_uploads).
   class Uploads {
    public:

@@ -489,8 +489,10 @@ Status JsonFileActorRegistry::update(const std::vector<ActorPatch>& patches) {
     auto next = std::make_shared<const ActorCatalog>(std::move(actors).value());
     Status verified = verify(*next, loaded_.catalog->actors().size(), spliced->changes);
     if (!verified) return verified.error().with_context(what);
-    // The new text goes to the file in pieces, so the registry is never held twice. The
-    // replace is a compare-and-swap against the bytes the splice was made on; when another
+    // The new text goes to the file in pieces and the kept text is edited where it is, so the
+    // registry is not held twice (unless the edits outgrow the room read_file_snapshot left
+    // past its end, up to 1 MiB: then the string grows by a copy). The replace is a
+    // compare-and-swap against the bytes the splice was made on; when another
     // program's write lands in between, its file is put back and the splice is redone on it.
     Status written = replace_file_if_unchanged(file_, edited_pieces(loaded_.text, spliced->edits),
                                                *on_disk, loaded_.text);

@@ -258,6 +258,41 @@ TEST_F(RegistryTest, NoChangeWritesNothing) {
   EXPECT_EQ(fs::last_write_time(file_), before);
 }
 
+// The text the registry keeps after a write is edited where it is, not re-read: after every
+// write it must be the file's bytes, or the next write would splice stale offsets. A reload
+// that finds the file equal to the kept text keeps the same catalog, so an unchanged catalog
+// pointer proves it. The writes grow the text past the room left after it (thousands of URLs
+// on the numeric-id actor), shrink it again, and touch several actors at once.
+TEST_F(RegistryTest, TheKeptTextIsTheFilesBytesAfterEveryWrite) {
+  auto registry = open(kRegistry);
+  ValidatedModel model{"v1", "V1", "https://models.example/actor_0007_V1.safetensors",
+                       "2026-12-07T10:00:00Z"};
+  const std::vector<std::vector<ActorPatch>> writes = {
+      {ActorPatch{.actor_ref = "7", .training_data = synced_record(3000)}},
+      {ActorPatch{.actor_ref = "0", .good = true},
+       ActorPatch{.actor_ref = "6", .training_data = synced_record(1)},
+       ActorPatch{.actor_ref = "7", .validated_model = model}},
+      {ActorPatch{.actor_ref = "7", .training_data = synced_record(2)},
+       ActorPatch{.actor_ref = "0007_asian_31_female",
+                  .validated_model = std::optional<ValidatedModel>{}}},
+  };
+  std::string expected(kRegistry);
+  for (std::size_t n = 0; n < writes.size(); ++n) {
+    SCOPED_TRACE("write " + std::to_string(n));
+    Result<std::string> spliced = apply_patches(expected, writes[n]);
+    ASSERT_TRUE(spliced) << spliced.error().message;
+    expected = *spliced;
+    ASSERT_TRUE(registry->update(writes[n]));
+    EXPECT_EQ(testing::slurp(file_), expected);
+    const std::shared_ptr<const ActorCatalog> written = registry->catalog();
+    ASSERT_TRUE(registry->reload());
+    EXPECT_EQ(registry->catalog(), written);
+  }
+  EXPECT_EQ(registry->catalog()->actors()[2].training_data, synced_record(2));
+  EXPECT_FALSE(registry->catalog()->actors()[2].validated_model);
+  EXPECT_TRUE(registry->catalog()->actors()[0].good);
+}
+
 TEST_F(RegistryTest, AnotherProgramsEditSinceReadIsKeptAndTheChangeLandsOnIt) {
   auto registry = open(kRegistry);
   std::string edited(kRegistry);

@@ -146,20 +146,6 @@ std::unique_ptr<ObjectStore::Uploads> S3ObjectStore::start_uploads(int concurren
       concurrency, [this](const PutItem& item) { return put_one(item); }, std::move(done));
 }
 
-std::vector<Status> S3ObjectStore::put_all(const std::vector<PutItem>& items, int concurrency,
-                                           const PutDone& done) {
-  std::vector<Status> outcomes(items.size(), Status(Ok{}));
-  std::mutex report;
-  run_parallel(items.size(), concurrency, [&](std::size_t i) {
-    const PutItem& item = items[i];
-    Status outcome = put_one(item);
-    std::lock_guard lock(report);
-    outcomes[i] = outcome;
-    if (done) done(item, outcome);
-  });
-  return outcomes;
-}
-
 Status S3ObjectStore::remove(const std::string& key) {
   return client_.remove(key);
 }

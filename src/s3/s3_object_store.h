@@ -12,7 +12,7 @@
 namespace atr {
 
 /// The core's ObjectStore on S3Client: files are workspace-relative and confined to the
-/// workspace; put_all and list_each run `concurrency` worker threads over their items.
+/// workspace; an upload run and list_each use `concurrency` worker threads.
 class S3ObjectStore final : public ObjectStore {
  public:
   S3ObjectStore(S3Config config, std::filesystem::path workspace_root);
@@ -23,8 +23,6 @@ class S3ObjectStore final : public ObjectStore {
       const std::vector<std::string>& prefixes, int concurrency) override;
   /// `concurrency` worker threads draining a queue that add() fills.
   [[nodiscard]] std::unique_ptr<Uploads> start_uploads(int concurrency, PutDone done) override;
-  [[nodiscard]] std::vector<Status> put_all(const std::vector<PutItem>& items, int concurrency,
-                                            const PutDone& done) override;
   Status remove(const std::string& key) override;
   [[nodiscard]] Result<StoredObject> head(const std::string& key) override;
   /// In the configured bucket through its client; in another bucket through a client of the

@@ -23,7 +23,7 @@ namespace atr::testing {
 /// A bucket "s3://b/" that holds `objects` (URL → size): HEADs answer from it (NotFound
 /// otherwise, or `error` when set), listings find nothing and uploads succeed and keep nothing;
 /// every HEAD is remembered in `asked`, every list_each() call's prefixes in `listings` and
-/// every put_all() call's or upload run's keys in `puts`.
+/// every upload run's keys in `puts`.
 class FakeBucket final : public ObjectStore {
  public:
   std::map<std::string, std::int64_t> objects;
@@ -44,16 +44,6 @@ class FakeBucket final : public ObjectStore {
     listings.push_back(prefixes);
     return std::vector<Result<std::vector<StoredObject>>>(prefixes.size(),
                                                           std::vector<StoredObject>{});
-  }
-  std::vector<Status> put_all(const std::vector<PutItem>& items, int /*concurrency*/,
-                              const PutDone& done) override {
-    std::vector<std::string> keys;
-    for (const PutItem& item : items) {
-      keys.push_back(item.key);
-      if (done) done(item, Ok{});
-    }
-    puts.push_back(keys);
-    return std::vector<Status>(items.size(), Status(Ok{}));
   }
   /// Uploads each item as it is added, on the caller's thread; the run's keys are one entry
   /// of `puts` once finished.
