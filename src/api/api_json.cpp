@@ -147,15 +147,16 @@ ordered_json parameter_table_to_json() {
   return out;
 }
 
-ordered_json version_list_to_json(const std::vector<Version>& versions) {
+ordered_json version_list_to_json(const std::vector<Version>& versions, double preview_cost) {
   ordered_json doc;
   doc["items"] = ordered_json::array();
-  double total = 0;
+  double total = preview_cost;
   for (auto it = versions.rbegin(); it != versions.rend(); ++it) {
     doc["items"].push_back(version_to_json(*it));
     total += it->cost.value_or(0.0);
   }
   doc["total_cost_usd"] = total;
+  doc["preview_cost_usd"] = preview_cost;
   return doc;
 }
 
@@ -369,7 +370,66 @@ ordered_json version_to_json(const Version& v) {
   out["good"] = v.good;
   out["job_ttl_seconds"] = v.job_ttl_ms ? ordered_json(*v.job_ttl_ms / 1000) : ordered_json();
   out["stalled"] = v.stall_note.empty() ? ordered_json() : ordered_json(v.stall_note);
+  out["final_loss"] = or_null(final_loss(v));
+  out["steps_per_second"] = or_null(steps_per_second(v));
+  out["curve_points"] = v.curve.size();
   return out;
+}
+
+ordered_json curve_to_json(const Version& v) {
+  ordered_json points = ordered_json::array();
+  for (const CurvePoint& p : v.curve) {
+    points.push_back(
+        {{"step", p.step}, {"loss", or_null(p.loss)}, {"at", format_utc_timestamp(p.at)}});
+  }
+  ordered_json out;
+  out["version_id"] = v.id;
+  out["total_steps"] = v.imported ? ordered_json() : ordered_json(v.parameters.max_train_steps);
+  out["final_loss"] = or_null(final_loss(v));
+  out["steps_per_second"] = or_null(steps_per_second(v));
+  out["points"] = std::move(points);
+  return out;
+}
+
+ordered_json preview_to_json(const Preview& p) {
+  ordered_json out;
+  out["id"] = p.id;
+  out["version_id"] = p.version_id;
+  out["actor_id"] = p.actor_id;
+  out["version_name"] = p.version_name;
+  out["prompt_index"] = p.prompt_index;
+  out["prompt_label"] = p.prompt_label;
+  out["prompt"] = p.prompt;
+  out["seed"] = p.seed;
+  out["width"] = p.width;
+  out["height"] = p.height;
+  out["status"] = to_string(p.status);
+  out["submission"] = to_string(p.submit_state);
+  out["job_id"] = p.job_id.empty() ? ordered_json() : ordered_json(p.job_id);
+  out["created_at"] = format_utc_timestamp(p.created_at);
+  out["finished_at"] = time_or_null(p.finished_at);
+  out["execution_ms"] = or_null(p.execution_ms);
+  out["cost_usd"] = or_null(p.cost);
+  out["error"] = p.error.empty() ? ordered_json() : ordered_json(p.error);
+  ordered_json images = ordered_json::array();
+  for (size_t i = 0; i < p.images.size(); ++i) {
+    const std::string url =
+        "/api/previews/" + std::to_string(p.id) + "/images/" + std::to_string(i);
+    images.push_back(
+        {{"path", p.images[i]}, {"url", url}, {"thumbnail_url", url + "?size=medium"}});
+  }
+  out["images"] = std::move(images);
+  return out;
+}
+
+ordered_json preview_list_to_json(const std::vector<Preview>& previews) {
+  ordered_json items = ordered_json::array();
+  double cost = 0;
+  for (const Preview& p : previews) {
+    items.push_back(preview_to_json(p));
+    cost += p.cost.value_or(0.0);
+  }
+  return {{"items", std::move(items)}, {"cost_usd", cost}};
 }
 
 ordered_json import_run_to_json(const ImportRun& run) {

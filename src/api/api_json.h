@@ -13,6 +13,7 @@
 #include "core/data_sync.h"
 #include "core/history_import.h"
 #include "core/plan.h"
+#include "core/previews.h"
 #include "core/s3_data.h"
 #include "core/training_data.h"
 #include "core/trainings.h"
@@ -59,8 +60,9 @@ nlohmann::ordered_json parameters_to_json(const TrainingParameters& params);
 /// The parameter table as the page draws its form and guidelines from it: name, kind, label,
 /// what, good, default, min, max, step, choices.
 nlohmann::ordered_json parameter_table_to_json();
-/// `{"items": [newest first], "total_cost_usd"}` of an actor's versions (given oldest first).
-nlohmann::ordered_json version_list_to_json(const std::vector<Version>& versions);
+/// {"items": newest first, "total_cost_usd": trainings and previews, "preview_cost_usd"}.
+nlohmann::ordered_json version_list_to_json(const std::vector<Version>& versions,
+                                            double preview_cost = 0.0);
 /// `{"items": [log lines], "next_after"}`: a page of a console after sequence `after`.
 nlohmann::ordered_json log_page_to_json(const std::vector<LogLine>& lines, std::int64_t after);
 /// GET /api/settings: endpoints, what is configured (never a secret), the parameter table,
@@ -97,6 +99,16 @@ nlohmann::ordered_json pull_report_to_json(const PullReport& report);
 nlohmann::ordered_json version_to_json(const Version& version);
 /// `{"seq", "version_id", "at", "kind", "text"}`.
 nlohmann::ordered_json log_line_to_json(const LogLine& line);
+
+/// A version's loss curve: {"version_id", "total_steps", "final_loss", "steps_per_second",
+/// "points": [{"step", "loss", "at"}]}.
+nlohmann::ordered_json curve_to_json(const Version& version);
+
+/// One preview job with its images (each with the API URL that serves it).
+nlohmann::ordered_json preview_to_json(const Preview& preview);
+
+/// {"items": [preview…], "cost_usd"}.
+nlohmann::ordered_json preview_list_to_json(const std::vector<Preview>& previews);
 /// An import's plan per manifest (every step, with why it does not apply) and what it did.
 nlohmann::ordered_json import_run_to_json(const ImportRun& run);
 /// `[{"code", "message", "version_id"?}]`: why a training cannot start now.

@@ -30,11 +30,17 @@ ApiHost::ApiHost(Workspace& workspace, Metrics& metrics)
       data_(*workspace.scanner, workspace.config.settings.limits, workspace.clock,
             std::chrono::seconds(10)) {
   w_.store->set_observer([this](const std::vector<std::int64_t>& ids) { publisher_.changed(ids); });
+  if (w_.previews) {
+    w_.previews->on_change([this](const Preview& p) {
+      events_.publish("preview", p.actor_id, p.version_id, preview_to_json(p).dump());
+    });
+  }
 }
 
 ApiHost::~ApiHost() {
   stop();
   w_.store->set_observer({});
+  if (w_.previews) w_.previews->on_change({});
 }
 
 Tunnel& ApiHost::tunnel() {
@@ -92,6 +98,8 @@ Status ApiHost::start(const ApiOptions& options, int webhook_port) {
                                        {{"status", status}}, count);
                          }
                        }};
+  services.previews = w.previews.get();
+  services.preview_store = w.preview_store;
   api_ = std::make_unique<ApiServer>(std::move(services), options);
   if (Status started = api_->start(); !started) {
     api_.reset();

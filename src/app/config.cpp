@@ -1,5 +1,6 @@
 #include "app/config.h"
 
+#include <algorithm>
 #include <set>
 #include <sstream>
 #include <system_error>
@@ -115,6 +116,75 @@ Status read_endpoints(const toml::table& runpod, Settings& s) {
   return Ok{};
 }
 
+// [runpod.preview]: the endpoint that renders preview images, the prompt set and the seeds.
+Status read_preview(const toml::table& runpod, PreviewSettings& p) {
+  const toml::node* node = runpod.get("preview");
+  if (node == nullptr) return Ok{};
+  const std::string where = "runpod.preview";
+  const toml::table* t = node->as_table();
+  if (t == nullptr) return toml_error(where, "expected a [runpod.preview] table");
+  Status keys = check_keys(*t, where,
+                           {"endpoint_id", "gpu", "price_per_second", "prompts", "seeds", "width",
+                            "height", "lora_strength", "automatic", "workflow"});
+  if (!keys) return keys;
+  for (Status st :
+       {read(*t, where, "endpoint_id", p.endpoint.endpoint_id),
+        read(*t, where, "gpu", p.endpoint.gpu),
+        read(*t, where, "price_per_second", p.endpoint.price_per_second),
+        read(*t, where, "width", p.width), read(*t, where, "height", p.height),
+        read(*t, where, "lora_strength", p.lora_strength),
+        read(*t, where, "automatic", p.automatic), read(*t, where, "workflow", p.workflow)}) {
+    if (!st) return st;
+  }
+  if (!(p.endpoint.price_per_second >= 0.0 && p.endpoint.price_per_second <= 1.0) || p.width < 64 ||
+      p.width > 4096 || p.height < 64 || p.height > 4096 ||
+      !(p.lora_strength >= -4.0 && p.lora_strength <= 4.0)) {
+    return toml_error(where,
+                      "price_per_second must be between 0 and 1, width and height between 64 "
+                      "and 4096, lora_strength between -4 and 4");
+  }
+  if (const toml::node* seeds = t->get("seeds")) {
+    const toml::array* list = seeds->as_array();
+    if (list == nullptr || list->empty() || list->size() > 16) {
+      return toml_error(where + ".seeds", "expected a list of 1 to 16 whole numbers");
+    }
+    p.seeds.clear();
+    for (const toml::node& seed : *list) {
+      const toml::value<int64_t>* v = seed.as_integer();
+      if (v == nullptr || v->get() < 0) {
+        return toml_error(where + ".seeds", "each seed must be a whole number ≥ 0");
+      }
+      if (std::find(p.seeds.begin(), p.seeds.end(), v->get()) == p.seeds.end()) {
+        p.seeds.push_back(v->get());
+      }
+    }
+  }
+  if (const toml::node* prompts = t->get("prompts")) {
+    const toml::array* list = prompts->as_array();
+    if (list == nullptr || list->empty() || list->size() > 16) {
+      return toml_error(where + ".prompts",
+                        "expected 1 to 16 [[runpod.preview.prompts]] tables with label and text");
+    }
+    p.prompts.clear();
+    for (size_t i = 0; i < list->size(); ++i) {
+      const std::string pw = where + ".prompts[" + std::to_string(i) + "]";
+      const toml::table* pt = (*list)[i].as_table();
+      if (pt == nullptr) return toml_error(pw, "expected a table with label and text");
+      Status k = check_keys(*pt, pw, {"label", "text"});
+      if (!k) return k;
+      PreviewPrompt prompt;
+      for (Status st : {read(*pt, pw, "label", prompt.label), read(*pt, pw, "text", prompt.text)}) {
+        if (!st) return st;
+      }
+      if (prompt.label.empty() || prompt.text.empty()) {
+        return toml_error(pw, "label and text are required");
+      }
+      p.prompts.push_back(std::move(prompt));
+    }
+  }
+  return Ok{};
+}
+
 Status read_policy(const toml::table& t, AutoAdjustPolicy& policy) {
   const std::string where = "auto_adjust";
   Status keys = check_keys(
@@ -181,22 +251,22 @@ Status parse_toml_settings(std::string_view text, const std::string& source, Set
   if (const toml::table* t = subtable(root, "runpod")) {
     Status k = check_keys(
         *t, "runpod",
-        {"base_url", "default_endpoint", "endpoints", "poll_requests_per_second",
+        {"base_url", "default_endpoint", "endpoints", "preview", "poll_requests_per_second",
          "poll_queued_seconds", "poll_training_seconds", "stall_seconds", "job_ttl_seconds",
          "unknown_submission_timeout_seconds", "request_timeout_seconds"});
     if (!k) return k;
     TrackingSettings& tr = s.tracking;
-    for (Status st :
-         {read(*t, "runpod", "base_url", s.runpod_base_url),
-          read(*t, "runpod", "default_endpoint", s.default_endpoint), read_endpoints(*t, s),
-          read(*t, "runpod", "poll_requests_per_second", tr.poll_requests_per_second),
-          read(*t, "runpod", "poll_queued_seconds", tr.poll_queued_seconds),
-          read(*t, "runpod", "poll_training_seconds", tr.poll_training_seconds),
-          read(*t, "runpod", "stall_seconds", tr.stall_seconds),
-          read(*t, "runpod", "job_ttl_seconds", tr.job_ttl_seconds),
-          read(*t, "runpod", "unknown_submission_timeout_seconds",
-               tr.unknown_submission_timeout_seconds),
-          read(*t, "runpod", "request_timeout_seconds", tr.request_timeout_seconds)}) {
+    for (Status st : {read(*t, "runpod", "base_url", s.runpod_base_url),
+                      read(*t, "runpod", "default_endpoint", s.default_endpoint),
+                      read_endpoints(*t, s), read_preview(*t, s.preview),
+                      read(*t, "runpod", "poll_requests_per_second", tr.poll_requests_per_second),
+                      read(*t, "runpod", "poll_queued_seconds", tr.poll_queued_seconds),
+                      read(*t, "runpod", "poll_training_seconds", tr.poll_training_seconds),
+                      read(*t, "runpod", "stall_seconds", tr.stall_seconds),
+                      read(*t, "runpod", "job_ttl_seconds", tr.job_ttl_seconds),
+                      read(*t, "runpod", "unknown_submission_timeout_seconds",
+                           tr.unknown_submission_timeout_seconds),
+                      read(*t, "runpod", "request_timeout_seconds", tr.request_timeout_seconds)}) {
       if (!st) return st;
     }
     if (!(tr.poll_requests_per_second > 0 && tr.poll_requests_per_second <= 1000) ||
@@ -408,6 +478,7 @@ Result<Config> load_config(const fs::path& workspace,
       if (e.name == s.default_endpoint) e.endpoint_id = *v;
     }
   }
+  if (auto v = lookup("PREVIEW_RUNPOD_ENDPOINT_ID")) s.preview.endpoint.endpoint_id = *v;
   if (auto v = lookup("RUNPOD_BASE_URL")) s.runpod_base_url = *v;
   s.runpod_base_url = strip_trailing_slash(s.runpod_base_url);
   if (auto v = lookup("AWS_ACCESS_KEY_ID")) config.secrets.aws_access_key_id = Secret(*v);

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "app/preview_files.h"
 #include "support/temp_dir.h"
 
 namespace atr {
@@ -202,6 +203,83 @@ TEST(ConfigTest, MistakesInTheTomlFileAreNamed) {
     EXPECT_EQ(config.error().code, ErrorCode::InvalidArgument);
     EXPECT_NE(config.error().message.find(row.says), std::string::npos) << config.error().message;
   }
+}
+
+TEST(ConfigTest, ThePreviewTableSetsTheEndpointPromptsAndSeeds) {
+  testing::TempDir ws;
+  ws.write("actor-trainer.toml",
+           "[runpod.preview]\nendpoint_id = \"ep-img\"\nprice_per_second = 0.0004\n"
+           "seeds = [5, 6, 5]\nwidth = 768\nautomatic = false\n"
+           "[[runpod.preview.prompts]]\nlabel = \"studio\"\ntext = \"{trigger}, studio\"\n");
+  Result<Config> config = load_config(ws.path(), {});
+  ASSERT_TRUE(config) << config.error().message;
+  const PreviewSettings& p = config->settings.preview;
+  EXPECT_TRUE(p.enabled());
+  EXPECT_EQ(p.endpoint.endpoint_id, "ep-img");
+  EXPECT_DOUBLE_EQ(p.endpoint.price_per_second, 0.0004);
+  EXPECT_EQ(p.seeds, (std::vector<std::int64_t>{5, 6}));  // a repeated seed once
+  EXPECT_EQ(p.width, 768);
+  EXPECT_EQ(p.height, 1024);
+  EXPECT_FALSE(p.automatic);
+  ASSERT_EQ(p.prompts.size(), 1U);
+  EXPECT_EQ(p.prompts[0].label, "studio");
+  // The environment names the endpoint too; without either, nothing is previewed.
+  Result<Config> from_env =
+      load_config(testing::TempDir().path(), {{"PREVIEW_RUNPOD_ENDPOINT_ID", "ep-env"}});
+  ASSERT_TRUE(from_env) << from_env.error().message;
+  EXPECT_EQ(from_env->settings.preview.endpoint.endpoint_id, "ep-env");
+  EXPECT_FALSE(load_config(testing::TempDir().path(), {})->settings.preview.enabled());
+}
+
+TEST(ConfigTest, BadPreviewSettingsAreRefusedNamingTheKey) {
+  for (const std::string& bad :
+       {std::string("seeds = []"), std::string("seeds = [-1]"), std::string("width = 10"),
+        std::string("price_per_second = 5.0"), std::string("colour = \"red\""),
+        std::string("[[runpod.preview.prompts]]\nlabel = \"x\"")}) {
+    testing::TempDir ws;
+    ws.write("actor-trainer.toml", "[runpod.preview]\n" + bad + "\n");
+    Result<Config> config = load_config(ws.path(), {});
+    ASSERT_FALSE(config) << bad;
+    EXPECT_NE(config.error().message.find("runpod.preview"), std::string::npos)
+        << bad << ": " << config.error().message;
+  }
+}
+
+TEST(PreviewFilesTest, ImagesAreDecodedCheckedAndWrittenUnderTheVersionPromptAndSeed) {
+  testing::TempDir ws;
+  PreviewFiles files(ws.path(), nullptr, nullptr);
+  Preview p;
+  p.version_id = 12;
+  p.prompt_index = 2;
+  p.seed = 98765;
+  // A 1×1 PNG.
+  const std::string png =
+      "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJg"
+      "gg==";
+  Result<std::vector<std::string>> saved =
+      files.save(p, {ReportedImage{ReportedImage::Kind::Base64, png, "a.png"}});
+  ASSERT_TRUE(saved) << saved.error().message;
+  ASSERT_EQ(saved->size(), 1U);
+  EXPECT_EQ((*saved)[0], ".actor-trainer/previews/v12/p2-s98765-1.png");
+  Result<std::string> back = decode_base64(png);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(testing::slurp(ws.path() / (*saved)[0]), *back);
+  // Not an image, not base64: refused, and nothing is written for that preview.
+  p.seed = 1;
+  Result<std::vector<std::string>> text =
+      files.save(p, {ReportedImage{ReportedImage::Kind::Base64, png, ""},
+                     ReportedImage{ReportedImage::Kind::Base64, "aGVsbG8gd29ybGQh", ""}});
+  ASSERT_FALSE(text);
+  EXPECT_NE(text.error().message.find("image 2 of 2 is not a readable image"), std::string::npos)
+      << text.error().message;
+  EXPECT_FALSE(std::filesystem::exists(ws.path() / ".actor-trainer/previews/v12/p2-s1-1.png"));
+  EXPECT_FALSE(decode_base64("abc"));
+  EXPECT_FALSE(decode_base64("ab!="));
+  // An s3:// image without a bucket says so.
+  Result<std::vector<std::string>> s3 =
+      files.save(p, {ReportedImage{ReportedImage::Kind::Url, "s3://previews-bucket/k.png", ""}});
+  ASSERT_FALSE(s3);
+  EXPECT_NE(s3.error().message.find("no bucket"), std::string::npos) << s3.error().message;
 }
 
 }  // namespace

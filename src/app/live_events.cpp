@@ -195,12 +195,31 @@ Result<std::string> CountingBackend::render_request(const TrainingRequest& reque
   return inner_->render_request(request);
 }
 
+namespace {
+
+std::string_view outcome_name(const SubmitOutcome& outcome) {
+  return outcome.kind == SubmitOutcome::Kind::Accepted   ? "accepted"
+         : outcome.kind == SubmitOutcome::Kind::Rejected ? "rejected"
+                                                         : "unknown";
+}
+
+}  // namespace
+
 SubmitOutcome CountingBackend::submit(const std::string& endpoint_id,
                                       const TrainingRequest& request) {
   SubmitOutcome outcome = inner_->submit(endpoint_id, request);
-  count("run", outcome.kind == SubmitOutcome::Kind::Accepted   ? "accepted"
-               : outcome.kind == SubmitOutcome::Kind::Rejected ? "rejected"
-                                                               : "unknown");
+  count("run", outcome_name(outcome));
+  return outcome;
+}
+
+Result<std::string> CountingBackend::render_preview(const PreviewRequest& request) const {
+  return inner_->render_preview(request);
+}
+
+SubmitOutcome CountingBackend::submit_preview(const std::string& endpoint_id,
+                                              const PreviewRequest& request) {
+  SubmitOutcome outcome = inner_->submit_preview(endpoint_id, request);
+  count("preview_run", outcome_name(outcome));
   return outcome;
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/previews.h"
 #include "core/training_backend.h"
 #include "core/version_store.h"
 #include "http/api_server.h"
@@ -107,6 +108,9 @@ class CountingBackend final : public TrainingBackend {
   [[nodiscard]] Result<std::string> render_request(const TrainingRequest& request) const override;
   [[nodiscard]] SubmitOutcome submit(const std::string& endpoint_id,
                                      const TrainingRequest& request) override;
+  [[nodiscard]] Result<std::string> render_preview(const PreviewRequest& request) const override;
+  [[nodiscard]] SubmitOutcome submit_preview(const std::string& endpoint_id,
+                                             const PreviewRequest& request) override;
   [[nodiscard]] Result<JobReport> status(const std::string& endpoint_id, const std::string& job_id,
                                          Retries retries) override;
   [[nodiscard]] Result<JobReport> cancel(const std::string& endpoint_id,

@@ -11,6 +11,7 @@
 #include "base/strings.h"
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "images/vips_contact_sheet.h"
 
 namespace {
 
@@ -103,7 +104,11 @@ int run_main(int argc, char** argv) {
                               },
                               [&w] { return atr::serve_is_running(w.root); },
                               [] { return atr::NgrokTunnel::find_binary(); },
-                              w.importer.get()};
+                              w.importer.get(),
+                              w.previews.get(),
+                              [&w](const atr::ContactSheet& sheet, const std::string& out) {
+                                return atr::VipsSheetWriter(w.root).write(sheet, out);
+                              }};
     const int code = command.run(context, options);
     // The registry's last snapshot is left to the operating system at exit (what compilers do
     // with -disable-free): freeing 100,000 actors one by one would keep the user waiting

@@ -159,6 +159,7 @@ int run_serve(Workspace& w, const ServeOptions& options) {
                   if (last[v.id] != line) std::cerr << "poll: " << line << "\n";
                   last[v.id] = std::move(line);
                 });
+  poller.use_previews(w.previews.get(), w.preview_store, w.config.settings.preview.automatic);
   ReportBatcher batcher(*w.trainings);
   WebhookServer webhooks(
       w.webhook_token, [&](const JobReport& report) { return batcher.ingest(report); },
@@ -178,6 +179,8 @@ int run_serve(Workspace& w, const ServeOptions& options) {
           std::cerr << "webhook: duplicate for job " << report.job_id << " ignored\n";
         }
       });
+  webhooks.on_preview_webhook(
+      [&poller](const std::string& job_id) { poller.hint_preview(job_id); });
   if (Status started = webhooks.start(options.webhook_host, options.webhook_port); !started) {
     std::cerr << "serve: " << started.error().message << "\n";
     ::close(lock);

@@ -100,19 +100,83 @@ void Poller::confirm(std::int64_t id, const std::string& job_id) {
   wake_.notify_all();
 }
 
+void Poller::use_previews(Previews* previews, PreviewStore* store, bool automatic) {
+  previews_ = previews;
+  preview_store_ = store;
+  automatic_previews_ = automatic;
+}
+
+void Poller::hint_preview(const std::string& job_id) {
+  {
+    std::lock_guard lock(mutex_);
+    preview_hints_.push_back(job_id);
+    hinted_ = true;
+  }
+  wake_.notify_all();
+}
+
+void Poller::after_check(const Version& v) {
+  if (notify_) notify_(v);
+  if (!automatic_previews_ || previews_ == nullptr || v.status != VersionStatus::Completed ||
+      v.lora_url.empty() || !previews_->configured() || !previewed_.insert(v.id).second) {
+    return;
+  }
+  Result<std::vector<Preview>> started = previews_->start(v.id);
+  if (!started) {
+    std::cerr << "poller: previews of " << v.name << ": " << started.error().message << "\n";
+  } else {
+    std::cerr << "poller: previews of " << v.name << " of actor " << v.actor_id << ": "
+              << started->size() << " sent\n";
+  }
+}
+
+void Poller::record_check(std::int64_t id, VersionStatus status, const Error* failure,
+                          std::string_view context) {
+  const UnixMs after = to_ms(clock_.now());
+  if (failure == nullptr) {
+    schedule_.record(id, status, PollSchedule::Outcome::Answered, after);
+    return;
+  }
+  // RunPod busy, rate limiting or unreachable: pause every check, not just this one.
+  const bool busy = failure->code == ErrorCode::Unavailable;
+  schedule_.record(id, VersionStatus::Queued,
+                   busy ? PollSchedule::Outcome::Busy : PollSchedule::Outcome::Answered, after,
+                   failure->retry_after_ms);
+  std::cerr << "poller: " << context << failure->message << (busy ? " (pausing checks)" : "")
+            << "\n";
+}
+
+void Poller::check_one(std::int64_t id, const std::string& hinted_job) {
+  checks_.fetch_add(1);
+  if (id < 0) {
+    const Result<Preview> checked = previews_->check(-id, Retries::None);
+    record_check(id, checked ? checked->status : VersionStatus::Queued,
+                 checked ? nullptr : &checked.error(), "preview: ");
+    return;
+  }
+  const Result<Version> checked = trainings_.check(id, Retries::None, hinted_job);
+  record_check(id, checked ? checked->status : VersionStatus::Queued,
+               checked ? nullptr : &checked.error(),
+               hinted_job.empty() ? "" : "confirming a webhook: ");
+  if (checked) after_check(*checked);
+}
+
 void Poller::run() {
   using namespace std::chrono_literals;
   // The list of unfinished versions is re-read at most this often; webhooks and CLI commands
   // change it behind our back, so it cannot be cached for long.
   constexpr UnixMs kRelistMs = 1'000;
   constexpr auto kTick = 100ms;
-  std::vector<Version> unfinished;
+  std::vector<Version> unfinished;  // previews among them with negated ids
+  std::map<std::string, std::int64_t> preview_of_job;
   UnixMs listed_at = 0;
   while (true) {
+    std::vector<std::string> preview_hints;
     {
       std::unique_lock lock(mutex_);
       wake_.wait_for(lock, kTick, [this] { return stopping_ || hinted_; });
       if (stopping_) return;
+      preview_hints.swap(preview_hints_);
     }
     const UnixMs now = to_ms(clock_.now());
     // Webhook hints first, each a status call from the same budget as the timetable's.
@@ -123,27 +187,15 @@ void Poller::run() {
       hinted_ = false;
     }
     for (auto it = confirming.begin(); it != confirming.end(); it = confirming.erase(it)) {
-      if (!schedule_.take(to_ms(clock_.now()))) break;
-      checks_.fetch_add(1);
-      Result<Version> checked = trainings_.check(it->first, Retries::None, it->second);
-      const UnixMs after = to_ms(clock_.now());
-      if (!checked) {
-        const bool busy = checked.error().code == ErrorCode::Unavailable;
-        schedule_.record(it->first, VersionStatus::Queued,
-                         busy ? PollSchedule::Outcome::Busy : PollSchedule::Outcome::Answered,
-                         after, checked.error().retry_after_ms);
-        std::cerr << "poller: confirming a webhook: " << checked.error().message << "\n";
-        if (busy) break;  // tried again once RunPod answers
-        continue;
-      }
-      schedule_.record(it->first, checked->status, PollSchedule::Outcome::Answered, after);
-      if (notify_) notify_(*checked);
+      if (!schedule_.take(to_ms(clock_.now()))) break;  // tried again once RunPod answers
+      check_one(it->first, it->second);
     }
     if (!confirming.empty()) {
       // Not yet checked (budget spent, or RunPod busy): kept, unless a newer hint came.
       std::lock_guard lock(mutex_);
       to_confirm_.merge(confirming);
     }
+    if (!preview_hints.empty()) listed_at = 0;  // a new preview job may not be listed yet
     if (now - listed_at >= kRelistMs || listed_at == 0) {
       Result<std::vector<Version>> listed = store_.list_unfinished();
       if (!listed) {
@@ -151,28 +203,34 @@ void Poller::run() {
         continue;
       }
       unfinished = std::move(listed).value();
+      preview_of_job.clear();
+      if (preview_store_ != nullptr) {
+        Result<std::vector<Preview>> previews = preview_store_->unfinished_previews();
+        if (!previews) {
+          std::cerr << "poller: " << previews.error().message << "\n";
+        } else {
+          for (const Preview& p : *previews) {
+            Version entry;
+            entry.id = -p.id;
+            entry.status = p.status;
+            unfinished.push_back(std::move(entry));
+            if (!p.job_id.empty()) preview_of_job[job_key(p.job_id)] = p.id;
+          }
+        }
+      }
       listed_at = now;
+    }
+    for (const std::string& job : preview_hints) {
+      auto it = preview_of_job.find(job_key(job));
+      if (it == preview_of_job.end() || !schedule_.take(to_ms(clock_.now()))) continue;
+      check_one(-it->second, {});
     }
     for (std::int64_t id : schedule_.due(unfinished, now)) {
       {
         std::lock_guard lock(mutex_);
         if (stopping_) return;
       }
-      checks_.fetch_add(1);
-      Result<Version> checked = trainings_.check(id, Retries::None);
-      const UnixMs after = to_ms(clock_.now());
-      if (!checked) {
-        // RunPod busy, rate limiting or unreachable: pause every check, not just this one.
-        const bool busy = checked.error().code == ErrorCode::Unavailable;
-        schedule_.record(id, VersionStatus::Queued,
-                         busy ? PollSchedule::Outcome::Busy : PollSchedule::Outcome::Answered,
-                         after, checked.error().retry_after_ms);
-        std::cerr << "poller: " << checked.error().message << (busy ? " (pausing checks)" : "")
-                  << "\n";
-        continue;
-      }
-      schedule_.record(id, checked->status, PollSchedule::Outcome::Answered, after);
-      if (notify_) notify_(*checked);
+      check_one(id, {});
     }
   }
 }

@@ -8,10 +8,14 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <set>
+#include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
 #include "core/poll_schedule.h"
+#include "core/previews.h"
 #include "core/trainings.h"
 
 namespace atr {
@@ -67,11 +71,24 @@ class Poller {
   /// named, for a version whose job id is unknown. Returns at once.
   void confirm(std::int64_t id, const std::string& job_id);
 
+  /// Also follows preview jobs (the same timetable and request budget; in the schedule a
+  /// preview is its negated id), and, when `automatic`, starts a version's previews when a
+  /// check sees it completed. Call before start().
+  void use_previews(Previews* previews, PreviewStore* store, bool automatic);
+  /// A preview webhook's hint: the preview running job `job_id` is checked soon.
+  void hint_preview(const std::string& job_id);
   /// Status calls made so far (for benchmarks and tests).
   [[nodiscard]] std::uint64_t checks() const { return checks_.load(); }
 
  private:
   void run();
+  // One check of version `id` (a preview when negative), from the timetable or a hint.
+  void check_one(std::int64_t id, const std::string& hinted_job);
+  // Schedules the next check of `id` from how this one went (`failure` null: it answered).
+  void record_check(std::int64_t id, VersionStatus status, const Error* failure,
+                    std::string_view context);
+  // Starts the previews of a version seen completed (once per version in this process).
+  void after_check(const Version& version);
 
   Trainings& trainings_;
   VersionStore& store_;
@@ -85,6 +102,11 @@ class Poller {
   bool stopping_ = false;
   std::map<std::int64_t, std::string> to_confirm_;  ///< guarded by mutex_: id → hinted job
   bool hinted_ = false;  ///< guarded by mutex_: a hint came since the last look (wakes the loop)
+  std::vector<std::string> preview_hints_;  ///< guarded by mutex_: job ids of preview webhooks
+  Previews* previews_ = nullptr;
+  PreviewStore* preview_store_ = nullptr;
+  bool automatic_previews_ = false;
+  std::set<std::int64_t> previewed_;  ///< versions whose previews this process started
   std::thread thread_;
 };
 

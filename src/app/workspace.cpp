@@ -75,6 +75,12 @@ std::optional<std::string> Workspace::current_webhook_url() const {
   return tunnel + WebhookServer::path_for(webhook_token);
 }
 
+std::optional<std::string> Workspace::current_preview_webhook_url() const {
+  std::optional<std::string> url = current_webhook_url();
+  if (!url) return url;
+  return WebhookServer::preview_url_of(*url);
+}
+
 bool serve_is_running(const fs::path& root) {
   const fs::path lock = root / ".actor-trainer" / "serve.lock";
   const int fd = ::open(lock.c_str(), O_RDONLY | O_CLOEXEC);
@@ -84,7 +90,13 @@ bool serve_is_running(const fs::path& root) {
   return locked;
 }
 
-Result<WorkflowTemplate> load_workflow(const fs::path& root, const std::string& name) {
+namespace {
+
+// NAME.json with NAME.bindings.json from `<root>/workflows/`, or `builtin` when the workspace
+// has no such files and NAME is the built-in's name.
+Result<WorkflowTemplate> load_named_workflow(const fs::path& root, const std::string& name,
+                                             const WorkflowTemplate& builtin,
+                                             const std::vector<std::string>& names) {
   const std::string what = "workflow " + name;
   Result<fs::path> graph_path = confine(root, "workflows/" + name + ".json");
   if (!graph_path) return graph_path.error().with_context(what);
@@ -92,9 +104,7 @@ Result<WorkflowTemplate> load_workflow(const fs::path& root, const std::string& 
   if (!table_path) return table_path.error().with_context(what);
   Result<std::string> graph = read_file(*graph_path);
   if (!graph) {
-    if (graph.error().code == ErrorCode::NotFound && name == default_workflow().name) {
-      return default_workflow();
-    }
+    if (graph.error().code == ErrorCode::NotFound && name == builtin.name) return builtin;
     return graph.error().with_context(what);
   }
   Result<std::string> table = read_file(*table_path);
@@ -103,7 +113,17 @@ Result<WorkflowTemplate> load_workflow(const fs::path& root, const std::string& 
                                           " has no binding table " +
                                           table_path->filename().string()};
   }
-  return parse_workflow(name, *graph, *table);
+  return parse_workflow(name, *graph, *table, names);
+}
+
+}  // namespace
+
+Result<WorkflowTemplate> load_workflow(const fs::path& root, const std::string& name) {
+  return load_named_workflow(root, name, default_workflow(), bindable_parameters());
+}
+
+Result<WorkflowTemplate> load_preview_workflow(const fs::path& root, const std::string& name) {
+  return load_named_workflow(root, name, default_preview_workflow(), preview_bindable_parameters());
 }
 
 Result<std::unique_ptr<Workspace>> open_workspace(const fs::path& root) {
@@ -130,14 +150,16 @@ Result<std::unique_ptr<Workspace>> open_workspace(const fs::path& root) {
   }
   ws->registry = std::move(registry).value();
   ws->metrics = std::make_shared<Metrics>();
-  ws->backend = std::make_unique<CountingBackend>(
-      std::make_unique<RunpodBackend>(load_workflow(ws->root, ws->config.settings.workflow),
-                                      connection_for(ws->config),
-                                      std::make_shared<CurlHttpClient>()),
-      ws->metrics);
+  auto http = std::make_shared<CurlHttpClient>();
+  auto runpod = std::make_unique<RunpodBackend>(
+      load_workflow(ws->root, ws->config.settings.workflow), connection_for(ws->config), http);
+  runpod->use_preview_workflow(
+      load_preview_workflow(ws->root, ws->config.settings.preview.workflow));
+  ws->backend = std::make_unique<CountingBackend>(std::move(runpod), ws->metrics);
   Result<std::unique_ptr<SqliteVersionStore>> store =
       SqliteVersionStore::open(ws->root / ".actor-trainer" / "state.db");
   if (!store) return store.error();
+  ws->preview_store = store->get();
   ws->store = std::make_unique<ObservedVersionStore>(std::move(store).value());
   Result<std::unique_ptr<SqliteScanMemory>> memory =
       SqliteScanMemory::open(ws->root / ".actor-trainer" / "state.db");
@@ -161,6 +183,10 @@ Result<std::unique_ptr<Workspace>> open_workspace(const fs::path& root) {
       *ws->registry, *ws->scanner, *ws->store, *ws->backend, ws->clock, ws->config.settings,
       [w] { return w->current_webhook_url(); }, fault_point_from_environment());
   ws->trainings->use_object_store(ws->objects.get());
+  ws->preview_files = std::make_unique<PreviewFiles>(ws->root, http, ws->objects.get());
+  ws->previews = std::make_unique<Previews>(
+      *ws->registry, *ws->store, *ws->preview_store, *ws->backend, *ws->preview_files, ws->clock,
+      ws->config.settings, [w] { return w->current_preview_webhook_url(); });
   const std::filesystem::path manifest_root = ws->root;
   ws->importer = std::make_unique<HistoryImporter>(
       *ws->registry, *ws->store, ws->scan_memory.get(), ws->clock,

@@ -7,11 +7,13 @@
 
 #include "app/config.h"
 #include "app/live_events.h"
+#include "app/preview_files.h"
 #include "base/secret.h"
 #include "core/actor_registry.h"
 #include "core/clock.h"
 #include "core/history_import.h"
 #include "core/object_store.h"
+#include "core/previews.h"
 #include "core/scan_memory.h"
 #include "core/training_backend.h"
 #include "core/training_data_scanner.h"
@@ -45,7 +47,11 @@ struct Workspace {
   Secret webhook_token;  ///< generated once per workspace, kept in the state store
   SystemClock clock;
   std::unique_ptr<Trainings> trainings;
-  std::unique_ptr<HistoryImporter> importer;  ///< the studio's manifests → history and records
+  std::unique_ptr<HistoryImporter> importer;
+  PreviewStore* preview_store = nullptr;  ///< the state store's previews table (owned by `store`)
+  std::unique_ptr<PreviewFiles> preview_files;
+  std::unique_ptr<Previews> previews;  ///< preview images of versions (preview endpoint)  ///< the
+                                       ///< studio's manifests → history and records
 
   /// The ngrok tunnel's public base URL while it runs (set by `serve`), else empty.
   void set_tunnel_url(std::string url);
@@ -53,6 +59,8 @@ struct Workspace {
   /// The webhook URL a submission sends now: PUBLIC_WEBHOOK_BASE_URL, else the tunnel's URL,
   /// each with the token path; nothing when neither is there (polling only).
   [[nodiscard]] std::optional<std::string> current_webhook_url() const;
+  /// The same for preview jobs: their own path, since a preview webhook is only ever a hint.
+  [[nodiscard]] std::optional<std::string> current_preview_webhook_url() const;
 
  private:
   mutable std::mutex tunnel_mutex_;
@@ -73,5 +81,9 @@ Result<std::unique_ptr<Workspace>> open_workspace(const std::filesystem::path& r
 /// The workflow `name` from `<root>/workflows/` (template NAME.json with table
 /// NAME.bindings.json), or the built-in one when the workspace has no such files.
 Result<WorkflowTemplate> load_workflow(const std::filesystem::path& root, const std::string& name);
+
+/// The preview workflow `name` from `<root>/workflows/` (same layout), or the built-in one.
+Result<WorkflowTemplate> load_preview_workflow(const std::filesystem::path& root,
+                                               const std::string& name);
 
 }  // namespace atr

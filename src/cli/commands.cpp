@@ -139,6 +139,20 @@ void add_compare_options(CLI::App& command, Options& o) {
   command.add_option("RIGHT", o.other_version, "version id or ACTOR/Vn")->required();
 }
 
+void add_previews_start_options(CLI::App& command, Options& o) {
+  add_version_argument(command, o);
+  command.add_flag("--wait", o.wait, "wait until every preview has finished (or failed)");
+  command.add_option("--wait-seconds", o.wait_seconds, "give up waiting after this long")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 86400));
+}
+
+void add_previews_sheet_options(CLI::App& command, Options& o) {
+  add_version_argument(command, o);
+  command.add_option("OTHER", o.other_version, "a second version, laid out beside the first");
+  command.add_option("-o,--out", o.out, "the PNG to write")->default_str("contact-sheet.png");
+}
+
 // Every subcommand, on one screen.
 constexpr Command kCommands[] = {
     {"actors list", "list and search actors with facet counts", &add_list_options,
@@ -170,6 +184,13 @@ constexpr Command kCommands[] = {
      &add_import_options, &run_import},
     {"compare", "compare two versions' parameters side by side", &add_compare_options,
      &run_compare},
+    {"previews start",
+     "render a version's preview images (every prompt × seed) on the preview endpoint",
+     &add_previews_start_options, &run_previews_start},
+    {"previews list", "list a version's previews with their image files", &add_version_argument,
+     &run_previews_list},
+    {"previews sheet", "write a contact sheet PNG of one version, or of two side by side",
+     &add_previews_sheet_options, &run_previews_sheet},
 };
 
 }  // namespace
@@ -181,6 +202,7 @@ std::span<const Command> commands() {
 std::string_view group_summary(std::string_view group) {
   if (group == "actors") return "list, search and show the actors of the registry";
   if (group == "data") return "inspect actors' training images and sync them to S3";
+  if (group == "previews") return "preview images of versions: same prompts, same seeds";
   return "";
 }
 

@@ -43,5 +43,8 @@ int run_doctor(Context& context, const Options& options);
 int run_data_sync(Context& context, const Options& options);
 int run_data_pull(Context& context, const Options& options);
 int run_import(Context& context, const Options& options);
+int run_previews_start(Context& context, const Options& options);
+int run_previews_list(Context& context, const Options& options);
+int run_previews_sheet(Context& context, const Options& options);
 
 }  // namespace atr::cli

@@ -9,6 +9,7 @@
 #include "core/clock.h"
 #include "core/history_import.h"
 #include "core/object_store.h"
+#include "core/previews.h"
 #include "core/settings.h"
 #include "core/training_backend.h"
 #include "core/training_data_scanner.h"
@@ -65,6 +66,10 @@ struct Options {
   bool ngrok = false;
   // import
   std::string manifests;  ///< manifest folder; empty: data/actor_manifests
+  // previews
+  bool wait = false;  ///< previews start: wait until every preview has finished
+  int wait_seconds = 600;
+  std::string out;  ///< previews sheet: the PNG to write
 };
 
 /// The services a command works with; app/ builds it for the chosen workspace.
@@ -88,6 +93,10 @@ struct Context {
   std::function<std::string()> ngrok_binary;
   /// Imports the studio's manifests (history, data records, validated models).
   HistoryImporter* importer = nullptr;
+  /// Preview images of versions.
+  Previews* previews = nullptr;
+  /// Writes a contact sheet PNG (libvips, from app/).
+  std::function<Status(const ContactSheet&, const std::string&)> sheets;
 };
 
 }  // namespace atr::cli

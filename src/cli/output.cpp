@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "api/api_json.h"
+#include "base/strings.h"
 
 namespace atr::cli {
 namespace {
@@ -69,6 +70,10 @@ std::string Table::render() const {
     out += line + "\n";
   }
   return out;
+}
+
+std::string cost_text(double cost) {
+  return "$" + format_decimal(cost, cost < 0.01 ? 4 : 2);
 }
 
 void print_json(const nlohmann::ordered_json& document) {

@@ -28,6 +28,9 @@ class Table {
   std::vector<std::size_t> max_widths_;
 };
 
+/// "$1.46"; short emulated or warm jobs cost fractions of a cent: "$0.0004" instead of "$0".
+std::string cost_text(double cost);
+
 /// Writes a JSON document to stdout, pretty-printed, with a final newline.
 void print_json(const nlohmann::ordered_json& document);
 /// Reports a failure: the error document on stdout with --json, else a line on stderr.

@@ -23,11 +23,6 @@ std::string duration_of(const Version& v) {
   return seconds ? format_duration_seconds(std::llround(*seconds)) : "-";
 }
 
-// Short emulated or warm jobs cost fractions of a cent; show them instead of "$0".
-std::string cost_text(double cost) {
-  return "$" + format_decimal(cost, cost < 0.01 ? 4 : 2);
-}
-
 std::string status_text(const Version& v) {
   std::string out(to_string(v.status));
   if (v.status == VersionStatus::Training && v.progress && v.progress->percent) {
@@ -161,7 +156,17 @@ int run_versions(Context& context, const Options& o) {
                    v.lora_url.empty() ? "-" : v.lora_url});
   }
   table.set_max_width(8, 60);
-  std::cout << table.render() << "total cost " << cost_text(total) << "\n";
+  double previews = 0.0;
+  if (context.previews != nullptr) {
+    Result<double> cost = context.previews->cost_of_actor(found->actor->key());
+    if (!cost) return report_error(cost.error(), o.json);
+    previews = *cost;
+  }
+  std::cout << table.render() << "total cost " << cost_text(total + previews);
+  if (previews > 0) {
+    std::cout << " (trainings " << cost_text(total) << " + previews " << cost_text(previews) << ")";
+  }
+  std::cout << "\n";
   return kExitOk;
 }
 

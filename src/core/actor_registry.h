@@ -1,6 +1,8 @@
 #pragma once
 
+#include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "base/result.h"
@@ -22,6 +24,12 @@ class ActorRegistry {
   /// Ok while the file reads well; else the error of the last read, while the last good copy
   /// is served (a broken file is shown by /api/health until it is fixed).
   [[nodiscard]] virtual Status read_state() const { return Ok{}; }
+  /// The text fields `names` of `actor`'s record as the registry holds it now (the fields the
+  /// read model leaves out, such as `face_prompt` and `outfit`, read when a use case needs
+  /// them); a field that is missing or not a string is absent. NotFound when the record is
+  /// gone or was changed since `actor` was read.
+  [[nodiscard]] virtual Result<std::map<std::string, std::string>> text_fields(
+      const Actor& actor, const std::vector<std::string>& names) const = 0;
   /// Applies all patches in one atomic write that leaves every other byte of the file as it
   /// was, and never reverts another program's edit: its newer version is kept and the patches
   /// are laid on it. Conflict when that program changed a field a patch sets; NotFound or

@@ -74,6 +74,10 @@ class CountingRegistry final : public ActorRegistry {
  public:
   [[nodiscard]] std::shared_ptr<const ActorCatalog> catalog() const override { return nullptr; }
   Status reload() override { return Ok{}; }
+  [[nodiscard]] Result<std::map<std::string, std::string>> text_fields(
+      const Actor& /*actor*/, const std::vector<std::string>& /*names*/) const override {
+    return std::map<std::string, std::string>{};
+  }
   Status update(const std::vector<ActorPatch>& patches) override {
     writes.push_back(patches);
     return Ok{};

@@ -4,6 +4,17 @@
 
 namespace atr {
 
+std::vector<PreviewPrompt> default_preview_prompts() {
+  return {
+      {"close-up portrait",
+       "{trigger}, close-up portrait photo, {face_prompt}, looking at the camera, soft light"},
+      {"half body", "{trigger}, half body photo, {description}, wearing {outfit}, natural light"},
+      {"profile", "{trigger}, side profile portrait photo, {face_prompt}, plain background"},
+      {"full body in a scene",
+       "{trigger}, full body photo standing in a city street, wearing {outfit}, {description}"},
+  };
+}
+
 Result<EndpointProfile> Settings::endpoint(const std::string& name) const {
   const std::string& wanted = name.empty() ? default_endpoint : name;
   std::vector<std::string> names;

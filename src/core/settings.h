@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,6 +29,32 @@ struct TrackingSettings {
   /// A training job at its last step with no change for this long is shown as stalled (RunPod
   /// can report IN_PROGRESS again after the end, runpod-python #250, and then no webhook comes).
   int stall_seconds = 900;
+};
+
+/// A prompt of the preview set: a short label and the text, with `{trigger}`,
+/// `{face_prompt}`, `{description}` and `{outfit}` standing for the actor's fields.
+struct PreviewPrompt {
+  std::string label;
+  std::string text;
+  bool operator==(const PreviewPrompt&) const = default;
+};
+
+/// The built-in preview set: close-up portrait, half body, profile, full body in a scene.
+std::vector<PreviewPrompt> default_preview_prompts();
+
+/// How versions are previewed: the endpoint that renders images with a LoRA (a ComfyUI
+/// inference worker on RunPod), the prompt set and the seeds every version gets.
+struct PreviewSettings {
+  EndpointProfile endpoint{.name = "preview", .seconds_per_step = 0, .overhead_seconds = 60};
+  std::vector<PreviewPrompt> prompts = default_preview_prompts();
+  std::vector<std::int64_t> seeds = {1234, 98765};
+  int width = 1024;
+  int height = 1024;
+  double lora_strength = 1.0;
+  bool automatic = true;  ///< start the set when a training completes (serve)
+  std::string workflow = "flux_preview";
+  /// Whether an endpoint id is configured: without one, nothing is previewed.
+  [[nodiscard]] bool enabled() const { return !endpoint.endpoint_id.empty(); }
 };
 
 /// The product's settings as the core sees them, already read from env, .env and
@@ -60,6 +87,7 @@ struct Settings {
   /// from the actor's newest known LoRA URL. A start is refused when that object exists.
   std::string lora_url_pattern;
   TrackingSettings tracking;
+  PreviewSettings preview;
 
   /// The endpoint named `name`, or the default one when `name` is empty. NotFound otherwise.
   [[nodiscard]] Result<EndpointProfile> endpoint(const std::string& name) const;

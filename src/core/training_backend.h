@@ -8,6 +8,8 @@
 
 namespace atr {
 
+struct PreviewRequest;
+
 /// How a `/run` call ended.
 struct SubmitOutcome {
   enum class Kind {
@@ -48,6 +50,11 @@ class TrainingBackend {
   /// Sends `/run` once: never repeated, so a job is never paid for twice.
   [[nodiscard]] virtual SubmitOutcome submit(const std::string& endpoint_id,
                                              const TrainingRequest& request) = 0;
+  /// The exact body a preview submission sends (the preview workflow bound), pretty-printed.
+  [[nodiscard]] virtual Result<std::string> render_preview(const PreviewRequest& request) const = 0;
+  /// Sends a preview's `/run` once to the preview endpoint.
+  [[nodiscard]] virtual SubmitOutcome submit_preview(const std::string& endpoint_id,
+                                                     const PreviewRequest& request) = 0;
   /// `/status/{id}`. A 404 is a report (ReportedUnknown), not an error. Unavailable for
   /// network failures, 429 and 5xx (after retries when asked for).
   [[nodiscard]] virtual Result<JobReport> status(const std::string& endpoint_id,

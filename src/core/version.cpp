@@ -86,6 +86,47 @@ void take_results(Version& v, const JobReport& r, double price_per_second) {
 // Why a version is `lost`, in words that claim only what was observed.
 }  // namespace
 
+void add_curve_point(std::vector<CurvePoint>& curve, const CurvePoint& point) {
+  if (!curve.empty() && curve.back().step == point.step && curve.back().loss == point.loss) {
+    return;
+  }
+  curve.push_back(point);
+  if (curve.size() <= kMaxCurvePoints) return;
+  // Halve the older part (between the first point and the newest quarter): keep every other.
+  const size_t newest = kMaxCurvePoints / 4;
+  const size_t older_end = curve.size() - newest;
+  size_t out = 1;
+  for (size_t i = 1; i < older_end; ++i) {
+    if (i % 2 == 0) curve[out++] = curve[i];
+  }
+  for (size_t i = older_end; i < curve.size(); ++i) {
+    curve[out++] = curve[i];
+  }
+  curve.resize(out);
+}
+
+std::optional<double> final_loss(const Version& v) {
+  for (auto it = v.curve.rbegin(); it != v.curve.rend(); ++it) {
+    if (it->loss) return it->loss;
+  }
+  if (v.progress && v.progress->loss) return v.progress->loss;
+  return std::nullopt;
+}
+
+std::optional<double> steps_per_second(const Version& v) {
+  if (v.status == VersionStatus::Completed && v.execution_ms && *v.execution_ms > 0 &&
+      v.parameters.max_train_steps > 0) {
+    return static_cast<double>(v.parameters.max_train_steps) /
+           (static_cast<double>(*v.execution_ms) / 1000.0);
+  }
+  if (v.curve.size() < 2) return std::nullopt;
+  const CurvePoint& first = v.curve.front();
+  const CurvePoint& last = v.curve.back();
+  if (last.at <= first.at || last.step <= first.step) return std::nullopt;
+  return static_cast<double>(last.step - first.step) /
+         (static_cast<double>(last.at - first.at) / 1000.0);
+}
+
 std::optional<std::string> stall_note(const Version& v, UnixMs now, int stall_seconds) {
   if (v.status != VersionStatus::Training || !v.progress || stall_seconds <= 0) return std::nullopt;
   const TrainingProgress& p = *v.progress;
@@ -269,6 +310,7 @@ ReportEffect apply_report(Version& v, const JobReport& r, double price_per_secon
     TrainingProgress progress = *r.progress;
     complete_progress(progress, v.started_at, now);
     if (!v.progress || v.progress->text != progress.text) {
+      if (progress.step) add_curve_point(v.curve, {*progress.step, progress.loss, now});
       v.progress = progress;
       if (r.delay_ms) v.delay_ms = r.delay_ms;
     }

@@ -53,6 +53,22 @@ struct TrainingProgress {
   bool operator==(const TrainingProgress&) const = default;
 };
 
+/// One point of a version's loss curve: a progress report as it was seen.
+struct CurvePoint {
+  long long step = 0;
+  std::optional<double> loss;
+  UnixMs at = 0;  ///< when it was seen
+  bool operator==(const CurvePoint&) const = default;
+};
+
+/// How many points a curve keeps: past it, every other point of its older part is dropped, so
+/// a long training keeps its shape in bounded space and its latest points at full detail.
+inline constexpr size_t kMaxCurvePoints = 240;
+
+/// Appends `point` to `curve` unless it repeats the last step with the same loss, then thins
+/// the curve to at most kMaxCurvePoints (the first point and the newest quarter kept whole).
+void add_curve_point(std::vector<CurvePoint>& curve, const CurvePoint& point);
+
 /// One training of one actor: the row of the versions table.
 struct Version {
   std::int64_t id = 0;  ///< store row id; the handle used by the CLI and the API
@@ -77,6 +93,8 @@ struct Version {
   std::optional<UnixMs> started_at;    ///< first seen training
   std::optional<UnixMs> finished_at;   ///< reached a final status
   std::optional<TrainingProgress> progress;
+  /// Every progress report seen while it trained (thinned: add_curve_point), oldest first.
+  std::vector<CurvePoint> curve;
   std::optional<std::int64_t> delay_ms;      ///< RunPod delayTime: waiting in the queue
   std::optional<std::int64_t> execution_ms;  ///< RunPod executionTime: running on a worker
   std::string lora_url;
@@ -115,6 +133,15 @@ struct LogLine {
 /// Where a report about a job came from.
 enum class ReportSource { Webhook, Poll, Cancel, Submit };
 
+/// An image a preview worker returned: base64 bytes, or a URL to fetch (decoded by runpod/).
+struct ReportedImage {
+  enum class Kind { Base64, Url };
+  Kind kind = Kind::Base64;
+  std::string data;  ///< the base64 text or the URL
+  std::string filename;
+  bool operator==(const ReportedImage&) const = default;
+};
+
 /// What RunPod said about a job, decoded by runpod/ from a status answer or a webhook body.
 struct JobReport {
   ReportSource source = ReportSource::Poll;
@@ -129,6 +156,10 @@ struct JobReport {
   std::optional<std::int64_t> model_size_bytes;
   std::string message;
   std::string error;  ///< readable (JSON error text is pretty-printed by runpod/)
+  /// A preview worker's images, from a COMPLETED output in one of the forms runpod/ reads.
+  std::vector<ReportedImage> images;
+  /// Why a COMPLETED output held no images a preview can use (empty when it did).
+  std::string output_problem;
 };
 
 /// What applying a report did.
@@ -143,6 +174,13 @@ struct ReportEffect {
 /// How long the job ran, in seconds: RunPod's executionTime when known, else the time from
 /// when we first saw it training until it ended; nothing while that is not known.
 std::optional<double> run_seconds(const Version& version);
+
+/// The last loss the worker reported, if it reported any.
+std::optional<double> final_loss(const Version& version);
+
+/// Training steps per second actually achieved: for a completed version its steps over
+/// RunPod's execution time, else the pace between the first and the last point of its curve.
+std::optional<double> steps_per_second(const Version& version);
 
 /// What is known about a job that looks stalled: training, at its last step (or 100 %), and
 /// unchanged for `stall_seconds` at `now`. Nothing otherwise.

@@ -89,6 +89,53 @@ TEST(ApplyReportTest, ProgressGivesPercentAndEta) {
   EXPECT_EQ(*v.progress->eta_seconds, 150);
 }
 
+TEST(CurveTest, EachNewProgressReportIsAPointAndTheCurveSurvivesCompletion) {
+  Version v = queued_version();
+  v.parameters.max_train_steps = 2000;
+  JobReport running = report(LifecycleEvent::ReportedRunning, "IN_PROGRESS");
+  ASSERT_TRUE(apply_report(v, running, 0, 10'000).changed);
+  for (int i = 1; i <= 5; ++i) {
+    running.progress = TrainingProgress{
+        .stage = "training", .step = i * 100, .total_steps = 2000, .loss = 0.3 - 0.01 * i};
+    running.progress->text = "step " + std::to_string(i * 100);
+    apply_report(v, running, 0, 10'000 + i * 1'000);
+    apply_report(v, running, 0, 10'500 + i * 1'000);  // the same report again: no new point
+  }
+  ASSERT_EQ(v.curve.size(), 5U);
+  EXPECT_EQ(v.curve.front(), (CurvePoint{100, 0.29, 11'000}));
+  EXPECT_EQ(v.curve.back().step, 500);
+  // 400 steps between the first and the last point, 4 s apart.
+  ASSERT_TRUE(steps_per_second(v).has_value());
+  EXPECT_DOUBLE_EQ(*steps_per_second(v), 100.0);
+  JobReport done = report(LifecycleEvent::ReportedCompleted, "COMPLETED");
+  done.execution_ms = 40'000;
+  ASSERT_TRUE(apply_report(v, done, 0, 60'000).changed);
+  EXPECT_EQ(v.curve.size(), 5U);
+  ASSERT_TRUE(final_loss(v).has_value());
+  EXPECT_DOUBLE_EQ(*final_loss(v), 0.25);
+  // Completed: the whole training's steps over RunPod's execution time.
+  EXPECT_DOUBLE_EQ(*steps_per_second(v), 50.0);
+}
+
+TEST(CurveTest, ALongTrainingIsThinnedInItsOlderPartOnly) {
+  std::vector<CurvePoint> curve;
+  for (long long step = 1; step <= 5'000; ++step) {
+    add_curve_point(curve, {step, 1.0 / static_cast<double>(step), step * 10});
+    ASSERT_LE(curve.size(), kMaxCurvePoints);
+  }
+  EXPECT_EQ(curve.front().step, 1);  // the start of the curve stays
+  EXPECT_EQ(curve.back().step, 5'000);
+  // The newest quarter is at full detail: consecutive steps.
+  const size_t newest = kMaxCurvePoints / 4;
+  for (size_t i = curve.size() - newest; i < curve.size(); ++i) {
+    EXPECT_EQ(curve[i].step, curve[i - 1].step + 1);
+  }
+  for (size_t i = 1; i < curve.size(); ++i) {
+    ASSERT_LT(curve[i - 1].step, curve[i].step);  // still in order, nothing repeated
+  }
+  EXPECT_GT(curve.size(), kMaxCurvePoints / 2);
+}
+
 TEST(ApplyReportTest, LostOnlyAfterTheSecond404InARow) {
   Version v = queued_version();
   JobReport gone = report(LifecycleEvent::ReportedUnknown, "HTTP 404");

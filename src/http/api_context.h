@@ -154,5 +154,11 @@ void refresh_version(ApiContext& c, const httplib::Request& req, httplib::Respon
 void compare_versions(ApiContext& c, const httplib::Request& req, httplib::Response& res);
 void mark_good(ApiContext& c, const httplib::Request& req, httplib::Response& res);
 void clear_good(ApiContext& c, const httplib::Request& req, httplib::Response& res);
+// preview_routes.cpp
+void get_curve(ApiContext& c, const httplib::Request& req, httplib::Response& res);
+void list_previews(ApiContext& c, const httplib::Request& req, httplib::Response& res);
+void start_previews(ApiContext& c, const httplib::Request& req, httplib::Response& res);
+void get_preview_image(ApiContext& c, const httplib::Request& req, httplib::Response& res);
+void abort_preview(ApiContext& c, const httplib::Request& req, httplib::Response& res);
 
 }  // namespace atr

@@ -17,6 +17,7 @@
 #include "core/data_states.h"
 #include "core/history_import.h"
 #include "core/object_store.h"
+#include "core/previews.h"
 #include "core/settings.h"
 #include "core/thumbnails.h"
 #include "core/training_data_scanner.h"
@@ -68,6 +69,9 @@ struct ApiServices {
   std::function<std::pair<std::string, std::string>()> webhook_reachability;
   /// Adds the gauges that are read at scrape time (active versions, SSE clients) to `metrics`.
   std::function<void()> refresh_gauges;
+  /// Preview images of versions; null: the preview routes answer 503.
+  Previews* previews = nullptr;
+  PreviewStore* preview_store = nullptr;
 };
 
 /// How the API listens and whom it trusts.

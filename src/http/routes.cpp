@@ -4,7 +4,7 @@ namespace atr {
 
 const std::vector<ApiRoute>& api_routes() {
   // Every route of the API on one screen. Paths use the OpenAPI document's {placeholders};
-  // {vid} is a number, the others one path segment.
+  // {vid} and {pid} are numbers, the others one path segment.
   static const std::vector<ApiRoute> kRoutes = {
       {"GET", "/api/health", get_health},
       {"GET", "/api/openapi.json", get_openapi},
@@ -26,6 +26,11 @@ const std::vector<ApiRoute>& api_routes() {
       {"GET", "/api/training-versions/{vid}/logs", get_version_logs},
       {"POST", "/api/training-versions/{vid}/abort", abort_version},
       {"POST", "/api/training-versions/{vid}/refresh", refresh_version},
+      {"GET", "/api/training-versions/{vid}/curve", get_curve},
+      {"GET", "/api/training-versions/{vid}/previews", list_previews},
+      {"POST", "/api/training-versions/{vid}/previews", start_previews},
+      {"GET", "/api/previews/{pid}/images/{n}", get_preview_image},
+      {"POST", "/api/previews/{pid}/abort", abort_preview},
       {"POST", "/api/import", import_history},
       {"GET", "/api/events", get_events},
       {"GET", "/api/tunnel", get_tunnel},

@@ -73,7 +73,13 @@ void list_versions(ApiContext& c, const Req& req, Res& res) {
   if (!found) return send_error(res, found.error());
   Result<std::vector<Version>> versions = c.s.store.list_for_actor(found->actor->key());
   if (!versions) return send_error(res, versions.error());
-  send_json(res, 200, version_list_to_json(*versions));
+  double preview_cost = 0;
+  if (c.s.preview_store != nullptr) {
+    Result<std::map<std::string, double>> costs = c.s.preview_store->preview_costs();
+    if (!costs) return send_error(res, costs.error());
+    if (auto it = costs->find(found->actor->key()); it != costs->end()) preview_cost = it->second;
+  }
+  send_json(res, 200, version_list_to_json(*versions, preview_cost));
 }
 
 void start_training(ApiContext& c, const Req& req, Res& res) {

@@ -11,6 +11,7 @@ namespace atr {
 namespace {
 
 constexpr std::string_view kPrefix = "/api/training-webhook/";
+constexpr std::string_view kPreviewPrefix = "/api/preview-webhook/";
 
 }  // namespace
 
@@ -52,6 +53,20 @@ WebhookServer::WebhookServer(Secret token, Ingest ingest, Notify notify, size_t 
     if (outcome->version_id == 0) ok["matched"] = false;
     send_json(res, 200, ok);
   });
+  server_->Post(R"(/api/preview-webhook/([^/]+))", [this](const httplib::Request& req,
+                                                          httplib::Response& res) {
+    if (!same_secret(req.matches[1].str(), token_.reveal())) {
+      send_error(res, Error{ErrorCode::NotFound, "not found"});
+      return;
+    }
+    Result<JobReport> report = parse_job_report(req.body, ReportSource::Webhook);
+    if (!report || report->job_id.empty()) {
+      send_error(res, Error{ErrorCode::InvalidArgument, "the body is not a RunPod job status"});
+      return;
+    }
+    if (preview_hint_) preview_hint_(report->job_id);
+    send_json(res, 200, nlohmann::ordered_json{{"ok", true}});
+  });
   server_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty()) return;
     if (res.status == 413) {
@@ -70,6 +85,13 @@ WebhookServer::~WebhookServer() {
 
 std::string WebhookServer::path_for(const Secret& token) {
   return std::string(kPrefix) + token.reveal();
+}
+
+std::string WebhookServer::preview_url_of(const std::string& training_webhook_url) {
+  const size_t at = training_webhook_url.rfind(kPrefix);
+  if (at == std::string::npos) return training_webhook_url;
+  return training_webhook_url.substr(0, at) + std::string(kPreviewPrefix) +
+         training_webhook_url.substr(at + kPrefix.size());
 }
 
 Status WebhookServer::start(const std::string& host, int port) {

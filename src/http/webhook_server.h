@@ -47,10 +47,19 @@ class WebhookServer {
   /// The path RunPod is given, token included: "/api/training-webhook/<token>".
   static std::string path_for(const Secret& token);
 
+  /// A preview job's webhook (`POST /api/preview-webhook/<token>`) is only ever a hint: its
+  /// images and final word are not taken from the body (anyone with the token could post
+  /// one); `hint` gets the job id, and the job's own /status decides. Set before start().
+  using PreviewHint = std::function<void(const std::string& job_id)>;
+  void on_preview_webhook(PreviewHint hint) { preview_hint_ = std::move(hint); }
+  /// The preview webhook URL for a training webhook URL (the same base and token).
+  static std::string preview_url_of(const std::string& training_webhook_url);
+
  private:
   Secret token_;
   Ingest ingest_;
   Notify notify_;
+  PreviewHint preview_hint_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   int port_ = 0;

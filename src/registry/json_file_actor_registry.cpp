@@ -376,6 +376,29 @@ std::shared_ptr<const ActorCatalog> JsonFileActorRegistry::catalog() const {
   return loaded_.catalog;
 }
 
+Result<std::map<std::string, std::string>> JsonFileActorRegistry::text_fields(
+    const Actor& actor, const std::vector<std::string>& names) const {
+  std::string object;
+  {
+    std::lock_guard lock(mutex_);
+    const ActorList& actors = loaded_.catalog->actors();
+    if (actor.position >= actors.size() || actors[actor.position].revision != actor.revision) {
+      return Error{ErrorCode::NotFound, "actor " + actor.label() +
+                                            " changed in actors.json since it was read; try again"};
+    }
+    const ObjectBounds& b = loaded_.bounds[actor.position];
+    object = loaded_.text.substr(b.begin, b.end - b.begin);
+  }
+  const json record = json::parse(object, nullptr, false);
+  std::map<std::string, std::string> out;
+  if (!record.is_object()) return out;
+  for (const std::string& name : names) {
+    auto it = record.find(name);
+    if (it != record.end() && it->is_string()) out[name] = it->get<std::string>();
+  }
+  return out;
+}
+
 Status JsonFileActorRegistry::read_state() const {
   std::lock_guard lock(mutex_);
   return read_state_;

@@ -2,9 +2,11 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "core/actor_registry.h"
 #include "registry/actor_reader.h"
@@ -31,6 +33,8 @@ class JsonFileActorRegistry final : public ActorRegistry {
   [[nodiscard]] std::shared_ptr<const ActorCatalog> catalog() const override;
   Status reload() override;
   [[nodiscard]] Status read_state() const override;
+  [[nodiscard]] Result<std::map<std::string, std::string>> text_fields(
+      const Actor& actor, const std::vector<std::string>& names) const override;
   Status update(const std::vector<ActorPatch>& patches) override;
 
  private:

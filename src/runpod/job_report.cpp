@@ -67,6 +67,76 @@ std::string progress_text(const json& output) {
   return text;
 }
 
+// One entry of an image list: a URL or base64 text (a data: URL prefix dropped), or the
+// public ComfyUI worker's {"filename", "type": "base64" | "s3_url", "data"}.
+std::optional<ReportedImage> image_of(const json& entry, std::string& problem) {
+  ReportedImage image;
+  std::string data;
+  std::string type;
+  if (entry.is_string()) {
+    data = entry.get<std::string>();
+  } else if (entry.is_object()) {
+    data = string_field(entry, "data");
+    type = string_field(entry, "type");
+    image.filename = string_field(entry, "filename");
+    if (data.empty()) data = string_field(entry, "url");
+  }
+  if (data.empty()) {
+    problem = "an image entry holds no data";
+    return std::nullopt;
+  }
+  const bool url = type == "s3_url" || type == "url" || data.starts_with("http://") ||
+                   data.starts_with("https://") || data.starts_with("s3://");
+  if (!url && !type.empty() && type != "base64") {
+    problem = "an image entry has the unknown type \"" + type + "\"";
+    return std::nullopt;
+  }
+  if (!url && data.starts_with("data:")) {
+    const size_t comma = data.find(',');
+    data = comma == std::string::npos ? std::string() : data.substr(comma + 1);
+  }
+  image.kind = url ? ReportedImage::Kind::Url : ReportedImage::Kind::Base64;
+  image.data = std::move(data);
+  return image;
+}
+
+// A preview worker's images from a COMPLETED output: the studio's worker
+// ({"output": {"images": [...]}, "status": "success"}), the public ComfyUI worker
+// ({"images": [...]}), entries as image_of() reads them.
+void read_images(const json& output, JobReport& r) {
+  const json* list = nullptr;
+  // The studio's worker says how it went beside its output: {"status": "error", "error": …}.
+  if (output.is_object()) {
+    const std::string status = string_field(output, "status");
+    if (!status.empty() && status != "success") {
+      std::string why = string_field(output, "error");
+      if (why.empty()) why = string_field(output, "message");
+      r.output_problem = "the worker reported \"" + status + "\"" + (why.empty() ? "" : ": " + why);
+      return;
+    }
+  }
+  if (output.is_array()) {
+    list = &output;
+  } else if (auto inner = output.find("output"); inner != output.end() && inner->is_object()) {
+    if (auto images = inner->find("images"); images != inner->end()) list = &*images;
+  } else if (auto images = output.find("images"); images != output.end()) {
+    list = &*images;
+  }
+  if (list == nullptr || !list->is_array()) {
+    r.output_problem = "expected output.output.images or output.images as a list";
+    return;
+  }
+  for (const json& entry : *list) {
+    std::optional<ReportedImage> image = image_of(entry, r.output_problem);
+    if (!image) {
+      r.images.clear();
+      return;
+    }
+    r.images.push_back(std::move(*image));
+  }
+  if (r.images.empty()) r.output_problem = "the image list is empty";
+}
+
 }  // namespace
 
 LifecycleEvent event_for_status(std::string_view status) {
@@ -153,8 +223,11 @@ Result<JobReport> parse_job_report(std::string_view body, ReportSource source) {
       r.model_size_bytes = int_field(*info, "size_bytes");
     }
     r.message = string_field(*output, "message");
+    if (r.event == LifecycleEvent::ReportedCompleted) read_images(*output, r);
   } else if (output->is_string()) {
     r.message = output->get<std::string>();
+  } else if (output->is_array() && r.event == LifecycleEvent::ReportedCompleted) {
+    read_images(*output, r);
   }
   return r;
 }

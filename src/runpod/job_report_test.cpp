@@ -97,5 +97,42 @@ TEST(ParseJobReportTest, NumbersBeyondEveryRangeAreLeftOutNotConverted) {
                                 ReportSource::Poll));
 }
 
+TEST(ParseJobReportTest, APreviewWorkersImagesInEachFormItIsKnownToSend) {
+  auto report = [](const std::string& output) {
+    auto r = parse_job_report(R"({"id":"j","status":"COMPLETED","output":)" + output + "}",
+                              ReportSource::Poll);
+    EXPECT_TRUE(r) << r.error().message;
+    return *r;
+  };
+  // The studio's worker.
+  JobReport studio = report(
+      R"({"output":{"images":["iVBORw0KGgo="],"model_info":{"model_ids":["m"]}},"status":"success"})");
+  ASSERT_EQ(studio.images.size(), 1U);
+  EXPECT_EQ(studio.images[0].kind, ReportedImage::Kind::Base64);
+  EXPECT_EQ(studio.images[0].data, "iVBORw0KGgo=");
+  // The public ComfyUI worker: base64 and S3 URLs, with file names.
+  JobReport comfy = report(
+      R"({"images":[{"filename":"a.png","type":"base64","data":"data:image/png;base64,QUJD"},
+                    {"filename":"b.png","type":"s3_url","data":"https://b.s3.amazonaws.com/b.png"}]})");
+  ASSERT_EQ(comfy.images.size(), 2U);
+  EXPECT_EQ(comfy.images[0].data, "QUJD");
+  EXPECT_EQ(comfy.images[0].filename, "a.png");
+  EXPECT_EQ(comfy.images[1].kind, ReportedImage::Kind::Url);
+  // Plain URLs.
+  JobReport urls = report(R"(["https://cdn.example/x.png"])");
+  ASSERT_EQ(urls.images.size(), 1U);
+  EXPECT_EQ(urls.images[0].kind, ReportedImage::Kind::Url);
+  // The worker's own failure, and shapes that hold no image, say why.
+  EXPECT_NE(report(R"({"status":"error","error":"LoRA download failed"})")
+                .output_problem.find("LoRA download failed"),
+            std::string::npos);
+  EXPECT_TRUE(report(R"({"images":[]})").images.empty());
+  EXPECT_FALSE(report(R"({"images":[]})").output_problem.empty());
+  EXPECT_FALSE(report(R"({"images":[{"type":"webp-bytes","data":"x"}]})").output_problem.empty());
+  EXPECT_FALSE(report(R"({"message":"done"})").output_problem.empty());
+  // A training's result has no images and is not a preview problem to anyone who reads it.
+  EXPECT_TRUE(report(R"({"loraUrl":"https://a/l.safetensors"})").images.empty());
+}
+
 }  // namespace
 }  // namespace atr

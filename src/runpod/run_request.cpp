@@ -26,4 +26,19 @@ Result<nlohmann::ordered_json> build_run_body(const TrainingRequest& request,
   return body;
 }
 
+Result<nlohmann::ordered_json> build_preview_body(const PreviewRequest& request,
+                                                  const WorkflowTemplate& workflow) {
+  Result<nlohmann::ordered_json> graph = bind_preview(workflow, request);
+  if (!graph) return graph.error().with_context("build preview /run body for " + request.model_id);
+  nlohmann::ordered_json body;
+  nlohmann::ordered_json& input = body["input"];
+  input["workflow"] = std::move(graph).value();
+  input["model_urls"] =
+      nlohmann::ordered_json::array({{{"id", request.model_id}, {"url", request.lora_url}}});
+  input["force_download"] = false;
+  if (request.webhook_url) body["webhook"] = *request.webhook_url;
+  if (request.ttl_ms) body["policy"]["ttl"] = *request.ttl_ms;
+  return body;
+}
+
 }  // namespace atr

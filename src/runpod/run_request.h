@@ -14,4 +14,10 @@ namespace atr {
 Result<nlohmann::ordered_json> build_run_body(const TrainingRequest& request,
                                               const WorkflowTemplate& workflow);
 
+/// The JSON body of `POST /run` for a preview, in the studio's inference worker's format:
+/// {"input": {"workflow", "model_urls": [{"id", "url"}], "force_download": false}, "webhook",
+/// "policy"}.
+Result<nlohmann::ordered_json> build_preview_body(const PreviewRequest& request,
+                                                  const WorkflowTemplate& workflow);
+
 }  // namespace atr

@@ -92,11 +92,30 @@ HttpResponse RunpodBackend::send_with_retries(const HttpRequest& request, Retrie
 
 SubmitOutcome RunpodBackend::submit(const std::string& endpoint_id,
                                     const TrainingRequest& training) {
-  SubmitOutcome outcome;
   if (!workflow_) {
     return {SubmitOutcome::Kind::Rejected, "", "not sent: " + workflow_.error().message};
   }
-  Result<nlohmann::ordered_json> body = build_run_body(training, *workflow_);
+  return submit_body(endpoint_id, build_run_body(training, *workflow_));
+}
+
+Result<std::string> RunpodBackend::render_preview(const PreviewRequest& request) const {
+  if (!preview_workflow_) return preview_workflow_.error();
+  Result<nlohmann::ordered_json> body = build_preview_body(request, *preview_workflow_);
+  if (!body) return body.error();
+  return body->dump(2);
+}
+
+SubmitOutcome RunpodBackend::submit_preview(const std::string& endpoint_id,
+                                            const PreviewRequest& preview) {
+  if (!preview_workflow_) {
+    return {SubmitOutcome::Kind::Rejected, "", "not sent: " + preview_workflow_.error().message};
+  }
+  return submit_body(endpoint_id, build_preview_body(preview, *preview_workflow_));
+}
+
+SubmitOutcome RunpodBackend::submit_body(const std::string& endpoint_id,
+                                         const Result<nlohmann::ordered_json>& body) {
+  SubmitOutcome outcome;
   if (!body) return {SubmitOutcome::Kind::Rejected, "", "not sent: " + body.error().message};
   HttpRequest r = request("POST", endpoint_id, "/run");
   r.body = body->dump();

@@ -37,13 +37,25 @@ class RunpodBackend final : public TrainingBackend {
   [[nodiscard]] Result<std::string> render_request(const TrainingRequest& request) const override;
   [[nodiscard]] SubmitOutcome submit(const std::string& endpoint_id,
                                      const TrainingRequest& training) override;
+  [[nodiscard]] Result<std::string> render_preview(const PreviewRequest& request) const override;
+  [[nodiscard]] SubmitOutcome submit_preview(const std::string& endpoint_id,
+                                             const PreviewRequest& preview) override;
   [[nodiscard]] Result<JobReport> status(const std::string& endpoint_id, const std::string& job_id,
                                          Retries retries) override;
   [[nodiscard]] Result<JobReport> cancel(const std::string& endpoint_id,
                                          const std::string& job_id) override;
   [[nodiscard]] Result<BackendHealth> health(const std::string& endpoint_id) override;
 
+  /// The preview template as loaded (the built-in one until this is called), or the error that
+  /// loading it gave.
+  void use_preview_workflow(Result<WorkflowTemplate> workflow) {
+    preview_workflow_ = std::move(workflow);
+  }
+
  private:
+  // Sends a rendered /run body once (again only after a 429, which RunPod did not execute).
+  SubmitOutcome submit_body(const std::string& endpoint_id,
+                            const Result<nlohmann::ordered_json>& body);
   HttpRequest request(const std::string& method, const std::string& endpoint_id,
                       const std::string& path) const;
   // Sends `request`, retrying 429, 5xx and network failures with backoff when asked to (or
@@ -51,6 +63,7 @@ class RunpodBackend final : public TrainingBackend {
   HttpResponse send_with_retries(const HttpRequest& request, Retries retries);
 
   Result<WorkflowTemplate> workflow_;
+  Result<WorkflowTemplate> preview_workflow_ = default_preview_workflow();
   RunpodConnection connection_;
   std::shared_ptr<HttpClient> http_;
   Retrier retrier_;

@@ -35,6 +35,20 @@ BindingTarget target_of(const std::string& text) {
   return target;
 }
 
+// The value bound for `name` in a preview graph.
+ordered_json preview_value(const PreviewRequest& request, const std::string& name) {
+  if (name == "prompt") return request.prompt;
+  if (name == "seed") return request.seed;
+  if (name == "width") return request.width;
+  if (name == "height") return request.height;
+  if (name == "batch_size" || name == "num_loras") return 1;
+  if (name == "lora_name") return request.model_id;
+  if (name == "lora_strength" || name == "lora_model_strength" || name == "lora_clip_strength") {
+    return request.lora_strength;
+  }
+  return nullptr;  // unreachable: parse_workflow admits only the preview names
+}
+
 std::string describe(const Binding& binding, const BindingTarget& target) {
   std::string text = binding.parameter;
   text += " -> ";
@@ -64,6 +78,20 @@ const std::vector<std::string>& bindable_parameters() {
   return kNames;
 }
 
+const std::vector<std::string>& preview_bindable_parameters() {
+  static const std::vector<std::string> kNames = {"prompt",
+                                                  "seed",
+                                                  "width",
+                                                  "height",
+                                                  "batch_size",
+                                                  "num_loras",
+                                                  "lora_name",
+                                                  "lora_strength",
+                                                  "lora_model_strength",
+                                                  "lora_clip_strength"};
+  return kNames;
+}
+
 std::vector<Binding> default_bindings() {
   std::vector<Binding> out;
   for (const ParameterSpec& spec : parameter_table()) {
@@ -79,7 +107,8 @@ std::vector<Binding> default_bindings() {
 }
 
 Result<WorkflowTemplate> parse_workflow(std::string name, std::string_view graph_json,
-                                        std::string_view bindings_json) {
+                                        std::string_view bindings_json,
+                                        const std::vector<std::string>& names) {
   const std::string what = "workflow " + name;
   WorkflowTemplate workflow;
   workflow.name = std::move(name);
@@ -112,7 +141,7 @@ Result<WorkflowTemplate> parse_workflow(std::string name, std::string_view graph
   if (!table.is_object() || !table.contains("bindings") || !table["bindings"].is_array()) {
     return Error{ErrorCode::InvalidArgument, what + ": binding table needs a \"bindings\" array"};
   }
-  const std::vector<std::string>& known = bindable_parameters();
+  const std::vector<std::string>& known = names;
   for (const ordered_json& row : table["bindings"]) {
     Binding binding;
     if (!row.is_object() || !row.contains("parameter") || !row["parameter"].is_string() ||
@@ -162,11 +191,48 @@ const WorkflowTemplate& default_workflow() {
   return kDefault;
 }
 
+const WorkflowTemplate& default_preview_workflow() {
+  static const WorkflowTemplate kDefault = [] {
+    const std::string table = R"({"bindings": [
+      {"parameter": "prompt", "targets": [{"class_type": "CLIPTextEncode", "input": "text"}]},
+      {"parameter": "seed", "targets": [{"class_type": "RandomNoise", "input": "noise_seed"}]},
+      {"parameter": "width", "targets": [{"class_type": "EmptySD3LatentImage", "input": "width"}]},
+      {"parameter": "height",
+       "targets": [{"class_type": "EmptySD3LatentImage", "input": "height"}]},
+      {"parameter": "batch_size",
+       "targets": [{"class_type": "EmptySD3LatentImage", "input": "batch_size"}]},
+      {"parameter": "num_loras", "targets": [{"class_type": "easy loraStack", "input": "num_loras"}]},
+      {"parameter": "lora_name", "targets": [{"class_type": "easy loraStack", "input": "lora_1_name"}]},
+      {"parameter": "lora_strength",
+       "targets": [{"class_type": "easy loraStack", "input": "lora_1_strength"}]},
+      {"parameter": "lora_model_strength",
+       "targets": [{"class_type": "easy loraStack", "input": "lora_1_model_strength"}]},
+      {"parameter": "lora_clip_strength",
+       "targets": [{"class_type": "easy loraStack", "input": "lora_1_clip_strength"}]}
+    ]})";
+    Result<WorkflowTemplate> parsed =
+        parse_workflow("flux_preview", kPreviewWorkflowJson, table, preview_bindable_parameters());
+    ATR_CHECK(parsed.has_value(), "the built-in preview workflow must parse");
+    return std::move(parsed).value();
+  }();
+  return kDefault;
+}
+
 Result<ordered_json> bind_workflow(const WorkflowTemplate& workflow,
                                    const TrainingRequest& request) {
+  return bind_values(workflow,
+                     [&](const std::string& name) { return parameter_value(request, name); });
+}
+
+Result<ordered_json> bind_preview(const WorkflowTemplate& workflow, const PreviewRequest& request) {
+  return bind_values(workflow,
+                     [&](const std::string& name) { return preview_value(request, name); });
+}
+
+Result<ordered_json> bind_values(const WorkflowTemplate& workflow, const BindingValue& values) {
   ordered_json graph = workflow.graph;
   for (const Binding& binding : workflow.bindings) {
-    const ordered_json value = parameter_value(request, binding.parameter);
+    const ordered_json value = values(binding.parameter);
     for (const BindingTarget& target : binding.targets) {
       size_t matched = 0;
       for (auto& [id, node] : graph.items()) {

@@ -163,5 +163,54 @@ TEST(RunBodyTest, HasTheShapeRunPodWorkersExpect) {
   EXPECT_EQ((*with_ttl)["policy"], ordered_json({{"ttl", 21'600'000}}));
 }
 
+TEST(PreviewWorkflowTest, TheBuiltInGraphTakesThePromptSeedSizeAndTheLora) {
+  PreviewRequest r;
+  r.model_id = "actor_0006_V7.safetensors";
+  r.lora_url = "https://models.example/actor_0006_V7.safetensors";
+  r.prompt = "actor_0006, close-up portrait photo";
+  r.seed = 98765;
+  r.width = 768;
+  r.height = 512;
+  r.lora_strength = 0.8;
+  r.webhook_url = "https://h/api/preview-webhook/t";
+  Result<ordered_json> body = build_preview_body(r, default_preview_workflow());
+  ASSERT_TRUE(body) << body.error().message;
+  const ordered_json& graph = (*body)["input"]["workflow"];
+  EXPECT_EQ(node_of(graph, "CLIPTextEncode")["inputs"]["text"], r.prompt);
+  EXPECT_EQ(node_of(graph, "RandomNoise")["inputs"]["noise_seed"], 98765);
+  EXPECT_EQ(node_of(graph, "EmptySD3LatentImage")["inputs"]["width"], 768);
+  EXPECT_EQ(node_of(graph, "EmptySD3LatentImage")["inputs"]["height"], 512);
+  const ordered_json& stack = node_of(graph, "easy loraStack")["inputs"];
+  EXPECT_EQ(stack["num_loras"], 1);
+  EXPECT_EQ(stack["lora_1_name"], r.model_id);
+  EXPECT_EQ(stack["lora_1_model_strength"], 0.8);
+  EXPECT_EQ(stack["lora_2_name"], "None");
+  // Links between nodes are left alone.
+  EXPECT_EQ(node_of(graph, "easy loraStackApply")["inputs"]["lora_stack"], ordered_json({"4", 0}));
+  EXPECT_EQ((*body)["input"]["model_urls"],
+            ordered_json::parse(R"([{"id": "actor_0006_V7.safetensors",
+                                     "url": "https://models.example/actor_0006_V7.safetensors"}])"));
+  EXPECT_EQ((*body)["input"]["force_download"], false);
+  EXPECT_EQ((*body)["webhook"], "https://h/api/preview-webhook/t");
+}
+
+TEST(PreviewWorkflowTest, AWorkspaceGraphWithoutTheBoundNodeIsRefusedNamingTheBinding) {
+  Result<WorkflowTemplate> parsed =
+      parse_workflow("mine", R"({"1": {"class_type": "CLIPTextEncode", "inputs": {"text": ""}}})",
+                     R"({"bindings": [{"parameter": "seed",
+                        "targets": [{"class_type": "KSampler", "input": "seed"}]}]})",
+                     preview_bindable_parameters());
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  Result<ordered_json> bound = bind_preview(*parsed, PreviewRequest{});
+  ASSERT_FALSE(bound);
+  EXPECT_NE(bound.error().message.find("seed -> KSampler.seed matches no node"), std::string::npos)
+      << bound.error().message;
+  // A training parameter is not a preview binding.
+  EXPECT_FALSE(parse_workflow("mine", R"({"1": {"class_type": "X", "inputs": {"a": 1}}})",
+                              R"({"bindings": [{"parameter": "learning_rate",
+                                                "targets": [{"class_type": "X", "input": "a"}]}]})",
+                              preview_bindable_parameters()));
+}
+
 }  // namespace
 }  // namespace atr

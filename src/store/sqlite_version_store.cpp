@@ -8,6 +8,7 @@
 
 #include "base/check.h"
 #include "core/settings.h"
+#include "store/sql_columns.h"
 #include "store/state_db.h"
 
 namespace atr {
@@ -20,16 +21,12 @@ constexpr std::string_view kColumns =
     "endpoint_id, parameters, description, image_count, s3_urls, submit_state, job_id, status, "
     "created_at, updated_at, submitted_at, started_at, finished_at, progress, delay_ms, "
     "execution_ms, lora_url, model_size_bytes, message, error, cost, good, not_found_count, "
-    "imported, job_ttl_ms, stall_note";
+    "imported, job_ttl_ms, stall_note, curve";
 
 UnixMs wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-Error db_error(std::string_view what, const std::exception& e) {
-  return Error{ErrorCode::Unavailable, "state store: " + std::string(what) + ": " + e.what()};
 }
 
 std::string encode_parameters(const TrainingParameters& p) {
@@ -76,14 +73,23 @@ TrainingProgress decode_progress(const std::string& text) {
   return p;
 }
 
-template <typename T>
-std::optional<T> optional_column(const SQLite::Column& c) {
-  if (c.isNull()) return std::nullopt;
-  if constexpr (std::is_same_v<T, double>) {
-    return c.getDouble();
-  } else {
-    return static_cast<T>(c.getInt64());
+// [[step, loss or null, at], …]: compact, since a curve holds up to kMaxCurvePoints points.
+std::string encode_curve(const std::vector<CurvePoint>& curve) {
+  json out = json::array();
+  for (const CurvePoint& p : curve) {
+    out.push_back(json::array({p.step, p.loss ? json(*p.loss) : json(nullptr), p.at}));
   }
+  return out.dump();
+}
+
+std::vector<CurvePoint> decode_curve(const std::string& text) {
+  std::vector<CurvePoint> out;
+  for (const json& p : json::parse(text)) {
+    CurvePoint point{p[0].get<long long>(), std::nullopt, p[2].get<UnixMs>()};
+    if (!p[1].is_null()) point.loss = p[1].get<double>();
+    out.push_back(point);
+  }
+  return out;
 }
 
 Version read_version(SQLite::Statement& q) {
@@ -129,18 +135,8 @@ Version read_version(SQLite::Statement& q) {
   v.imported = q.getColumn(i++).getInt() != 0;
   v.job_ttl_ms = optional_column<std::int64_t>(q.getColumn(i++));
   v.stall_note = q.getColumn(i++).getString();
+  v.curve = decode_curve(q.getColumn(i++).getString());
   return v;
-}
-
-template <typename T>
-void bind_optional(SQLite::Statement& q, const char* name, const std::optional<T>& value) {
-  if (!value) {
-    q.bind(name);
-  } else if constexpr (std::is_same_v<T, double>) {
-    q.bind(name, *value);
-  } else {
-    q.bind(name, static_cast<std::int64_t>(*value));
-  }
 }
 
 // Writes every mutable column of `v` (the identity columns never change after insert).
@@ -154,7 +150,7 @@ void write_version(SQLite::Database& db, const Version& v) {
                       "lora_url = :lora_url, model_size_bytes = :model_size_bytes, "
                       "message = :message, error = :error, cost = :cost, good = :good, "
                       "not_found_count = :not_found_count, job_ttl_ms = :job_ttl_ms, "
-                      "stall_note = :stall_note WHERE id = :id");
+                      "stall_note = :stall_note, curve = :curve WHERE id = :id");
   q.bind(":submit_state", std::string(to_string(v.submit_state)));
   q.bind(":job_id", v.job_id);
   q.bind(":job_key", v.job_id.empty() ? std::string() : job_key(v.job_id));
@@ -180,6 +176,7 @@ void write_version(SQLite::Database& db, const Version& v) {
   q.bind(":not_found_count", v.not_found_count);
   bind_optional(q, ":job_ttl_ms", v.job_ttl_ms);
   q.bind(":stall_note", v.stall_note);
+  q.bind(":curve", encode_curve(v.curve));
   q.bind(":id", static_cast<std::int64_t>(v.id));
   q.exec();
 }

@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "base/result.h"
+#include "core/previews.h"
 #include "core/version_store.h"
 
 namespace SQLite {  // NOLINT(readability-identifier-naming): the library's namespace
@@ -17,7 +18,7 @@ namespace atr {
 /// synchronous=FULL, versioned migrations. Every write is one IMMEDIATE transaction, so a
 /// kill -9 at any instant leaves either the old or the new state, and several processes
 /// (serve and CLI commands) can share the file.
-class SqliteVersionStore final : public VersionStore {
+class SqliteVersionStore final : public VersionStore, public PreviewStore {
  public:
   /// Opens (creating and migrating as needed) the database at `path`. Unavailable when the
   /// file cannot be opened; FailedPrecondition when it was written by a newer version.
@@ -45,6 +46,16 @@ class SqliteVersionStore final : public VersionStore {
   Status set_good(const std::string& actor_id, std::int64_t version_id) override;
   [[nodiscard]] Result<std::string> get_or_create_setting(
       const std::string& key, const std::function<std::string()>& make) override;
+
+  // PreviewStore (store/sqlite_previews.cpp), on the same connection.
+  [[nodiscard]] Result<std::vector<Preview>> create_previews(
+      const std::vector<Preview>& wanted) override;
+  [[nodiscard]] Result<Preview> get_preview(std::int64_t id) const override;
+  [[nodiscard]] Result<std::vector<Preview>> previews_of(std::int64_t version_id) const override;
+  [[nodiscard]] Result<std::vector<Preview>> unfinished_previews() const override;
+  [[nodiscard]] Result<Preview> update_preview(std::int64_t id,
+                                               const ChangePreview& change) override;
+  [[nodiscard]] Result<std::map<std::string, double>> preview_costs() const override;
 
   /// The schema version this build writes.
   static int schema_version();

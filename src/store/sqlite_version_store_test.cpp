@@ -254,5 +254,64 @@ TEST(SqliteVersionStoreTest, LatestPerActorAndLastLogSequence) {
   EXPECT_EQ(*f.store->last_log_seq(), lines->back().seq);
 }
 
+TEST(SqlitePreviewStoreTest, PreviewsAreCreatedOncePerVersionPromptAndSeed) {
+  Fixture f;
+  const std::int64_t version = f.create("6")->version.id;
+  auto preview = [&](int prompt, std::int64_t seed) {
+    Preview p;
+    p.version_id = version;
+    p.actor_id = "6";
+    p.version_name = "V1";
+    p.prompt_index = prompt;
+    p.prompt_label = "label " + std::to_string(prompt);
+    p.prompt = "text";
+    p.seed = seed;
+    p.endpoint_name = "preview";
+    p.endpoint_id = "ep";
+    p.request_id = "r" + std::to_string(prompt) + "_" + std::to_string(seed);
+    p.created_at = 5;
+    p.updated_at = 5;
+    return p;
+  };
+  Result<std::vector<Preview>> first = f.store->create_previews({preview(0, 1), preview(1, 1)});
+  ASSERT_TRUE(first) << first.error().message;
+  ASSERT_EQ(first->size(), 2U);
+  Result<Preview> sent = f.store->update_preview((*first)[0].id, [](Preview& p) {
+    p.submit_state = SubmitState::Accepted;
+    p.job_id = "job-1";
+    p.status = VersionStatus::Completed;
+    p.images = {".actor-trainer/previews/v1/p0-s1-1.png"};
+    p.cost = 0.25;
+    return true;
+  });
+  ASSERT_TRUE(sent);
+  // Asked again with one more seed: the existing two come back as stored, one is new.
+  Result<std::vector<Preview>> again =
+      f.store->create_previews({preview(0, 1), preview(1, 1), preview(0, 2)});
+  ASSERT_TRUE(again) << again.error().message;
+  ASSERT_EQ(again->size(), 3U);
+  EXPECT_EQ((*again)[0], *sent);
+  EXPECT_EQ((*again)[1].id, (*first)[1].id);
+  EXPECT_EQ((*again)[2].submit_state, SubmitState::Prepared);
+  EXPECT_EQ(f.store->previews_of(version)->size(), 3U);
+  EXPECT_EQ(f.store->unfinished_previews()->size(), 2U);
+  EXPECT_DOUBLE_EQ(f.store->preview_costs()->at("6"), 0.25);
+  // A reopened store reads every field back.
+  auto reopened = f.open();
+  EXPECT_EQ(*reopened->get_preview(sent->id), *sent);
+}
+
+TEST(SqliteVersionStoreTest, ALossCurveIsStoredWithItsVersion) {
+  Fixture f;
+  const std::int64_t id = f.create("6")->version.id;
+  ASSERT_TRUE(f.store->update(id, [](Version& v) -> std::optional<std::vector<LogEntry>> {
+    v.curve = {{100, 0.31, 1'000}, {200, std::nullopt, 2'000}, {300, 0.125, 3'000}};
+    return std::vector<LogEntry>{};
+  }));
+  EXPECT_EQ(f.open()->get(id)->curve,
+            (std::vector<CurvePoint>{
+                {100, 0.31, 1'000}, {200, std::nullopt, 2'000}, {300, 0.125, 3'000}}));
+}
+
 }  // namespace
 }  // namespace atr

@@ -117,6 +117,41 @@ CREATE TABLE object_scans (
 ALTER TABLE versions ADD COLUMN job_ttl_ms INTEGER;
 ALTER TABLE versions ADD COLUMN stall_note TEXT NOT NULL DEFAULT '';
 )sql",
+    R"sql(
+ALTER TABLE versions ADD COLUMN curve TEXT NOT NULL DEFAULT '[]';
+CREATE TABLE previews (
+  id INTEGER PRIMARY KEY,
+  version_id INTEGER NOT NULL REFERENCES versions (id),
+  actor_id TEXT NOT NULL,
+  version_name TEXT NOT NULL,
+  prompt_index INTEGER NOT NULL,
+  prompt_label TEXT NOT NULL,
+  prompt TEXT NOT NULL,
+  seed INTEGER NOT NULL,
+  width INTEGER NOT NULL,
+  height INTEGER NOT NULL,
+  endpoint_name TEXT NOT NULL,
+  endpoint_id TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  submit_state TEXT NOT NULL,
+  job_id TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL,
+  finished INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  submitted_at INTEGER,
+  finished_at INTEGER,
+  delay_ms INTEGER,
+  execution_ms INTEGER,
+  cost REAL,
+  error TEXT NOT NULL DEFAULT '',
+  images TEXT NOT NULL DEFAULT '[]',
+  not_found_count INTEGER NOT NULL DEFAULT 0,
+  job_ttl_ms INTEGER,
+  UNIQUE (version_id, prompt_index, seed)
+);
+CREATE INDEX previews_unfinished ON previews (finished, id);
+)sql",
 };
 
 }  // namespace

@@ -84,7 +84,8 @@ class ApiTest : public ::testing::Test {
   void start_emulator() {
     emulator_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{ATR_EMULATOR, "--endpoint", kEndpoint, "--api-key", kApiKey,
-                                 "--queue-ms", "300", "--run-ms", "1500"},
+                                 "--queue-ms", "300", "--run-ms", "1500", "--preview-endpoint",
+                                 "test-preview", "--preview-run-ms", "300"},
         std::map<std::string, std::string>{}, logs_.path(), "emulator");
     auto line = emulator_->wait_for_line("listening on", 10s);
     ASSERT_TRUE(line) << emulator_->err();
@@ -490,6 +491,48 @@ TEST_F(ApiTest, ACompletedTrainingHasItsModelCostAndLogs) {
       logs.doc["items"].size() - 1);
 }
 
+TEST_F(ApiTest, ACompletedVersionHasItsCurveAndItsPreviewsWithImages) {
+  ws_.write("actor-trainer.toml",
+            "[runpod]\npoll_requests_per_second = 20.0\npoll_queued_seconds = 1\n"
+            "poll_training_seconds = 1\nrequest_timeout_seconds = 5\n"
+            "[runpod.preview]\nendpoint_id = \"test-preview\"\nprice_per_second = 0.0004\n"
+            "seeds = [7]\nwidth = 128\nheight = 128\n");
+  start_serve();
+  const std::int64_t id = completed_version(16);
+  const std::string base = "/api/training-versions/" + std::to_string(id);
+  const Answer curve = get(base + "/curve");
+  EXPECT_EQ(curve.status, 200);
+  EXPECT_EQ(curve.doc["version_id"], id);
+  // serve starts the previews on completion: four prompts × one seed.
+  json previews;
+  for (int i = 0; i < 200; ++i) {
+    previews = get(base + "/previews").doc;
+    int done = 0;
+    for (const json& p : previews.value("items", json::array())) {
+      done += p["status"] == "completed";
+    }
+    if (done == 4) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_EQ(previews["items"].size(), 4u) << previews.dump(2);
+  const json first = previews["items"][0];
+  ASSERT_EQ(first["status"], "completed") << previews.dump(2);
+  const Answer image = get(first["images"][0]["url"].get<std::string>());
+  EXPECT_EQ(image.status, 200);
+  EXPECT_EQ(image.header("Content-Type"), "image/jpeg");
+  EXPECT_EQ(get("/api/previews/" + std::to_string(first["id"].get<int>()) + "/images/1").status,
+            404);
+  // Asking again sends nothing new; a finished preview cannot be aborted.
+  const Answer again = post(base + "/previews");
+  EXPECT_EQ(again.status, 202);
+  EXPECT_EQ(again.doc["items"].size(), 4u);
+  EXPECT_EQ(emulator_stats().value("preview_run", 0), 4);
+  EXPECT_EQ(post("/api/previews/" + std::to_string(first["id"].get<int>()) + "/abort").status, 409);
+  // The actor's versions list counts what the previews cost.
+  const json versions = get("/api/actors/6/training-versions").doc;
+  EXPECT_GT(versions["preview_cost_usd"].get<double>(), 0.0) << versions.dump(2);
+}
+
 TEST_F(ApiTest, ListItemsAreTheActorsAsTheirDetailShowsThemAndFollowTheirNewestVersion) {
   start_serve();
   // The first list renders every actor's item; later lists with other queries (not in the
@@ -639,6 +682,11 @@ TEST_F(ApiTest, EveryRouteAnswersUnknownIdsWith404AndOversizeWith413) {
       {"GET", "/api/training-versions/999999/logs"},
       {"POST", "/api/training-versions/999999/abort"},
       {"POST", "/api/training-versions/999999/refresh"},
+      {"GET", "/api/training-versions/999999/curve"},
+      {"GET", "/api/training-versions/999999/previews"},
+      {"POST", "/api/training-versions/999999/previews"},
+      {"GET", "/api/previews/999999/images/0"},
+      {"POST", "/api/previews/999999/abort"},
       {"GET", "/api/events?actor=999"},
   };
   for (const auto& [method, path] : unknown) {
@@ -658,7 +706,8 @@ TEST_F(ApiTest, EveryRouteAnswersUnknownIdsWith404AndOversizeWith413) {
   for (const std::string path :
        {"/api/actors/6/sync", "/api/actors/6/training-plan", "/api/actors/6/training-versions",
         "/api/actors/6/mark-good", "/api/training-versions/1/abort",
-        "/api/training-versions/1/refresh", "/api/tunnel/start", "/api/tunnel/stop"}) {
+        "/api/training-versions/1/refresh", "/api/training-versions/1/previews",
+        "/api/previews/1/abort", "/api/tunnel/start", "/api/tunnel/stop"}) {
     std::string request = "POST " + path;
     request += " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port_);
     request += "\r\nX-Actor-Trainer: 1\r\nConnection: close\r\nContent-Length: 1048577\r\n\r\n{";

@@ -15,6 +15,7 @@
 
 #include "core/clock.h"
 #include "core/object_store.h"
+#include "core/previews.h"
 #include "core/training_backend.h"
 #include "core/training_data_scanner.h"
 
@@ -167,6 +168,8 @@ class ScriptedBackend final : public TrainingBackend {
   int cancel_calls = 0;
   bool render_fails = false;
   std::optional<TrainingRequest> last_request;
+  int preview_calls = 0;
+  std::optional<PreviewRequest> last_preview;
 
   [[nodiscard]] Result<std::string> render_request(const TrainingRequest&) const override {
     if (render_fails) return Error{ErrorCode::InvalidArgument, "binding matches no node"};
@@ -175,6 +178,16 @@ class ScriptedBackend final : public TrainingBackend {
   SubmitOutcome submit(const std::string&, const TrainingRequest& request) override {
     ++submit_calls;
     last_request = request;
+    SubmitOutcome out = submits.front();
+    submits.pop_front();
+    return out;
+  }
+  [[nodiscard]] Result<std::string> render_preview(const PreviewRequest&) const override {
+    return std::string("{}");
+  }
+  SubmitOutcome submit_preview(const std::string&, const PreviewRequest& request) override {
+    ++preview_calls;
+    last_preview = request;
     SubmitOutcome out = submits.front();
     submits.pop_front();
     return out;

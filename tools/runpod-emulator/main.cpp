@@ -4,8 +4,10 @@
 // fault switches (failures, 429s, 5xx HTML pages, dropped or duplicated webhooks, held /run
 // answers, expiry) can be set at start or changed at run time through /_emulator/config.
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <csignal>
 #include <deque>
@@ -18,6 +20,7 @@
 #include <CLI/CLI.hpp>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
+#include <vips/vips.h>
 
 namespace {
 
@@ -38,6 +41,10 @@ struct Faults {
   bool webhook_strip_suffix = false;  // send the job id without its "-u1" suffix
   int run_delay_ms = 0;               // hold the /run answer this long (the job exists already)
   int retention_ms = 30 * 60'000;     // terminal jobs are forgotten (404) after this
+  int preview_run_ms = 1500;          // time a preview job runs in IN_PROGRESS
+  // A preview job with this seed ends COMPLETED with the worker's own error instead of images.
+  long long preview_broken_seed = -1;
+  std::string preview_format = "studio";  // "studio" or "comfyui" (the public worker's output)
 };
 
 // to_json/from_json; keys missing from a document keep the defaults of a new Faults.
@@ -45,7 +52,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Faults, queue_ms, run_ms, fail_r
                                                 status_429_rate, status_5xx_rate, webhook_drop_rate,
                                                 webhook_duplicate_rate, webhook_delay_ms,
                                                 webhook_retry_delay_ms, webhook_strip_suffix,
-                                                run_delay_ms, retention_ms)
+                                                run_delay_ms, retention_ms, preview_run_ms,
+                                                preview_broken_seed, preview_format)
 
 struct Job {
   std::string id;
@@ -61,7 +69,98 @@ struct Job {
   int queue_ms = 0;
   int run_ms = 0;
   long long ttl_ms = 24LL * 3600 * 1000;  // policy.ttl: deleted this long after submission
+  bool preview = false;                   // an inference job (input.model_urls), not a training
+  json preview_output;                    // rendered once, at the first look after completion
 };
+
+// What a preview job asks for, read from its ComfyUI graph the way a worker runs it.
+struct PreviewAsk {
+  std::string model_id;
+  std::string prompt;
+  long long seed = 0;
+  int width = 1024;
+  int height = 1024;
+};
+
+PreviewAsk preview_ask(const json& input) {
+  PreviewAsk ask;
+  if (input.contains("model_urls") && input["model_urls"].is_array() &&
+      !input["model_urls"].empty() && input["model_urls"][0].is_object()) {
+    ask.model_id = input["model_urls"][0].value("id", "");
+  }
+  const json workflow = input.value("workflow", json::object());
+  if (!workflow.is_object()) return ask;
+  for (const auto& [id, node] : workflow.items()) {
+    if (!node.is_object() || !node.contains("inputs") || !node["inputs"].is_object()) continue;
+    const std::string type = node.value("class_type", "");
+    const json& in = node["inputs"];
+    if (type == "CLIPTextEncode" && in.contains("text") && in["text"].is_string()) {
+      ask.prompt = in["text"].get<std::string>();
+    } else if (type == "RandomNoise" && in.contains("noise_seed") &&
+               in["noise_seed"].is_number_integer()) {
+      ask.seed = in["noise_seed"].get<long long>();
+    } else if (type == "EmptySD3LatentImage") {
+      if (in.contains("width") && in["width"].is_number_integer()) ask.width = in["width"];
+      if (in.contains("height") && in["height"].is_number_integer()) ask.height = in["height"];
+    }
+  }
+  ask.width = std::clamp(ask.width, 64, 1024);
+  ask.height = std::clamp(ask.height, 64, 1024);
+  return ask;
+}
+
+// A deterministic PNG for a preview: a diagonal gradient in colours drawn from the model, the
+// prompt and the seed, with those printed on it (without the text when no font renders).
+std::string render_preview_png(const PreviewAsk& ask) {
+  const size_t h =
+      std::hash<std::string>{}(ask.model_id + "|" + ask.prompt + "|" + std::to_string(ask.seed));
+  auto channel = [&](int shift) { return static_cast<double>((h >> shift) & 0xff); };
+  const double from[3] = {channel(0), channel(8), channel(16)};
+  const double to[3] = {channel(24), channel(32), channel(40)};
+  VipsImage* base = vips_image_new();
+  VipsImage** t = reinterpret_cast<VipsImage**>(vips_object_local_array(VIPS_OBJECT(base), 12));
+  std::string png;
+  const double span = static_cast<double>(ask.width + ask.height);
+  double scale[3];
+  for (int i = 0; i < 3; ++i) {
+    scale[i] = (to[i] - from[i]) * 2.0 / span;
+  }
+  if (vips_xyz(&t[0], ask.width, ask.height, nullptr) == 0 &&
+      vips_bandmean(t[0], &t[1], nullptr) == 0 &&
+      vips_linear(t[1], &t[2], scale, const_cast<double*>(from), 3, nullptr) == 0 &&
+      vips_cast_uchar(t[2], &t[3], nullptr) == 0) {
+    VipsImage* out = t[3];
+    const std::string label =
+        ask.model_id + "\nseed " + std::to_string(ask.seed) + "\n" + ask.prompt.substr(0, 60);
+    char* escaped = g_markup_escape_text(label.c_str(), -1);
+    if (vips_text(&t[4], escaped, "width", ask.width - 40, "dpi", 160, nullptr) == 0 &&
+        vips_embed(t[4], &t[5], 20, 20, ask.width, ask.height, nullptr) == 0 &&
+        vips_black(&t[6], ask.width, ask.height, "bands", 3, nullptr) == 0 &&
+        vips_linear1(t[6], &t[7], 1.0, 255.0, nullptr) == 0 &&
+        vips_ifthenelse(t[5], t[7], out, &t[8], "blend", TRUE, nullptr) == 0 &&
+        vips_cast_uchar(t[8], &t[9], nullptr) == 0) {
+      out = t[9];
+    } else {
+      vips_error_clear();
+    }
+    g_free(escaped);
+    void* buffer = nullptr;
+    size_t length = 0;
+    if (vips_pngsave_buffer(out, &buffer, &length, "compression", 1, nullptr) == 0) {
+      png.assign(static_cast<const char*>(buffer), length);
+      g_free(buffer);
+    }
+  }
+  g_object_unref(base);
+  return png;
+}
+
+std::string base64_of(const std::string& bytes) {
+  gchar* text = g_base64_encode(reinterpret_cast<const guchar*>(bytes.data()), bytes.size());
+  std::string out(text);
+  g_free(text);
+  return out;
+}
 
 struct Delivery {
   Clock::time_point due;
@@ -73,10 +172,12 @@ struct Delivery {
 
 class Emulator {
  public:
-  Emulator(std::string endpoint, std::string key, Faults faults, unsigned seed)
+  Emulator(std::string endpoint, std::string preview_endpoint, std::string key, Faults faults,
+           unsigned seed)
       : endpoint_(std::move(endpoint)),
+        preview_endpoint_(std::move(preview_endpoint)),
         key_(std::move(key)),
-        faults_(faults),
+        faults_(std::move(faults)),
         rng_(seed),
         call_rng_(seed + 1) {}
 
@@ -141,7 +242,7 @@ class Emulator {
   }
 
   bool authorized(const httplib::Request& req, httplib::Response& res) {
-    if (req.matches[1].str() != endpoint_) {
+    if (req.matches[1].str() != endpoint_ && req.matches[1].str() != preview_endpoint_) {
       reply(res, 404, {{"error", "endpoint not found"}});
       return false;
     }
@@ -187,6 +288,35 @@ class Emulator {
     return false;
   }
 
+  // A training's loss at `step`: a decaying curve with deterministic noise, as a real
+  // trainer's per-step loss looks.
+  static double loss_at(long long step, long long total) {
+    const double x = static_cast<double>(step) / static_cast<double>(std::max(total, 1LL));
+    const double noise = static_cast<double>(std::hash<long long>{}(step * 7919) % 1000) / 1000.0;
+    return 0.08 + 0.3 * std::exp(-3.5 * x) + 0.03 * (noise - 0.5);
+  }
+
+  // The worker's output for a finished preview job, in the configured format.
+  json preview_result(const Job& j) const {
+    const PreviewAsk ask = preview_ask(j.input);
+    if (ask.seed == faults_.preview_broken_seed) {
+      return {{"status", "error"}, {"error", "LoRA " + ask.model_id + " could not be applied"}};
+    }
+    const std::string image = base64_of(render_preview_png(ask));
+    if (faults_.preview_format == "comfyui") {
+      return {{"images",
+               json::array(
+                   {{{"filename", "ComfyUI_00001_.png"}, {"type", "base64"}, {"data", image}}})}};
+    }
+    return {
+        {"output",
+         {{"images", json::array({image})},
+          {"model_info",
+           {{"model_ids", json::array({ask.model_id})},
+            {"model_paths", {{ask.model_id, "/runpod-volume/models/loras/" + ask.model_id}}}}}}},
+        {"status", "success"}};
+  }
+
   json job_json(const Job& j, Clock::time_point now, bool for_webhook) const {
     json out{{"id", for_webhook && faults_.webhook_strip_suffix ? j.id.substr(0, 36) : j.id},
              {"status", j.status}};
@@ -198,14 +328,17 @@ class Emulator {
             .count();
     out["executionTime"] = ran;
     const std::string& model = j.model_name;
-    if (j.status == "IN_PROGRESS") {
+    if (j.status == "IN_PROGRESS" && j.preview) {
+      out["output"] = {{"stage", "sampling"}};
+    } else if (j.status == "IN_PROGRESS") {
       const long long step =
           std::min<long long>(j.total_steps, j.run_ms > 0 ? j.total_steps * ran / j.run_ms : 0);
-      out["output"] = {
-          {"stage", "training"},
-          {"step", step},
-          {"total_steps", j.total_steps},
-          {"loss", 0.2 - 0.1 * static_cast<double>(step) / static_cast<double>(j.total_steps)}};
+      out["output"] = {{"stage", "training"},
+                       {"step", step},
+                       {"total_steps", j.total_steps},
+                       {"loss", loss_at(step, j.total_steps)}};
+    } else if (j.status == "COMPLETED" && j.preview) {
+      out["output"] = j.preview_output;
     } else if (j.status == "COMPLETED") {
       const std::string url = "https://models.emulator.invalid/loras/" + model + ".safetensors";
       out["output"] = {{"loraUrl", url},
@@ -231,6 +364,7 @@ class Emulator {
   void finish(Job& j, const std::string& status, Clock::time_point now) {
     j.status = status;
     j.finished = now;
+    if (j.preview && status == "COMPLETED") j.preview_output = preview_result(j);
     // RunPod sends webhooks for COMPLETED and FAILED (CANCELLED is undocumented: not sent).
     if (j.webhook.empty() || status == "CANCELLED") return;
     if (roll() < faults_.webhook_drop_rate) {
@@ -335,6 +469,13 @@ class Emulator {
       j.fails = roll() < faults_.fail_rate;
       j.queue_ms = faults_.queue_ms;
       j.run_ms = faults_.run_ms;
+      j.preview = j.input.is_object() && j.input.contains("model_urls");
+      if (j.preview) {
+        j.run_ms = faults_.preview_run_ms;
+        j.total_steps = 0;
+        ++counts_["preview_run"];
+        preview_asks_.push_back(preview_ask(j.input).seed);
+      }
       if (j.input.is_object() && j.input.contains("training_config") &&
           j.input["training_config"].is_object()) {
         const json& config = j.input["training_config"];
@@ -412,10 +553,12 @@ class Emulator {
     out["last_training_config"] = last_training_config_;
     out["last_policy"] = last_policy_;
     out["webhooks"] = webhook_log_;
+    out["preview_seeds"] = preview_asks_;
     return out;
   }
 
   std::string endpoint_;
+  std::string preview_endpoint_;
   std::string key_;
   std::mutex mutex_;
   Faults faults_;
@@ -430,6 +573,7 @@ class Emulator {
   json last_training_config_;  // input.training_config of the latest /run
   json last_policy_;           // policy of the latest /run
   json webhook_log_ = json::array();
+  std::vector<long long> preview_asks_;  // the seed of every preview /run, in order
 };
 
 }  // namespace
@@ -441,6 +585,7 @@ static int run(int argc, char** argv) {
   std::string host = "127.0.0.1";
   int port = 0;
   std::string endpoint = "emulator-endpoint";
+  std::string preview_endpoint = "emulator-preview";
   std::string key = "emulator-key";
   unsigned seed = 0;
   Faults f;
@@ -448,6 +593,17 @@ static int run(int argc, char** argv) {
   app.add_option("--port", port, "port (0: any free port; printed on start)")
       ->capture_default_str();
   app.add_option("--endpoint", endpoint, "the endpoint id it serves")->capture_default_str();
+  app.add_option("--preview-endpoint", preview_endpoint,
+                 "the endpoint id of the preview (image) worker it also serves")
+      ->capture_default_str();
+  app.add_option("--preview-run-ms", f.preview_run_ms, "time a preview job runs")
+      ->capture_default_str();
+  app.add_option("--preview-broken-seed", f.preview_broken_seed,
+                 "a preview job with this seed ends with the worker's error instead of images");
+  app.add_option("--preview-format", f.preview_format,
+                 "output of preview jobs: studio (the studio's worker) or comfyui (the public "
+                 "ComfyUI worker)")
+      ->capture_default_str();
   app.add_option("--api-key", key, "the API key it accepts (Bearer)")->capture_default_str();
   app.add_option("--seed", seed, "random seed for job ids and fault switches (0: random)");
   app.add_option("--queue-ms", f.queue_ms, "time a job waits in IN_QUEUE")->capture_default_str();
@@ -475,7 +631,11 @@ static int run(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  Emulator emulator(endpoint, key, f, seed != 0 ? seed : std::random_device{}());
+  if (VIPS_INIT("runpod-emulator") != 0) {
+    std::cerr << "runpod-emulator: libvips does not start\n";
+    return 1;
+  }
+  Emulator emulator(endpoint, preview_endpoint, key, f, seed != 0 ? seed : std::random_device{}());
   httplib::Server server;
   emulator.routes(server);
   const int bound = port == 0 ? server.bind_to_any_port(host.c_str())

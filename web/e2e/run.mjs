@@ -109,7 +109,9 @@ function writeWorkspace(dir) {
   fs.writeFileSync(path.join(dir, "actors.json"), JSON.stringify(actors, null, 2) + "\n");
   fs.writeFileSync(
     path.join(dir, "actor-trainer.toml"),
-    "[runpod]\npoll_requests_per_second = 20.0\npoll_queued_seconds = 1\npoll_training_seconds = 1\n",
+    "[runpod]\npoll_requests_per_second = 20.0\npoll_queued_seconds = 1\npoll_training_seconds = 1\n" +
+      '[runpod.preview]\nendpoint_id = "ep-preview"\nprice_per_second = 0.0004\nseeds = [11, 22]\n' +
+      "width = 512\nheight = 512\n",
   );
 }
 
@@ -140,6 +142,10 @@ async function main() {
       "5000",
       "--webhook-retry-delay-ms",
       "300",
+      "--preview-endpoint",
+      "ep-preview",
+      "--preview-run-ms",
+      "500",
     ],
     { ready: /listening on http:\/\/127\.0\.0\.1:(\d+)/, logDir: logs },
   );
@@ -437,6 +443,69 @@ async function main() {
     await until("comparison", async () => (await page.getByLabel("Comparison").count()) === 1);
     await page.getByRole("button", { name: "Load parameters" }).click();
     assert.equal(await page.locator("#param-max_train_steps").inputValue(), String(plan.parameters.max_train_steps));
+  });
+
+  await step("a completed training draws its loss curve and fills its preview gallery", async () => {
+    // A longer run, so the status checks (one a second) see 20 and more progress reports.
+    await fetch(emuUrl + "/_emulator/config", {
+      method: "POST",
+      body: JSON.stringify({ run_ms: 26000, queue_ms: 200 }),
+    });
+    await page.getByRole("button", { name: "Start training" }).click();
+    await until("V3 listed", async () => (await page.locator('[data-version="V3"]').count()) === 1);
+    await page.locator('[data-version="V3"] .version-pick').click();
+    await until(
+      "V3 completed",
+      async () => (await page.locator('[data-version="V3"] .badge.status').textContent()) === "completed",
+      45000,
+    );
+    const details = page.getByLabel("Details of V3");
+    const points = await until("a curve of 20 points", async () => {
+      const n = Number(await details.locator(".loss-curve polyline").getAttribute("data-points"));
+      return n >= 20 ? n : 0;
+    });
+    figures.curve_points = points;
+    const drawn = await details.locator(".loss-curve polyline").getAttribute("points");
+    assert.ok(drawn.trim().split(" ").length >= 20, drawn);
+    // serve renders the previews on completion: four prompts × two seeds, real PNGs.
+    const gallery = details.getByLabel("Preview images of V3");
+    await until("eight images", async () => (await gallery.locator(".preview-cell img").count()) === 8, 30000);
+    await until("images loaded", async () =>
+      gallery.locator(".preview-cell img").evaluateAll((imgs) => imgs.every((i) => i.complete && i.naturalWidth > 0)),
+    );
+    assert.equal((await json(emuUrl + "/_emulator/stats")).preview_run, 16); // V1's and V3's
+    await details.screenshot({ path: path.join(results, "07-loss-curve-and-previews.png") });
+    await gallery.locator(".preview-cell").first().click();
+    const box = page.getByRole("dialog", { name: "Preview image" });
+    await box.waitFor();
+    assert.match(await box.textContent(), /V3 · close-up portrait · seed 11/);
+    await page.screenshot({ path: path.join(results, "08-preview-lightbox.png") });
+    await box.getByRole("button", { name: "Close" }).click();
+  });
+
+  await step("compare lays out V1 and V3 prompt by prompt and seed by seed, then marks V3 good", async () => {
+    await page.getByLabel("compare V2").uncheck();
+    await page.getByLabel("compare V3").check();
+    const comparison = page.getByLabel("Comparison");
+    await until("two curves", async () => (await comparison.locator(".loss-curve polyline").count()) === 2);
+    const grid = comparison.getByLabel("Previews of V1 and V3");
+    await until("sixteen images", async () => (await grid.locator(".preview-cell img").count()) === 16, 20000);
+    const rows = await grid.locator("tbody tr").evaluateAll((trs) => trs.map((tr) => tr.dataset.row));
+    assert.deepEqual(rows, ["0/11", "0/22", "1/11", "1/22", "2/11", "2/22", "3/11", "3/22"]);
+    // Each row holds V1's and V3's image of the same prompt and seed.
+    const alts = await grid
+      .locator("tbody tr")
+      .first()
+      .locator("img")
+      .evaluateAll((imgs) => imgs.map((i) => i.alt));
+    assert.deepEqual(alts, ["V1 close-up portrait seed 11", "V3 close-up portrait seed 11"]);
+    await comparison.screenshot({ path: path.join(results, "09-compare-previews.png") });
+    await comparison.getByRole("button", { name: "Mark V3 as good" }).click();
+    await page.getByRole("alertdialog").getByRole("button", { name: "Confirm" }).click();
+    await until("registry names V3", async () => {
+      const registry = JSON.parse(fs.readFileSync(path.join(ws, "actors.json"), "utf8"));
+      return registry[0].validated_lora_model?.version_name === "V3";
+    });
   });
 
   await step("fits a 1280-px laptop and a 768-px tablet without sideways scrolling", async () => {

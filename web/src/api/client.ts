@@ -4,9 +4,11 @@ import type {
   ActorItem,
   ActorPage,
   Comparison,
+  Curve,
   ImportRun,
   LogLine,
   Parameters,
+  PreviewList,
   ServerSettings,
   TrainingData,
   TrainingPlan,
@@ -113,7 +115,10 @@ export const api = {
   checkPlan: (id: string, endpoint: string, parameters: Parameters) =>
     call<TrainingPlan>("POST", `/api/actors/${enc(id)}/training-plan`, { endpoint, parameters }),
   versions: (id: string) =>
-    call<{ items: Version[]; total_cost_usd: number }>("GET", `/api/actors/${enc(id)}/training-versions`),
+    call<{ items: Version[]; total_cost_usd: number; preview_cost_usd: number }>(
+      "GET",
+      `/api/actors/${enc(id)}/training-versions`,
+    ),
   start: (id: string, body: { endpoint: string; parameters: Parameters; description: string }, key: string) =>
     call<Version & { created: boolean }>("POST", `/api/actors/${enc(id)}/training-versions`, body, {
       "Idempotency-Key": key,
@@ -125,6 +130,9 @@ export const api = {
       "GET",
       `/api/training-versions/${vid}/logs?after=${after}&limit=1000`,
     ),
+  curve: (vid: number) => call<Curve>("GET", `/api/training-versions/${vid}/curve`),
+  previews: (vid: number) => call<PreviewList>("GET", `/api/training-versions/${vid}/previews`),
+  startPreviews: (vid: number) => call<PreviewList>("POST", `/api/training-versions/${vid}/previews`, {}),
   compare: (left: number, right: number) =>
     call<Comparison>("GET", `/api/training-versions/compare?left=${left}&right=${right}`),
   markGood: (id: string, versionId: number) =>

@@ -5,7 +5,7 @@ import { useEffect, useRef } from "react";
 type Handler = (data: unknown) => void;
 const handlers = new Map<string, Set<Handler>>();
 let source: EventSource | null = null;
-const TYPES = ["version", "log", "sync", "tunnel", "registry", "reset"];
+const TYPES = ["version", "log", "preview", "sync", "tunnel", "registry", "reset"];
 
 function ensureSource() {
   if (source) return;

@@ -1,9 +1,52 @@
-// Versions of the actor: history, details with parameters, load into the form, compare two,
-// mark as good or clear it (both ask for confirmation).
-import { useEffect, useState } from "react";
+// Versions of the actor: history, details with parameters, loss curve and preview images, load
+// into the form, compare two (parameters, curves overlaid, previews prompt by prompt), mark as
+// good or clear it (both ask for confirmation).
+import { useCallback, useEffect, useState } from "react";
 import { api } from "../../api/client";
-import type { Comparison, Parameters, Version } from "../../api/types";
+import { useEvent } from "../../api/events";
+import type { Comparison, Curve, Parameters, Preview, Version } from "../../api/types";
+import { LossCurve } from "./LossCurve";
+import { PreviewGallery, PreviewGrid } from "./PreviewGrid";
 import { formatCost, formatDuration, formatTime } from "../../lib/format";
+
+// The curve and previews of one version, fetched again when its events say they changed.
+function useVersionMedia(version: Version | null, onError: (message: string) => void) {
+  const [curve, setCurve] = useState<Curve | null>(null);
+  const [previews, setPreviews] = useState<Preview[]>([]);
+  const id = version?.id ?? null;
+  const points = version?.curve_points ?? 0;
+  const status = version?.status;
+  useEffect(() => {
+    if (id === null) return setCurve(null);
+    let stale = false;
+    api.curve(id).then(
+      (c) => !stale && setCurve(c),
+      (e: Error) => onError(e.message),
+    );
+    return () => {
+      stale = true;
+    };
+  }, [id, points, status, onError]);
+  const reloadPreviews = useCallback(() => {
+    if (id === null) return setPreviews([]);
+    api.previews(id).then(
+      (l) => setPreviews(l.items),
+      (e: Error) => onError(e.message),
+    );
+  }, [id, onError]);
+  useEffect(reloadPreviews, [reloadPreviews]);
+  useEvent<Preview>("preview", (p) => {
+    if (p.version_id !== id) return;
+    setPreviews((old) => {
+      const i = old.findIndex((x) => x.id === p.id);
+      if (i < 0) return [...old, p];
+      const next = old.slice();
+      next[i] = p;
+      return next;
+    });
+  });
+  return { curve, previews, setPreviews };
+}
 
 interface Props {
   actorId: string;
@@ -31,6 +74,25 @@ export function VersionsPanel({
   const [confirming, setConfirming] = useState<"good" | "clear" | null>(null);
   const selected = versions.find((v) => v.id === selectedId) ?? null;
   const selectedParams = selected?.parameters ?? null;
+  const media = useVersionMedia(selected, onError);
+  const [leftId, rightId] = [...compareIds].sort((a, b) => a - b);
+  const leftVersion = compareIds.length === 2 ? (versions.find((v) => v.id === leftId) ?? null) : null;
+  const rightVersion = compareIds.length === 2 ? (versions.find((v) => v.id === rightId) ?? null) : null;
+  const leftMedia = useVersionMedia(leftVersion, onError);
+  const rightMedia = useVersionMedia(rightVersion, onError);
+
+  const renderPreviews = async (v: Version) => {
+    try {
+      const started = await api.startPreviews(v.id);
+      if (v.id === selected?.id) media.setPreviews(started.items);
+    } catch (e) {
+      onError((e as Error).message);
+    }
+  };
+  const markFromCompare = (v: Version) => {
+    onSelect(v.id);
+    setConfirming("good");
+  };
 
   useEffect(() => {
     setCompareIds([]);
@@ -138,6 +200,33 @@ export function VersionsPanel({
               ))}
             </tbody>
           </table>
+          {leftVersion && rightVersion && (
+            <>
+              {leftMedia.curve && rightMedia.curve && (
+                <LossCurve
+                  series={[
+                    { label: leftVersion.name, curve: leftMedia.curve, className: "series-a" },
+                    { label: rightVersion.name, curve: rightMedia.curve, className: "series-b" },
+                  ]}
+                />
+              )}
+              <PreviewGrid
+                columns={[
+                  { title: leftVersion.name, previews: leftMedia.previews },
+                  { title: rightVersion.name, previews: rightMedia.previews },
+                ]}
+              />
+              <div className="row">
+                {[leftVersion, rightVersion]
+                  .filter((v) => !v.good && v.status === "completed" && v.lora_url)
+                  .map((v) => (
+                    <button key={v.id} onClick={() => markFromCompare(v)}>
+                      Mark {v.name} as good
+                    </button>
+                  ))}
+              </div>
+            </>
+          )}
         </div>
       )}
       {selected && (
@@ -170,6 +259,21 @@ export function VersionsPanel({
               )}
             </dd>
           </dl>
+          {media.curve && media.curve.points.length > 0 && (
+            <LossCurve series={[{ label: selected.name, curve: media.curve, className: "series-a" }]} />
+          )}
+          {media.previews.length > 0 ? (
+            <section aria-label={"Preview images of " + selected.name}>
+              <h5>
+                Previews{" "}
+                <span className="muted small">{media.previews.length} · same prompts and seeds for every version</span>
+              </h5>
+              <PreviewGallery title={selected.name} previews={media.previews} />
+            </section>
+          ) : (
+            selected.status === "completed" &&
+            selected.lora_url && <button onClick={() => void renderPreviews(selected)}>Render previews</button>
+          )}
           {selectedParams ? (
             <details>
               <summary>parameters</summary>
