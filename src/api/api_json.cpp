@@ -416,7 +416,10 @@ ordered_json preview_to_json(const Preview& p) {
     const std::string url =
         "/api/previews/" + std::to_string(p.id) + "/images/" + std::to_string(i);
     images.push_back(
-        {{"path", p.images[i]}, {"url", url}, {"thumbnail_url", url + "?size=medium"}});
+        {{"path", p.images[i]},
+         {"url", url},
+         {"thumbnail_url", url + "?size=medium"},
+         {"s3_url", i < p.s3_urls.size() ? ordered_json(p.s3_urls[i]) : ordered_json()}});
   }
   out["images"] = std::move(images);
   return out;

@@ -125,7 +125,7 @@ Status read_preview(const toml::table& runpod, PreviewSettings& p) {
   if (t == nullptr) return toml_error(where, "expected a [runpod.preview] table");
   Status keys = check_keys(*t, where,
                            {"endpoint_id", "gpu", "price_per_second", "prompts", "seeds", "width",
-                            "height", "lora_strength", "automatic", "workflow"});
+                            "height", "lora_strength", "automatic", "workflow", "s3_key_layout"});
   if (!keys) return keys;
   for (Status st :
        {read(*t, where, "endpoint_id", p.endpoint.endpoint_id),
@@ -133,7 +133,8 @@ Status read_preview(const toml::table& runpod, PreviewSettings& p) {
         read(*t, where, "price_per_second", p.endpoint.price_per_second),
         read(*t, where, "width", p.width), read(*t, where, "height", p.height),
         read(*t, where, "lora_strength", p.lora_strength),
-        read(*t, where, "automatic", p.automatic), read(*t, where, "workflow", p.workflow)}) {
+        read(*t, where, "automatic", p.automatic), read(*t, where, "workflow", p.workflow),
+        read(*t, where, "s3_key_layout", p.s3_key_layout)}) {
     if (!st) return st;
   }
   if (!(p.endpoint.price_per_second >= 0.0 && p.endpoint.price_per_second <= 1.0) || p.width < 64 ||
@@ -142,6 +143,10 @@ Status read_preview(const toml::table& runpod, PreviewSettings& p) {
     return toml_error(where,
                       "price_per_second must be between 0 and 1, width and height between 64 "
                       "and 4096, lora_strength between -4 and 4");
+  }
+  if (!p.s3_key_layout.empty() && p.s3_key_layout.find("{file}") == std::string::npos) {
+    return toml_error(where + ".s3_key_layout",
+                      "must contain {file} (e.g. \"previews/{actor}/{version}/{file}\")");
   }
   if (const toml::node* seeds = t->get("seeds")) {
     const toml::array* list = seeds->as_array();

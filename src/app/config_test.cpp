@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "app/preview_files.h"
+#include "support/fakes.h"
 #include "support/temp_dir.h"
 
 namespace atr {
@@ -256,17 +257,18 @@ TEST(PreviewFilesTest, ImagesAreDecodedCheckedAndWrittenUnderTheVersionPromptAnd
   const std::string png =
       "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJg"
       "gg==";
-  Result<std::vector<std::string>> saved =
+  Result<PreviewImages::Saved> saved =
       files.save(p, {ReportedImage{ReportedImage::Kind::Base64, png, "a.png"}});
   ASSERT_TRUE(saved) << saved.error().message;
-  ASSERT_EQ(saved->size(), 1U);
-  EXPECT_EQ((*saved)[0], ".actor-trainer/previews/v12/p2-s98765-1.png");
+  ASSERT_EQ(saved->files.size(), 1U);
+  EXPECT_EQ(saved->files[0], ".actor-trainer/previews/v12/p2-s98765-1.png");
+  EXPECT_TRUE(saved->s3_urls.empty());
   Result<std::string> back = decode_base64(png);
   ASSERT_TRUE(back);
-  EXPECT_EQ(testing::slurp(ws.path() / (*saved)[0]), *back);
+  EXPECT_EQ(testing::slurp(ws.path() / saved->files[0]), *back);
   // Not an image, not base64: refused, and nothing is written for that preview.
   p.seed = 1;
-  Result<std::vector<std::string>> text =
+  Result<PreviewImages::Saved> text =
       files.save(p, {ReportedImage{ReportedImage::Kind::Base64, png, ""},
                      ReportedImage{ReportedImage::Kind::Base64, "aGVsbG8gd29ybGQh", ""}});
   ASSERT_FALSE(text);
@@ -276,10 +278,37 @@ TEST(PreviewFilesTest, ImagesAreDecodedCheckedAndWrittenUnderTheVersionPromptAnd
   EXPECT_FALSE(decode_base64("abc"));
   EXPECT_FALSE(decode_base64("ab!="));
   // An s3:// image without a bucket says so.
-  Result<std::vector<std::string>> s3 =
+  Result<PreviewImages::Saved> s3 =
       files.save(p, {ReportedImage{ReportedImage::Kind::Url, "s3://previews-bucket/k.png", ""}});
   ASSERT_FALSE(s3);
   EXPECT_NE(s3.error().message.find("no bucket"), std::string::npos) << s3.error().message;
+}
+
+TEST(PreviewFilesTest, WithAKeyLayoutTheImagesAreUploadedTooAndAFailedUploadSaysSo) {
+  testing::TempDir ws;
+  testing::FakeBucket bucket;
+  PreviewFiles files(ws.path(), nullptr, &bucket, "previews/{actor}/{version}/{file}");
+  Preview p;
+  p.actor_id = "38";
+  p.version_name = "V2";
+  p.version_id = 4;
+  p.prompt_index = 1;
+  p.seed = 7;
+  const std::string png =
+      "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJg"
+      "gg==";
+  Result<PreviewImages::Saved> saved =
+      files.save(p, {ReportedImage{ReportedImage::Kind::Base64, png, ""}});
+  ASSERT_TRUE(saved) << saved.error().message;
+  EXPECT_EQ(saved->s3_urls, (std::vector<std::string>{"s3://b/previews/38/V2/p1-s7-1.png"}));
+  ASSERT_EQ(bucket.puts.size(), 1U);
+  EXPECT_EQ(bucket.puts[0], (std::vector<std::string>{"previews/38/V2/p1-s7-1.png"}));
+  bucket.failing_puts.insert("previews/38/V2/p1-s7-1.png");
+  Result<PreviewImages::Saved> refused =
+      files.save(p, {ReportedImage{ReportedImage::Kind::Base64, png, ""}});
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("uploading the preview images failed"), std::string::npos)
+      << refused.error().message;
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include "base/files.h"
+#include "base/strings.h"
 #include "core/s3_url.h"
 #include "images/vips_scanner.h"
 
@@ -40,8 +41,11 @@ Result<std::string> decode_base64(std::string_view text) {
 }
 
 PreviewFiles::PreviewFiles(std::filesystem::path root, std::shared_ptr<HttpClient> http,
-                           ObjectStore* objects)
-    : root_(std::move(root)), http_(std::move(http)), objects_(objects) {}
+                           ObjectStore* objects, std::string key_layout)
+    : root_(std::move(root)),
+      http_(std::move(http)),
+      objects_(objects),
+      key_layout_(std::move(key_layout)) {}
 
 Result<std::string> PreviewFiles::bytes_of(const ReportedImage& image) {
   if (image.kind == ReportedImage::Kind::Base64) {
@@ -78,9 +82,10 @@ Result<std::string> PreviewFiles::bytes_of(const ReportedImage& image) {
   return response.body;
 }
 
-Result<std::vector<std::string>> PreviewFiles::save(const Preview& preview,
-                                                    const std::vector<ReportedImage>& images) {
-  std::vector<std::pair<std::string, std::string>> files;  // relative path, bytes
+Result<PreviewImages::Saved> PreviewFiles::save(const Preview& preview,
+                                                const std::vector<ReportedImage>& images) {
+  std::vector<PutItem> files;  // key (when uploaded), workspace-relative path, MD5, size
+  std::vector<std::string> contents;
   for (size_t i = 0; i < images.size(); ++i) {
     const std::string which =
         "image " + std::to_string(i + 1) + " of " + std::to_string(images.size());
@@ -93,24 +98,54 @@ Result<std::vector<std::string>> PreviewFiles::save(const Preview& preview,
                        (scanned.detail.empty() ? "" : ": " + scanned.detail)};
     }
     const std::string ext = scanned.format == "jpeg" ? "jpg" : scanned.format;
-    files.emplace_back(".actor-trainer/previews/v" + std::to_string(preview.version_id) + "/p" +
-                           std::to_string(preview.prompt_index) + "-s" +
-                           std::to_string(preview.seed) + "-" + std::to_string(i + 1) + "." + ext,
-                       std::move(bytes).value());
+    const std::string name = "p" + std::to_string(preview.prompt_index) + "-s" +
+                             std::to_string(preview.seed) + "-" + std::to_string(i + 1) + "." + ext;
+    PutItem item;
+    item.file = ".actor-trainer/previews/v" + std::to_string(preview.version_id) + "/" + name;
+    item.md5 = scanned.md5;
+    item.size = static_cast<std::int64_t>(bytes->size());
+    if (!key_layout_.empty()) {
+      item.key = replace_all(replace_all(replace_all(key_layout_, "{actor}", preview.actor_id),
+                                         "{version}", preview.version_name),
+                             "{file}", name);
+    }
+    files.push_back(std::move(item));
+    contents.push_back(std::move(bytes).value());
   }
-  std::vector<std::string> out;
-  for (const auto& [relative, bytes] : files) {
-    const std::filesystem::path path = root_ / relative;
+  Saved saved;
+  for (size_t i = 0; i < files.size(); ++i) {
+    const std::filesystem::path path = root_ / files[i].file;
     std::error_code ec;
     std::filesystem::create_directories(path.parent_path(), ec);
     if (ec) {
       return Error{ErrorCode::Unavailable,
                    "cannot create " + path.parent_path().string() + ": " + ec.message()};
     }
-    if (Status written = write_file_atomic(path, bytes); !written) return written.error();
-    out.push_back(relative);
+    if (Status written = write_file_atomic(path, contents[i]); !written) return written.error();
+    saved.files.push_back(files[i].file);
   }
-  return out;
+  if (key_layout_.empty()) return saved;
+  if (objects_ == nullptr) {
+    return Error{ErrorCode::FailedPrecondition,
+                 "[runpod.preview] s3_key_layout is set but no bucket is configured"};
+  }
+  std::vector<std::string> failures;
+  {
+    std::unique_ptr<ObjectStore::Uploads> run =
+        objects_->start_uploads(2, [&failures](const PutItem& item, const Status& outcome) {
+          if (!outcome) failures.push_back(item.key + ": " + outcome.error().message);
+        });
+    run->add(files);
+    run->finish();
+  }
+  if (!failures.empty()) {
+    return Error{ErrorCode::Unavailable,
+                 "uploading the preview images failed: " + failures.front()};
+  }
+  for (const PutItem& item : files) {
+    saved.s3_urls.push_back(objects_->url_of(item.key));
+  }
+  return saved;
 }
 
 }  // namespace atr

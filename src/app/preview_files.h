@@ -18,11 +18,13 @@ namespace atr {
 /// prompt and seed, so a repeat writes the same files.
 class PreviewFiles final : public PreviewImages {
  public:
-  /// `objects` may be null (no bucket: s3:// images cannot be fetched).
-  PreviewFiles(std::filesystem::path root, std::shared_ptr<HttpClient> http, ObjectStore* objects);
+  /// `objects` may be null (no bucket: s3:// images cannot be fetched nor uploaded). With a
+  /// `key_layout` ({actor}, {version}, {file}), each image is uploaded there too.
+  PreviewFiles(std::filesystem::path root, std::shared_ptr<HttpClient> http, ObjectStore* objects,
+               std::string key_layout = {});
 
-  [[nodiscard]] Result<std::vector<std::string>> save(
-      const Preview& preview, const std::vector<ReportedImage>& images) override;
+  [[nodiscard]] Result<Saved> save(const Preview& preview,
+                                   const std::vector<ReportedImage>& images) override;
 
  private:
   Result<std::string> bytes_of(const ReportedImage& image);
@@ -30,6 +32,7 @@ class PreviewFiles final : public PreviewImages {
   std::filesystem::path root_;
   std::shared_ptr<HttpClient> http_;
   ObjectStore* objects_;
+  std::string key_layout_;
 };
 
 /// The bytes of base64 `text` (whitespace ignored); InvalidArgument when it is not base64.

@@ -115,6 +115,23 @@ void Poller::hint_preview(const std::string& job_id) {
   wake_.notify_all();
 }
 
+void Poller::preview_missed_completions() {
+  if (!automatic_previews_ || previews_ == nullptr || preview_store_ == nullptr ||
+      !previews_->configured()) {
+    return;
+  }
+  constexpr UnixMs kDayMs = 24LL * 3600 * 1000;
+  Result<std::vector<std::int64_t>> missed =
+      preview_store_->completed_without_previews(to_ms(clock_.now()) - kDayMs);
+  if (!missed) {
+    std::cerr << "poller: " << missed.error().message << "\n";
+    return;
+  }
+  for (std::int64_t id : *missed) {
+    if (Result<Version> v = store_.get(id); v) after_check(*v);
+  }
+}
+
 void Poller::after_check(const Version& v) {
   if (notify_) notify_(v);
   if (!automatic_previews_ || previews_ == nullptr || v.status != VersionStatus::Completed ||
@@ -170,6 +187,7 @@ void Poller::run() {
   std::vector<Version> unfinished;  // previews among them with negated ids
   std::map<std::string, std::int64_t> preview_of_job;
   UnixMs listed_at = 0;
+  preview_missed_completions();
   while (true) {
     std::vector<std::string> preview_hints;
     {

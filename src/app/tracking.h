@@ -107,6 +107,8 @@ class Poller {
   PreviewStore* preview_store_ = nullptr;
   bool automatic_previews_ = false;
   std::set<std::int64_t> previewed_;  ///< versions whose previews this process started
+  // At start: the versions that completed while no serve ran (the last day) get their previews.
+  void preview_missed_completions();
   std::thread thread_;
 };
 

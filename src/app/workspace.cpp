@@ -183,7 +183,8 @@ Result<std::unique_ptr<Workspace>> open_workspace(const fs::path& root) {
       *ws->registry, *ws->scanner, *ws->store, *ws->backend, ws->clock, ws->config.settings,
       [w] { return w->current_webhook_url(); }, fault_point_from_environment());
   ws->trainings->use_object_store(ws->objects.get());
-  ws->preview_files = std::make_unique<PreviewFiles>(ws->root, http, ws->objects.get());
+  ws->preview_files = std::make_unique<PreviewFiles>(ws->root, http, ws->objects.get(),
+                                                     ws->config.settings.preview.s3_key_layout);
   ws->previews = std::make_unique<Previews>(
       *ws->registry, *ws->store, *ws->preview_store, *ws->backend, *ws->preview_files, ws->clock,
       ws->config.settings, [w] { return w->current_preview_webhook_url(); });

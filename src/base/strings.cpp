@@ -27,6 +27,15 @@ std::string to_lower(std::string_view text) {
   return out;
 }
 
+std::string replace_all(std::string text, std::string_view from, std::string_view to) {
+  if (from.empty()) return text;
+  for (std::size_t at = text.find(from); at != std::string::npos;
+       at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
 bool is_blank(std::string_view text) {
   return trim(text).empty();
 }

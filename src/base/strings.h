@@ -9,6 +9,9 @@ namespace atr {
 
 /// ASCII lowercase copy; bytes >= 0x80 (UTF-8) are kept as they are.
 std::string to_lower(std::string_view text);
+/// `text` with every `from` replaced by `to`, left to right; the replacements are not searched
+/// again (an empty `from` changes nothing).
+std::string replace_all(std::string text, std::string_view from, std::string_view to);
 
 /// True for 32 hex digits: an MD5, as a single-part S3 upload's ETag is (a multipart one ends in
 /// "-<parts>").

@@ -48,5 +48,11 @@ TEST(FormatUtcTimestampTest, WritesRfc3339ToTheSecond) {
   EXPECT_EQ(format_utc_timestamp(951782400000), "2000-02-29T00:00:00Z");
 }
 
+TEST(StringsTest, ReplaceAllLeavesWhatItInsertedAlone) {
+  EXPECT_EQ(replace_all("a/{x}/{x}", "{x}", "b"), "a/b/b");
+  EXPECT_EQ(replace_all("{x}", "{x}", "{x}{x}"), "{x}{x}");  // not searched again
+  EXPECT_EQ(replace_all("abc", "", "z"), "abc");
+}
+
 }  // namespace
 }  // namespace atr

@@ -153,6 +153,12 @@ void add_previews_sheet_options(CLI::App& command, Options& o) {
   command.add_option("-o,--out", o.out, "the PNG to write")->default_str("contact-sheet.png");
 }
 
+void add_previews_abort_options(CLI::App& command, Options& o) {
+  command.add_option("PREVIEW", o.preview_id, "preview id (the ID column of `previews list`)")
+      ->required()
+      ->check(CLI::PositiveNumber);
+}
+
 // Every subcommand, on one screen.
 constexpr Command kCommands[] = {
     {"actors list", "list and search actors with facet counts", &add_list_options,
@@ -191,6 +197,8 @@ constexpr Command kCommands[] = {
      &run_previews_list},
     {"previews sheet", "write a contact sheet PNG of one version, or of two side by side",
      &add_previews_sheet_options, &run_previews_sheet},
+    {"previews abort", "cancel one preview's job on RunPod", &add_previews_abort_options,
+     &run_previews_abort},
 };
 
 }  // namespace

@@ -46,5 +46,6 @@ int run_import(Context& context, const Options& options);
 int run_previews_start(Context& context, const Options& options);
 int run_previews_list(Context& context, const Options& options);
 int run_previews_sheet(Context& context, const Options& options);
+int run_previews_abort(Context& context, const Options& options);
 
 }  // namespace atr::cli

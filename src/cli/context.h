@@ -69,7 +69,8 @@ struct Options {
   // previews
   bool wait = false;  ///< previews start: wait until every preview has finished
   int wait_seconds = 600;
-  std::string out;  ///< previews sheet: the PNG to write
+  std::string out;              ///< previews sheet: the PNG to write
+  std::int64_t preview_id = 0;  ///< previews abort
 };
 
 /// The services a command works with; app/ builds it for the chosen workspace.

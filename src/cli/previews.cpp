@@ -142,4 +142,18 @@ int run_previews_sheet(Context& context, const Options& o) {
   return kExitOk;
 }
 
+int run_previews_abort(Context& context, const Options& o) {
+  if (Status ok = previews_here(context); !ok) return report_error(ok.error(), o.json);
+  Result<Preview> aborted = context.previews->abort(o.preview_id);
+  if (!aborted) return report_error(aborted.error(), o.json);
+  if (o.json) {
+    print_json(preview_to_json(*aborted));
+  } else {
+    std::cout << aborted->actor_id << " " << aborted->version_name << " preview " << aborted->id
+              << " (" << aborted->prompt_label << ", seed " << aborted->seed
+              << "): " << to_string(aborted->status) << "\n";
+  }
+  return kExitOk;
+}
+
 }  // namespace atr::cli

@@ -22,12 +22,7 @@ Result<std::string> key_prefix(const std::string& layout, const Actor& actor) {
     return Error{ErrorCode::InvalidArgument,
                  "actor " + actor.label() + " has no name usable in an S3 key"};
   }
-  std::string prefix = layout.substr(0, file);
-  for (std::size_t at = prefix.find("{actor}"); at != std::string::npos;
-       at = prefix.find("{actor}")) {
-    prefix.replace(at, 7, actor.name);
-  }
-  return prefix;
+  return replace_all(layout.substr(0, file), "{actor}", actor.name);
 }
 
 SyncReport plan_sync(const Actor& actor, const TrainingDataReport& scan,

@@ -177,6 +177,12 @@ Status Previews::configured() const {
                  "no preview endpoint is configured: set [runpod.preview] endpoint_id in "
                  "actor-trainer.toml (a RunPod endpoint running a ComfyUI inference worker)"};
   }
+  if (!settings_.preview.s3_key_layout.empty() &&
+      (settings_.s3_bucket.empty() || !settings_.has_s3_credentials)) {
+    return Error{ErrorCode::FailedPrecondition,
+                 "[runpod.preview] s3_key_layout is set but S3 is not configured (S3_BUCKET, "
+                 "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)"};
+  }
   if (!settings_.has_runpod_api_key) {
     return Error{ErrorCode::FailedPrecondition,
                  "RUNPOD_API_KEY is not set: previews run on RunPod"};
@@ -300,7 +306,7 @@ Result<Preview> Previews::check(std::int64_t id, Retries retries) {
   }
   Result<JobReport> report = backend_.status(preview->endpoint_id, preview->job_id, retries);
   if (!report) return report.error().with_context("status of " + name_of(*preview));
-  std::vector<std::string> saved;
+  PreviewImages::Saved saved;
   std::string problem;
   if (report->event == LifecycleEvent::ReportedCompleted) {
     // The images are the preview's result: a completed job without usable ones is a failed
@@ -309,7 +315,7 @@ Result<Preview> Previews::check(std::int64_t id, Retries retries) {
       problem = "the preview worker's answer holds no images" +
                 (report->output_problem.empty() ? "" : ": " + report->output_problem);
     } else {
-      Result<std::vector<std::string>> written = images_.save(*preview, report->images);
+      Result<PreviewImages::Saved> written = images_.save(*preview, report->images);
       if (written) {
         saved = std::move(written).value();
       } else {
@@ -328,7 +334,8 @@ Result<Preview> Previews::check(std::int64_t id, Retries retries) {
         !is_final(p.status) && report->event == LifecycleEvent::ReportedCompleted;
     bool changed = apply_preview_report(p, *report, price, now);
     if (completes && p.status == VersionStatus::Completed) {
-      p.images = saved;
+      p.images = saved.files;
+      p.s3_urls = saved.s3_urls;
       changed = true;
     }
     return changed;

@@ -46,6 +46,8 @@ struct Preview {
   std::optional<double> cost;       ///< USD: execution time × the preview endpoint's price
   std::string error;                ///< why this preview failed (never the version's failure)
   std::vector<std::string> images;  ///< workspace-relative paths of the saved images
+  std::vector<std::string>
+      s3_urls;  ///< where they were uploaded too ([runpod.preview] s3_key_layout)
   int not_found_count = 0;
   std::optional<std::int64_t> job_ttl_ms;
   bool operator==(const Preview&) const = default;
@@ -86,6 +88,10 @@ class PreviewStore {
                                                        const ChangePreview& change) = 0;
   /// What previews cost so far, per actor (USD).
   [[nodiscard]] virtual Result<std::map<std::string, double>> preview_costs() const = 0;
+  /// Completed versions (trained here, with a LoRA URL) that finished at or after `since` and
+  /// have no preview yet, oldest first.
+  [[nodiscard]] virtual Result<std::vector<std::int64_t>> completed_without_previews(
+      UnixMs since) const = 0;
 };
 
 /// Where the images a preview worker returned are kept. app/ implements it: base64 decoded,
@@ -94,10 +100,15 @@ class PreviewStore {
 class PreviewImages {
  public:
   virtual ~PreviewImages() = default;
-  /// The workspace-relative paths of `preview`'s images, written; InvalidArgument naming the
-  /// image when one cannot be decoded, fetched or read as an image (nothing kept then).
-  [[nodiscard]] virtual Result<std::vector<std::string>> save(
-      const Preview& preview, const std::vector<ReportedImage>& images) = 0;
+  struct Saved {
+    std::vector<std::string> files;    ///< workspace-relative paths
+    std::vector<std::string> s3_urls;  ///< where each was uploaded; empty when not uploaded
+  };
+  /// Writes `preview`'s images (and uploads them when a key layout is set); InvalidArgument
+  /// naming the image when one cannot be decoded, fetched or read as an image (nothing kept
+  /// then), Unavailable when an upload failed.
+  [[nodiscard]] virtual Result<Saved> save(const Preview& preview,
+                                           const std::vector<ReportedImage>& images) = 0;
 };
 
 /// A grid of preview images for one version or several side by side: a column per version, a

@@ -53,6 +53,9 @@ struct PreviewSettings {
   double lora_strength = 1.0;
   bool automatic = true;  ///< start the set when a training completes (serve)
   std::string workflow = "flux_preview";
+  /// Where preview images are also uploaded in the S3 bucket, `{actor}`, `{version}` and
+  /// `{file}` filled in ("previews/{actor}/{version}/{file}"); empty: kept locally only.
+  std::string s3_key_layout;
   /// Whether an endpoint id is configured: without one, nothing is previewed.
   [[nodiscard]] bool enabled() const { return !endpoint.endpoint_id.empty(); }
 };

@@ -15,7 +15,7 @@ constexpr std::string_view kPreviewColumns =
     "id, version_id, actor_id, version_name, prompt_index, prompt_label, prompt, seed, width, "
     "height, endpoint_name, endpoint_id, request_id, submit_state, job_id, status, created_at, "
     "updated_at, submitted_at, finished_at, delay_ms, execution_ms, cost, error, images, "
-    "not_found_count, job_ttl_ms";
+    "s3_urls, not_found_count, job_ttl_ms";
 
 Preview read_preview(SQLite::Statement& q) {
   Preview p;
@@ -49,6 +49,7 @@ Preview read_preview(SQLite::Statement& q) {
   p.cost = optional_column<double>(q.getColumn(i++));
   p.error = q.getColumn(i++).getString();
   p.images = json::parse(q.getColumn(i++).getString()).get<std::vector<std::string>>();
+  p.s3_urls = json::parse(q.getColumn(i++).getString()).get<std::vector<std::string>>();
   p.not_found_count = q.getColumn(i++).getInt();
   p.job_ttl_ms = optional_column<std::int64_t>(q.getColumn(i++));
   return p;
@@ -79,7 +80,8 @@ void write_preview(SQLite::Database& db, const Preview& p) {
                       "status = :status, finished = :finished, updated_at = :updated_at, "
                       "submitted_at = :submitted_at, finished_at = :finished_at, "
                       "delay_ms = :delay_ms, execution_ms = :execution_ms, cost = :cost, "
-                      "error = :error, images = :images, not_found_count = :not_found_count, "
+                      "error = :error, images = :images, s3_urls = :s3_urls, "
+                      "not_found_count = :not_found_count, "
                       "job_ttl_ms = :job_ttl_ms WHERE id = :id");
   q.bind(":submit_state", std::string(to_string(p.submit_state)));
   q.bind(":job_id", p.job_id);
@@ -93,6 +95,7 @@ void write_preview(SQLite::Database& db, const Preview& p) {
   bind_optional(q, ":cost", p.cost);
   q.bind(":error", p.error);
   q.bind(":images", json(p.images).dump());
+  q.bind(":s3_urls", json(p.s3_urls).dump());
   q.bind(":not_found_count", p.not_found_count);
   bind_optional(q, ":job_ttl_ms", p.job_ttl_ms);
   q.bind(":id", static_cast<std::int64_t>(p.id));
@@ -215,6 +218,25 @@ Result<std::map<std::string, double>> SqliteVersionStore::preview_costs() const 
     return out;
   } catch (const std::exception& e) {
     return db_error("sum preview costs", e);
+  }
+}
+
+Result<std::vector<std::int64_t>> SqliteVersionStore::completed_without_previews(
+    UnixMs since) const {
+  std::lock_guard lock(mutex_);
+  try {
+    SQLite::Statement q(*db_,
+                        "SELECT id FROM versions WHERE status = 'completed' AND lora_url <> '' "
+                        "AND imported = 0 AND finished_at >= ? AND NOT EXISTS (SELECT 1 FROM "
+                        "previews WHERE previews.version_id = versions.id) ORDER BY finished_at");
+    q.bind(1, static_cast<std::int64_t>(since));
+    std::vector<std::int64_t> out;
+    while (q.executeStep()) {
+      out.push_back(q.getColumn(0).getInt64());
+    }
+    return out;
+  } catch (const std::exception& e) {
+    return db_error("list versions without previews", e);
   }
 }
 

@@ -56,6 +56,8 @@ class SqliteVersionStore final : public VersionStore, public PreviewStore {
   [[nodiscard]] Result<Preview> update_preview(std::int64_t id,
                                                const ChangePreview& change) override;
   [[nodiscard]] Result<std::map<std::string, double>> preview_costs() const override;
+  [[nodiscard]] Result<std::vector<std::int64_t>> completed_without_previews(
+      UnixMs since) const override;
 
   /// The schema version this build writes.
   static int schema_version();

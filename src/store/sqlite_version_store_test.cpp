@@ -281,6 +281,7 @@ TEST(SqlitePreviewStoreTest, PreviewsAreCreatedOncePerVersionPromptAndSeed) {
     p.job_id = "job-1";
     p.status = VersionStatus::Completed;
     p.images = {".actor-trainer/previews/v1/p0-s1-1.png"};
+    p.s3_urls = {"s3://b/previews/6/V1/p0-s1-1.png"};
     p.cost = 0.25;
     return true;
   });

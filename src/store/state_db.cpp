@@ -146,6 +146,7 @@ CREATE TABLE previews (
   cost REAL,
   error TEXT NOT NULL DEFAULT '',
   images TEXT NOT NULL DEFAULT '[]',
+  s3_urls TEXT NOT NULL DEFAULT '[]',
   not_found_count INTEGER NOT NULL DEFAULT 0,
   job_ttl_ms INTEGER,
   UNIQUE (version_id, prompt_index, seed)

@@ -220,5 +220,42 @@ TEST_F(PreviewsTest, PreviewsNeedAPreviewEndpointAndACompletedVersion) {
   EXPECT_EQ(emulator_stats().value("preview_run", 0), 0);
 }
 
+TEST_F(PreviewsTest, AVersionThatCompletedWhileServeWasDownGetsItsPreviewsWhenServeStarts) {
+  write_preview_config();
+  start_preview_emulator();
+  const json started = cli_json("train 6");
+  wait_for_status(started["id"], "completed");  // followed by the CLI: no serve runs
+  EXPECT_EQ(emulator_stats().value("preview_run", 0), 0);
+  start_serve();
+  const json list = wait_for_previews("6/V1", 8);
+  EXPECT_EQ(count_status(list, "completed"), 8) << list.dump(2);
+  EXPECT_EQ(emulator_stats()["preview_run"], 8);
+}
+
+TEST_F(PreviewsTest, ARunningPreviewCanBeAbortedAndItsTimeIsStillPaidFor) {
+  write_preview_config();
+  start_preview_emulator({"--preview-run-ms", "30000"});
+  const json started = cli_json("train 6");
+  wait_for_status(started["id"], "completed");
+  const json sent = cli_json("previews start 6/V1");
+  ASSERT_EQ(sent["items"].size(), 8u) << sent.dump(2);
+  const int id = sent["items"][0]["id"];
+  // Once it runs on a worker (the CLI follows the jobs itself: no serve).
+  json list;
+  for (int i = 0; i < 100; ++i) {
+    list = cli_json("previews list 6/V1");
+    if (list["items"][0]["status"] == "training") break;
+    std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_EQ(list["items"][0]["status"], "training") << list.dump(2);
+  const json aborted = cli_json("previews abort " + std::to_string(id));
+  EXPECT_EQ(aborted["status"], "cancelled") << aborted.dump(2);
+  EXPECT_TRUE(aborted["cost_usd"].is_number()) << aborted.dump(2);
+  EXPECT_EQ(emulator_stats()["cancel"], 1);
+  // Ended: a second abort is refused and sends nothing.
+  EXPECT_EQ(cli("previews abort " + std::to_string(id)).exit_code, 4);
+  EXPECT_EQ(emulator_stats()["cancel"], 1);
+}
+
 }  // namespace
 }  // namespace atr
