@@ -90,15 +90,16 @@ Status read_endpoints(const toml::table& runpod, Settings& s) {
     if (t == nullptr) return toml_error(where, "expected a table");
     Status keys = check_keys(
         *t, where,
-        {"name", "id", "gpu", "price_per_second", "seconds_per_step", "overhead_seconds"});
+        {"name", "id", "gpu", "price_per_second", "seconds_per_step", "overhead_seconds", "role"});
     if (!keys) return keys;
     EndpointProfile e;
     e.name.clear();
-    for (Status st :
-         {read(*t, where, "name", e.name), read(*t, where, "id", e.endpoint_id),
-          read(*t, where, "gpu", e.gpu), read(*t, where, "price_per_second", e.price_per_second),
-          read(*t, where, "seconds_per_step", e.seconds_per_step),
-          read(*t, where, "overhead_seconds", e.overhead_seconds)}) {
+    std::string role = "training";
+    for (Status st : {read(*t, where, "role", role), read(*t, where, "name", e.name),
+                      read(*t, where, "id", e.endpoint_id), read(*t, where, "gpu", e.gpu),
+                      read(*t, where, "price_per_second", e.price_per_second),
+                      read(*t, where, "seconds_per_step", e.seconds_per_step),
+                      read(*t, where, "overhead_seconds", e.overhead_seconds)}) {
       if (!st) return st;
     }
     if (e.name.empty()) return toml_error(where + ".name", "is required");
@@ -111,7 +112,21 @@ Status read_endpoints(const toml::table& runpod, Settings& s) {
                         "seconds_per_step between 0.001 and 3600, overhead_seconds between 0 "
                         "and 86400");
     }
-    s.endpoints.push_back(std::move(e));
+    if (role == "preview") {
+      // The endpoint that renders preview images; [runpod.preview] may add to it.
+      s.preview.endpoint.name = e.name;
+      s.preview.endpoint.endpoint_id = e.endpoint_id;
+      s.preview.endpoint.gpu = e.gpu;
+      s.preview.endpoint.price_per_second = e.price_per_second;
+    } else if (role == "training") {
+      s.endpoints.push_back(std::move(e));
+    } else {
+      return toml_error(where + ".role",
+                        "is \"training\" (the default) or \"preview\", not \"" + role + "\"");
+    }
+  }
+  if (s.endpoints.empty()) {
+    return toml_error("runpod.endpoints", "lists no training endpoint (role = \"training\")");
   }
   return Ok{};
 }

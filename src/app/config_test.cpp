@@ -232,6 +232,32 @@ TEST(ConfigTest, ThePreviewTableSetsTheEndpointPromptsAndSeeds) {
   EXPECT_FALSE(load_config(testing::TempDir().path(), {})->settings.preview.enabled());
 }
 
+TEST(ConfigTest, AnEndpointWithThePreviewRoleIsThePreviewEndpoint) {
+  testing::TempDir ws;
+  ws.write("actor-trainer.toml",
+           "[runpod]\ndefault_endpoint = \"a100\"\n"
+           "[[runpod.endpoints]]\nname = \"a100\"\nid = \"ep-train\"\n"
+           "[[runpod.endpoints]]\nname = \"renders\"\nrole = \"preview\"\nid = \"ep-img\"\n"
+           "gpu = \"L4\"\nprice_per_second = 0.0002\n");
+  Result<Config> config = load_config(ws.path(), {});
+  ASSERT_TRUE(config) << config.error().message;
+  ASSERT_EQ(config->settings.endpoints.size(), 1U);  // not a training endpoint
+  const EndpointProfile& p = config->settings.preview.endpoint;
+  EXPECT_EQ(p.name, "renders");
+  EXPECT_EQ(p.endpoint_id, "ep-img");
+  EXPECT_DOUBLE_EQ(p.price_per_second, 0.0002);
+  EXPECT_TRUE(config->settings.preview.enabled());
+  for (const std::string& bad :
+       {std::string("role = \"inference\""), std::string("role = \"preview\"")}) {
+    testing::TempDir other;
+    other.write("actor-trainer.toml", "[[runpod.endpoints]]\nname = \"x\"\n" + bad + "\n");
+    Result<Config> refused = load_config(other.path(), {});
+    ASSERT_FALSE(refused) << bad;  // an unknown role; no training endpoint left
+    EXPECT_NE(refused.error().message.find("runpod.endpoints"), std::string::npos)
+        << refused.error().message;
+  }
+}
+
 TEST(ConfigTest, BadPreviewSettingsAreRefusedNamingTheKey) {
   for (const std::string& bad :
        {std::string("seeds = []"), std::string("seeds = [-1]"), std::string("width = 10"),
