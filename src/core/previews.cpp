@@ -318,6 +318,18 @@ Result<Preview> Previews::check(std::int64_t id, Retries retries) {
       Result<PreviewImages::Saved> written = images_.save(*preview, report->images);
       if (written) {
         saved = std::move(written).value();
+      } else if (written.error().code == ErrorCode::Unavailable) {
+        // A passing failure (a download, the bucket): RunPod keeps the job's output for a
+        // while, so the next check tries again; after that the job answers 404 and is lost.
+        const std::string note =
+            "saving the images failed: " + written.error().message + "; trying again";
+        const UnixMs now = now_ms();
+        return stored_change(id, [&](Preview& p) {
+          if (is_final(p.status) || p.error == note) return false;
+          p.error = note;
+          p.updated_at = now;
+          return true;
+        });
       } else {
         problem = written.error().message;
       }
@@ -334,6 +346,7 @@ Result<Preview> Previews::check(std::int64_t id, Retries retries) {
         !is_final(p.status) && report->event == LifecycleEvent::ReportedCompleted;
     bool changed = apply_preview_report(p, *report, price, now);
     if (completes && p.status == VersionStatus::Completed) {
+      p.error.clear();  // a note of an earlier attempt to save the images
       p.images = saved.files;
       p.s3_urls = saved.s3_urls;
       changed = true;

@@ -257,5 +257,24 @@ TEST_F(PreviewsTest, ARunningPreviewCanBeAbortedAndItsTimeIsStillPaidFor) {
   EXPECT_EQ(emulator_stats()["cancel"], 1);
 }
 
+TEST_F(PreviewsTest, ImagesGivenAsUrlsAreFetchedAndAPassingFailureIsTriedAgain) {
+  write_preview_config();
+  // The worker answers image URLs (the emulator serves them); the first 3 downloads fail.
+  start_preview_emulator({"--preview-format", "url", "--preview-image-failures", "3"});
+  start_serve();
+  const json started = cli_json("train 6");
+  wait_for_status(started["id"], "completed");
+  const json list = wait_for_previews("6/V1", 8);
+  EXPECT_EQ(count_status(list, "completed"), 8) << list.dump(2);
+  for (const json& p : list["items"]) {
+    EXPECT_TRUE(p["error"].is_null()) << p.dump(2);  // the note of a failed try is gone
+    ASSERT_EQ(p["images"].size(), 1u);
+    EXPECT_EQ(testing::slurp(ws_.path() / p["images"][0]["path"].get<std::string>()).substr(1, 3),
+              "PNG");
+  }
+  EXPECT_EQ(emulator_stats()["image_downloads"], 11);  // 8 images, 3 of them twice
+  EXPECT_EQ(emulator_stats()["preview_run"], 8);       // fetched again, never sent again
+}
+
 }  // namespace
 }  // namespace atr

@@ -44,7 +44,10 @@ struct Faults {
   int preview_run_ms = 1500;          // time a preview job runs in IN_PROGRESS
   // A preview job with this seed ends COMPLETED with the worker's own error instead of images.
   long long preview_broken_seed = -1;
-  std::string preview_format = "studio";  // "studio" or "comfyui" (the public worker's output)
+  // "studio", "comfyui" (the public worker's output) or "url" (the studio form with image URLs
+  // served by the emulator at /_emulator/images/<job>.png)
+  std::string preview_format = "studio";
+  int preview_image_failures = 0;  // this many image downloads are answered 503 first
 };
 
 // to_json/from_json; keys missing from a document keep the defaults of a new Faults.
@@ -53,7 +56,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Faults, queue_ms, run_ms, fail_r
                                                 webhook_duplicate_rate, webhook_delay_ms,
                                                 webhook_retry_delay_ms, webhook_strip_suffix,
                                                 run_delay_ms, retention_ms, preview_run_ms,
-                                                preview_broken_seed, preview_format)
+                                                preview_broken_seed, preview_format,
+                                                preview_image_failures)
 
 struct Job {
   std::string id;
@@ -181,6 +185,8 @@ class Emulator {
         rng_(seed),
         call_rng_(seed + 1) {}
 
+  void set_base_url(std::string url) { base_url_ = std::move(url); }
+
   void routes(httplib::Server& s) {
     const std::string base = "/v2/([^/]+)";
     s.Post(base + "/run", [this](const auto& req, auto& res) { run(req, res); });
@@ -190,6 +196,17 @@ class Emulator {
     s.Post(base + "/cancel/([^/]+)", [this](const auto& req, auto& res) { cancel(req, res); });
     s.Get(base + "/health", [this](const auto& req, auto& res) { health(req, res); });
     s.Get("/_emulator/stats", [this](const auto&, auto& res) { reply(res, 200, stats()); });
+    s.Get(R"(/_emulator/images/([^/]+)\.png)", [this](const auto& req, auto& res) {
+      std::lock_guard lock(mutex_);
+      ++counts_["image_downloads"];
+      if (faults_.preview_image_failures > 0) {
+        --faults_.preview_image_failures;
+        return reply(res, 503, {{"error", "image store unavailable"}});
+      }
+      auto it = images_.find(req.matches[1].str());
+      if (it == images_.end()) return reply(res, 404, {{"error", "no such image"}});
+      res.set_content(it->second, "image/png");
+    });
     s.Get("/_emulator/config", [this](const auto&, auto& res) {
       std::lock_guard lock(mutex_);
       reply(res, 200, faults_);
@@ -297,12 +314,19 @@ class Emulator {
   }
 
   // The worker's output for a finished preview job, in the configured format.
-  json preview_result(const Job& j) const {
+  json preview_result(const Job& j) {
     const PreviewAsk ask = preview_ask(j.input);
     if (ask.seed == faults_.preview_broken_seed) {
       return {{"status", "error"}, {"error", "LoRA " + ask.model_id + " could not be applied"}};
     }
-    const std::string image = base64_of(render_preview_png(ask));
+    const std::string png = render_preview_png(ask);
+    if (faults_.preview_format == "url") {
+      images_[j.id] = png;
+      return {
+          {"output", {{"images", json::array({base_url_ + "/_emulator/images/" + j.id + ".png"})}}},
+          {"status", "success"}};
+    }
+    const std::string image = base64_of(png);
     if (faults_.preview_format == "comfyui") {
       return {{"images",
                json::array(
@@ -557,6 +581,8 @@ class Emulator {
     return out;
   }
 
+  std::string base_url_;                       // "http://127.0.0.1:<port>", for image URLs
+  std::map<std::string, std::string> images_;  // job id → PNG, for --preview-format url
   std::string endpoint_;
   std::string preview_endpoint_;
   std::string key_;
@@ -601,9 +627,11 @@ static int run(int argc, char** argv) {
   app.add_option("--preview-broken-seed", f.preview_broken_seed,
                  "a preview job with this seed ends with the worker's error instead of images");
   app.add_option("--preview-format", f.preview_format,
-                 "output of preview jobs: studio (the studio's worker) or comfyui (the public "
-                 "ComfyUI worker)")
+                 "output of preview jobs: studio (the studio's worker), comfyui (the public "
+                 "ComfyUI worker) or url (studio form, images as URLs served here)")
       ->capture_default_str();
+  app.add_option("--preview-image-failures", f.preview_image_failures,
+                 "answer this many image downloads (--preview-format url) with 503 first");
   app.add_option("--api-key", key, "the API key it accepts (Bearer)")->capture_default_str();
   app.add_option("--seed", seed, "random seed for job ids and fault switches (0: random)");
   app.add_option("--queue-ms", f.queue_ms, "time a job waits in IN_QUEUE")->capture_default_str();
@@ -644,6 +672,7 @@ static int run(int argc, char** argv) {
     std::cerr << "runpod-emulator: cannot listen on " << host << ":" << port << "\n";
     return 1;
   }
+  emulator.set_base_url("http://" + host + ":" + std::to_string(bound));
   std::atomic<bool> stop{false};
   std::thread ticker([&] { emulator.tick_forever(stop); });
   std::thread listener([&] { server.listen_after_bind(); });
