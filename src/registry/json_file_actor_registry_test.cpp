@@ -338,6 +338,42 @@ TEST_F(RegistryTest, OnlyActorsWhoseObjectChangedGetANewRevision) {
   EXPECT_TRUE(registry->catalog()->actors()[2].good);
 }
 
+TEST_F(RegistryTest, TextFieldsAreReadFromTheRecordAsTheRegistryHoldsItNow) {
+  // The studio's shape: numeric ids, one actor without the fields, one with a non-string.
+  auto registry = open(R"([
+  {"id": 38, "name": "a", "face_prompt": "freckles", "outfit": "grey coat"},
+  {"id": 39, "name": "b"},
+  {"id": 40, "name": "c", "outfit": 7}
+])");
+  std::shared_ptr<const ActorCatalog> catalog = registry->catalog();
+  const std::vector<std::string> names = {"face_prompt", "outfit"};
+  Result<std::map<std::string, std::string>> first =
+      registry->text_fields(**catalog->find("38"), names);
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(*first, (std::map<std::string, std::string>{{"face_prompt", "freckles"},
+                                                        {"outfit", "grey coat"}}));
+  EXPECT_TRUE(registry->text_fields(**catalog->find("39"), names)->empty());
+  EXPECT_TRUE(registry->text_fields(**catalog->find("40"), names)->empty());
+  // A neighbour edits actor 38 and we re-read: the Actor read before no longer names the
+  // record as it is, so its fields are not taken from the new one silently.
+  dir_.write("actors.json", R"([
+  {"id": 38, "name": "a", "face_prompt": "no freckles", "outfit": "grey coat"},
+  {"id": 39, "name": "b"},
+  {"id": 40, "name": "c", "outfit": 7}
+])");
+  ASSERT_TRUE(registry->reload());
+  Result<std::map<std::string, std::string>> stale =
+      registry->text_fields(**catalog->find("38"), names);
+  ASSERT_FALSE(stale);
+  EXPECT_EQ(stale.error().code, ErrorCode::NotFound);
+  Result<std::map<std::string, std::string>> fresh =
+      registry->text_fields(**registry->catalog()->find("38"), names);
+  ASSERT_TRUE(fresh) << fresh.error().message;
+  EXPECT_EQ(fresh->at("face_prompt"), "no freckles");
+  // Actor 39's object did not change: the Actor read before still reads.
+  EXPECT_TRUE(registry->text_fields(**catalog->find("39"), names));
+}
+
 TEST_F(RegistryTest, AnotherProgramsEditOfAFieldWeSetIsAConflictAndNothingIsWritten) {
   auto registry = open(kRegistry);
   std::string edited(kRegistry);
