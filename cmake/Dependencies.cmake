@@ -14,6 +14,12 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 pkg_check_modules(VIPS REQUIRED IMPORTED_TARGET vips)   # libvips-dev: no CMake config on Debian 12
 pkg_check_modules(LIBXML2 REQUIRED IMPORTED_TARGET libxml-2.0)  # libxml2-dev: S3 listings
+# libdlib-dev: the face detector of the data checks (its model is compiled into the library).
+# Its pkg-config file adds -I/usr/include, which breaks libstdc++'s #include_next, so the
+# libraries are found by name; dlib needs LAPACK and BLAS at link time.
+find_library(DLIB_LIBRARY dlib REQUIRED)
+find_library(LAPACK_LIBRARY lapack REQUIRED)
+find_library(BLAS_LIBRARY blas REQUIRED)
 if(ATR_BUILD_TESTS)
   find_package(GTest REQUIRED)              # libgtest-dev, libgmock-dev
 endif()

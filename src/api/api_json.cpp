@@ -1,5 +1,6 @@
 #include "api/api_json.h"
 
+#include <cmath>
 #include <cstdint>
 #include <map>
 
@@ -65,6 +66,10 @@ ordered_json actor_to_json(const Actor& actor, const ActorView& view) {
   data["synced"] = view.data.state == SyncState::Synced;
   data["state"] = to_string(view.data.state);
   data["location"] = view.data.s3_only ? "s3" : "local";
+  data["faces"] = {{"one", view.data.faces_one},
+                   {"none", view.data.faces_none},
+                   {"several", view.data.faces_several}};
+  data["quality_findings"] = view.data.quality_findings;
   out["good"] = actor.good;
   if (actor.validated_model) {
     const ValidatedModel& model = *actor.validated_model;
@@ -255,6 +260,32 @@ ordered_json plan_to_json(const TrainingPlan& plan) {
   return out;
 }
 
+namespace {
+
+// An image's measures as the checks judged them: the faces that counted, in the upright
+// image's pixels.
+ordered_json quality_to_json(const ImageQuality& q, double face_confidence) {
+  ordered_json out;
+  out["width"] = q.width;
+  out["height"] = q.height;
+  out["faces"] = ordered_json::array();
+  for (const FaceBox& f : q.faces) {
+    if (f.confidence < face_confidence) continue;
+    out["faces"].push_back({{"x", f.x},
+                            {"y", f.y},
+                            {"width", f.width},
+                            {"height", f.height},
+                            {"confidence", std::round(f.confidence * 100) / 100}});
+  }
+  out["sharpness"] = std::round(q.sharpness * 10) / 10;
+  out["brightness"] = std::round(q.brightness * 10) / 10;
+  out["clipped_share"] = std::round(q.clipped_share * 1000) / 1000;
+  out["exposure_of"] = q.exposure_of_face ? "face" : "image";
+  return out;
+}
+
+}  // namespace
+
 ordered_json training_data_to_json(const Actor& actor, const TrainingDataReport& report) {
   ordered_json out;
   out["actor"] = {
@@ -283,6 +314,11 @@ ordered_json training_data_to_json(const Actor& actor, const TrainingDataReport&
   out["sync"] = to_string(report.sync);
   out["errors"] = report.error_count();
   out["warnings"] = report.warning_count();
+  out["quality_checked"] = report.quality_checked;
+  out["faces"] = {
+      {"one", report.faces_one}, {"none", report.faces_none}, {"several", report.faces_several}};
+  out["faces_summary"] = describe_faces(report);
+  out["near_duplicate_groups"] = report.near_duplicate_groups;
   std::map<std::string, std::vector<const Finding*>> by_file;
   for (const Finding& finding : report.findings) {
     if (!finding.file.empty()) by_file[finding.file].push_back(&finding);
@@ -299,6 +335,9 @@ ordered_json training_data_to_json(const Actor& actor, const TrainingDataReport&
     f["md5"] = file.md5.empty() ? ordered_json(nullptr) : ordered_json(file.md5);
     f["has_caption"] = file.has_caption;
     if (!file.s3_url.empty()) f["s3_url"] = file.s3_url;
+    f["quality"] = report.quality_checked && file.quality
+                       ? quality_to_json(*file.quality, report.face_confidence)
+                       : ordered_json(nullptr);
     f["checks"] = ordered_json::array();
     for (const Finding* finding : by_file[file.name]) {
       f["checks"].push_back(finding_to_json(*finding));
@@ -309,6 +348,27 @@ ordered_json training_data_to_json(const Actor& actor, const TrainingDataReport&
   for (const Finding& finding : report.findings) {
     out["findings"].push_back(finding_to_json(finding));
   }
+  return out;
+}
+
+ordered_json data_check_to_json(const Actor& actor, const TrainingDataReport& report) {
+  ordered_json out;
+  out["id"] = actor.key();
+  out["name"] = actor.name;
+  out["folder"] = report.folder;
+  out["location"] = report.s3_only ? "s3" : "local";
+  out["usable"] = report.training_images();
+  out["excluded"] = report.excluded.size();
+  out["faces"] = {
+      {"one", report.faces_one}, {"none", report.faces_none}, {"several", report.faces_several}};
+  std::map<std::string, int> by_code;
+  for (const Finding& f : report.findings) {
+    ++by_code[f.code];
+  }
+  out["findings"] = by_code;
+  out["near_duplicate_groups"] = report.near_duplicate_groups.size();
+  out["errors"] = report.error_count();
+  out["warnings"] = report.warning_count();
   return out;
 }
 

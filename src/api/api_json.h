@@ -86,6 +86,9 @@ nlohmann::ordered_json estimate_to_json(const Estimate& estimate);
 nlohmann::ordered_json plan_to_json(const TrainingPlan& plan);
 /// The scan report: summary, sync state, files with their checks, findings.
 nlohmann::ordered_json training_data_to_json(const Actor& actor, const TrainingDataReport& report);
+/// One actor's line of `data check`: usable and left-out images, faces, and the findings by
+/// code (`findings`: code → count), errors and warnings.
+nlohmann::ordered_json data_check_to_json(const Actor& actor, const TrainingDataReport& report);
 /// A sync's plan and outcome: actor_id, prefix, uploaded/deleted/orphan/excluded/ignored/failed
 /// lists, unchanged count, upload_bytes, s3_urls count, marked_synced.
 nlohmann::ordered_json sync_report_to_json(const SyncReport& report);

@@ -45,13 +45,16 @@ TEST(ActorJsonTest, ListItemCarriesTheDocumentedFields) {
   EXPECT_EQ(keys, (std::vector<std::string>{"id", "registry_id", "name", "sex", "ethnicity", "age",
                                             "description", "poster_url", "training_data", "good",
                                             "validated_lora_model", "latest_version"}));
-  EXPECT_EQ(item["training_data"], ordered_json({{"count", 1},
-                                                 {"excluded", 0},
-                                                 {"ignored", 0},
-                                                 {"recorded", 1},
-                                                 {"synced", true},
-                                                 {"state", "synced"},
-                                                 {"location", "local"}}));
+  EXPECT_EQ(item["training_data"],
+            ordered_json({{"count", 1},
+                          {"excluded", 0},
+                          {"ignored", 0},
+                          {"recorded", 1},
+                          {"synced", true},
+                          {"state", "synced"},
+                          {"location", "local"},
+                          {"faces", {{"one", 0}, {"none", 0}, {"several", 0}}},
+                          {"quality_findings", 0}}));
   EXPECT_EQ(item["validated_lora_model"]["version_name"], "V2");
   EXPECT_TRUE(item["latest_version"].is_null());
 }
@@ -67,16 +70,23 @@ TEST(ActorJsonTest, ViewAddsPosterDataStateAndLatestVersion) {
   view.data.usable = 4;
   view.data.excluded = 1;
   view.data.ignored = 2;
+  view.data.faces_one = 3;
+  view.data.faces_none = 1;
+  view.data.faces_several = 1;
+  view.data.quality_findings = 4;
   view.latest_version = std::make_pair(std::string("V3"), VersionStatus::Training);
   const ordered_json item = actor_to_json(a, view);
   EXPECT_EQ(item["poster_url"], "/api/actors/0006/poster");
-  EXPECT_EQ(item["training_data"], ordered_json({{"count", 4},
-                                                 {"excluded", 1},
-                                                 {"ignored", 2},
-                                                 {"recorded", 0},
-                                                 {"synced", false},
-                                                 {"state", "not_synced"},
-                                                 {"location", "local"}}));
+  EXPECT_EQ(item["training_data"],
+            ordered_json({{"count", 4},
+                          {"excluded", 1},
+                          {"ignored", 2},
+                          {"recorded", 0},
+                          {"synced", false},
+                          {"state", "not_synced"},
+                          {"location", "local"},
+                          {"faces", {{"one", 3}, {"none", 1}, {"several", 1}}},
+                          {"quality_findings", 4}}));
   EXPECT_EQ(item["latest_version"], ordered_json({{"name", "V3"}, {"status", "training"}}));
   // An empty view: the record's remote poster and no data.
   const ordered_json plain = actor_to_json(a, {});

@@ -1,6 +1,7 @@
 #include "app/config.h"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 #include <sstream>
 #include <system_error>
@@ -205,6 +206,78 @@ Status read_preview(const toml::table& runpod, PreviewSettings& p) {
   return Ok{};
 }
 
+// A check's level: "error", "warning" or "off".
+Status read_level(const toml::table& t, const char* key, CheckLevel& out) {
+  std::string text(to_string(out));
+  Status st = read(t, "checks", key, text);
+  if (!st) return st;
+  std::optional<CheckLevel> level = parse_check_level(text);
+  if (!level) {
+    return toml_error(std::string("checks.") + key,
+                      "is \"error\", \"warning\" or \"off\", not \"" + text + "\"");
+  }
+  out = *level;
+  return Ok{};
+}
+
+Status read_checks(const toml::table& t, DataCheckLimits& limits) {
+  Status k =
+      check_keys(t, "checks",
+                 {"min_short_side", "min_images", "max_images", "image_quality", "face_confidence",
+                  "min_face_share", "min_sharpness", "min_brightness", "max_brightness",
+                  "max_clipped_share", "near_duplicate_bits", "no_face", "several_faces",
+                  "small_face", "face_at_border", "blurry", "exposure", "near_duplicate"});
+  if (!k) return k;
+  QualityLimits& q = limits.quality;
+  for (Status st :
+       {read(t, "checks", "min_short_side", limits.min_short_side),
+        read(t, "checks", "min_images", limits.min_images),
+        read(t, "checks", "max_images", limits.max_images),
+        read(t, "checks", "image_quality", q.enabled),
+        read(t, "checks", "face_confidence", q.face_confidence),
+        read(t, "checks", "min_face_share", q.min_face_share),
+        read(t, "checks", "min_sharpness", q.min_sharpness),
+        read(t, "checks", "min_brightness", q.min_brightness),
+        read(t, "checks", "max_brightness", q.max_brightness),
+        read(t, "checks", "max_clipped_share", q.max_clipped_share),
+        read(t, "checks", "near_duplicate_bits", q.near_duplicate_bits),
+        read_level(t, "no_face", q.no_face), read_level(t, "several_faces", q.several_faces),
+        read_level(t, "small_face", q.small_face),
+        read_level(t, "face_at_border", q.face_at_border), read_level(t, "blurry", q.blurry),
+        read_level(t, "exposure", q.exposure), read_level(t, "near_duplicate", q.near_duplicate)}) {
+    if (!st) return st;
+  }
+  if (limits.min_short_side < 1 || limits.min_images < 1 || limits.max_images < limits.min_images) {
+    return toml_error("checks",
+                      "min_short_side and min_images must be at least 1, and "
+                      "max_images at least min_images (read " +
+                          std::to_string(limits.min_short_side) + ", " +
+                          std::to_string(limits.min_images) + ", " +
+                          std::to_string(limits.max_images) + ")");
+  }
+  auto share = [](double v) { return std::isfinite(v) && v >= 0 && v <= 1; };
+  auto level = [](double v) { return std::isfinite(v) && v >= 0 && v <= 255; };
+  if (!share(q.min_face_share) || !share(q.max_clipped_share)) {
+    return toml_error("checks", "min_face_share and max_clipped_share are shares from 0 to 1");
+  }
+  if (!level(q.min_brightness) || !level(q.max_brightness) ||
+      q.min_brightness >= q.max_brightness) {
+    return toml_error("checks",
+                      "min_brightness and max_brightness are grey levels from 0 to 255, the "
+                      "first below the second");
+  }
+  if (!std::isfinite(q.face_confidence) || !std::isfinite(q.min_sharpness) || q.min_sharpness < 0) {
+    return toml_error("checks",
+                      "face_confidence and min_sharpness must be finite numbers, "
+                      "min_sharpness at least 0");
+  }
+  if (q.near_duplicate_bits < 0 || q.near_duplicate_bits > 64) {
+    return toml_error("checks.near_duplicate_bits", "is a number of bits from 0 to 64, not " +
+                                                        std::to_string(q.near_duplicate_bits));
+  }
+  return Ok{};
+}
+
 Status read_policy(const toml::table& t, AutoAdjustPolicy& policy) {
   const std::string where = "auto_adjust";
   Status keys = check_keys(
@@ -335,22 +408,8 @@ Status parse_toml_settings(std::string_view text, const std::string& source, Set
     if (!st) return st;
   }
   if (const toml::table* t = subtable(root, "checks")) {
-    Status k = check_keys(*t, "checks", {"min_short_side", "min_images", "max_images"});
-    if (!k) return k;
-    for (Status st : {read(*t, "checks", "min_short_side", s.limits.min_short_side),
-                      read(*t, "checks", "min_images", s.limits.min_images),
-                      read(*t, "checks", "max_images", s.limits.max_images)}) {
-      if (!st) return st;
-    }
-    if (s.limits.min_short_side < 1 || s.limits.min_images < 1 ||
-        s.limits.max_images < s.limits.min_images) {
-      return toml_error("checks",
-                        "min_short_side and min_images must be at least 1, and "
-                        "max_images at least min_images (read " +
-                            std::to_string(s.limits.min_short_side) + ", " +
-                            std::to_string(s.limits.min_images) + ", " +
-                            std::to_string(s.limits.max_images) + ")");
-    }
+    Status st = read_checks(*t, s.limits);
+    if (!st) return st;
   }
   if (const toml::table* t = subtable(root, "s3")) {
     Status k = check_keys(*t, "s3",
@@ -511,6 +570,13 @@ Result<Config> load_config(const fs::path& workspace,
   if (auto v = lookup("NGROK_AUTHTOKEN")) config.secrets.ngrok_authtoken = Secret(*v);
   if (auto v = lookup("PUBLIC_WEBHOOK_BASE_URL")) s.public_webhook_base_url = *v;
   if (auto v = lookup("NGROK_AGENT_API_URL")) s.ngrok_api_url = *v;
+  if (auto v = lookup("IMAGE_QUALITY_CHECKS")) {
+    if (*v != "on" && *v != "off") {
+      return Error{ErrorCode::InvalidArgument,
+                   "IMAGE_QUALITY_CHECKS is \"on\" or \"off\", not \"" + *v + "\""};
+    }
+    s.limits.quality.enabled = *v == "on";
+  }
   s.ngrok_api_url = strip_trailing_slash(s.ngrok_api_url);
   s.has_ngrok_authtoken = !config.secrets.ngrok_authtoken.empty();
   if (s.public_webhook_base_url) {

@@ -188,6 +188,13 @@ TEST(ConfigTest, MistakesInTheTomlFileAreNamed) {
       // A float where an integer belongs: toml++'s value<int64_t>() converted it (UB; fuzz_config).
       {"[checks]\nmax_images = 5e82\n", "expected a whole number"},
       {"[checks]\nmax_images = 5.0\n", "expected a whole number"},
+      {"[checks]\nno_face = \"fatal\"\n", "checks.no_face: is \"error\", \"warning\" or \"off\""},
+      {"[checks]\nblury = \"off\"\n", "checks.blury: unknown key"},
+      {"[checks]\nmin_face_share = 1.5\n", "shares from 0 to 1"},
+      {"[checks]\nmin_brightness = 200\nmax_brightness = 100\n", "the first below the second"},
+      {"[checks]\nmin_sharpness = -1.0\n", "min_sharpness at least 0"},
+      {"[checks]\nnear_duplicate_bits = 65\n", "from 0 to 64, not 65"},
+      {"[checks]\nimage_quality = \"yes\"\n", "expected true or false"},
       {"[[runpod.endpoints]]\nname = \"a\"\nprice_per_second = 1e308\nseconds_per_step = 1e-320\n",
        "price_per_second"},
       {"[runpod]\njob_ttl_seconds = 5\n", "within RunPod's 10 s"},
@@ -204,6 +211,39 @@ TEST(ConfigTest, MistakesInTheTomlFileAreNamed) {
     EXPECT_EQ(config.error().code, ErrorCode::InvalidArgument);
     EXPECT_NE(config.error().message.find(row.says), std::string::npos) << config.error().message;
   }
+}
+
+TEST(ConfigTest, TheChecksTableSetsTheImageQualityThresholdsAndLevels) {
+  testing::TempDir ws;
+  ws.write("actor-trainer.toml",
+           "[checks]\nface_confidence = 0.6\nmin_face_share = 0.2\nmin_sharpness = 40\n"
+           "near_duplicate_bits = 4\nno_face = \"warning\"\nnear_duplicate = \"error\"\n"
+           "exposure = \"off\"\n");
+  Result<Config> config = load_config(ws.path(), {});
+  ASSERT_TRUE(config) << config.error().message;
+  const QualityLimits& q = config->settings.limits.quality;
+  EXPECT_TRUE(q.enabled);
+  EXPECT_DOUBLE_EQ(q.face_confidence, 0.6);
+  EXPECT_DOUBLE_EQ(q.min_face_share, 0.2);
+  EXPECT_DOUBLE_EQ(q.min_sharpness, 40);
+  EXPECT_EQ(q.near_duplicate_bits, 4);
+  EXPECT_EQ(q.no_face, CheckLevel::Warning);
+  EXPECT_EQ(q.near_duplicate, CheckLevel::Error);
+  EXPECT_EQ(q.exposure, CheckLevel::Off);
+  EXPECT_EQ(q.several_faces, CheckLevel::Warning);  // untouched: the default
+
+  // The environment switches the checks off (or on) over the file; anything else is refused.
+  Result<Config> off = load_config(ws.path(), {{"IMAGE_QUALITY_CHECKS", "off"}});
+  ASSERT_TRUE(off);
+  EXPECT_FALSE(off->settings.limits.quality.enabled);
+  ws.write("actor-trainer.toml", "[checks]\nimage_quality = false\n");
+  Result<Config> on = load_config(ws.path(), {{"IMAGE_QUALITY_CHECKS", "on"}});
+  ASSERT_TRUE(on);
+  EXPECT_TRUE(on->settings.limits.quality.enabled);
+  Result<Config> bad = load_config(ws.path(), {{"IMAGE_QUALITY_CHECKS", "maybe"}});
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("IMAGE_QUALITY_CHECKS is \"on\" or \"off\""),
+            std::string::npos);
 }
 
 TEST(ConfigTest, ThePreviewTableSetsTheEndpointPromptsAndSeeds) {

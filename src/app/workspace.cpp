@@ -165,7 +165,8 @@ Result<std::unique_ptr<Workspace>> open_workspace(const fs::path& root) {
       SqliteScanMemory::open(ws->root / ".actor-trainer" / "state.db");
   if (!memory) return memory.error();
   ws->scan_memory = std::move(memory).value();
-  ws->scanner = std::make_unique<VipsTrainingDataScanner>(ws->root, ws->scan_memory.get());
+  ws->scanner = std::make_unique<VipsTrainingDataScanner>(
+      ws->root, ws->scan_memory.get(), ws->config.settings.limits.quality.enabled);
   if (!ws->config.settings.s3_bucket.empty() && ws->config.settings.has_s3_credentials) {
     S3Config s3;
     s3.endpoint_url = ws->config.settings.s3_endpoint_url;

@@ -40,6 +40,7 @@ int run_refresh(Context& context, const Options& options);
 int run_mark_good(Context& context, const Options& options);
 int run_compare(Context& context, const Options& options);
 int run_doctor(Context& context, const Options& options);
+int run_data_check(Context& context, const Options& options);
 int run_data_sync(Context& context, const Options& options);
 int run_data_pull(Context& context, const Options& options);
 int run_import(Context& context, const Options& options);

@@ -1,4 +1,7 @@
+#include <algorithm>
+#include <cmath>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -26,6 +29,29 @@ Result<TrainingDataReport> scan_with_progress(Context& context, const Actor& act
                             });
 }
 
+namespace {
+
+// The quality columns of `data scan`: faces counted, the main face's share of the short side,
+// sharpness, mean level (of the face when one was measured).
+std::vector<std::string> quality_cells(const ImageQuality& q, const DataCheckLimits& limits) {
+  const std::vector<FaceBox> faces = counted_faces(q, limits.quality);
+  std::string face = "-";
+  if (!faces.empty()) {
+    const int short_side = std::min(q.width, q.height);
+    const int widest =
+        std::max_element(faces.begin(), faces.end(), [](const FaceBox& a, const FaceBox& b) {
+          return a.width < b.width;
+        })->width;
+    if (short_side > 0) face = std::to_string(widest * 100 / short_side) + "%";
+  }
+  return {std::to_string(faces.size()), face,
+          std::to_string(static_cast<long>(std::lround(q.sharpness))),
+          std::to_string(static_cast<long>(std::lround(q.brightness))) +
+              (q.exposure_of_face ? " face" : "")};
+}
+
+}  // namespace
+
 int run_data_scan(Context& context, const Options& o) {
   Result<FoundActor> found = find_actor(context, o.actor);
   if (!found) return report_error(found.error(), o.json);
@@ -36,13 +62,24 @@ int run_data_scan(Context& context, const Options& o) {
     print_json(training_data_to_json(actor, *report));
     return kExitOk;
   }
-  Table table({"FILE", "FORMAT", "SIZE", "BYTES", "CAPTION", "MD5", "STATUS"});
+  Table table({"FILE", "FORMAT", "SIZE", "BYTES", "CAPTION", "MD5", "FACES", "FACE", "SHARP",
+               "LEVEL", "STATUS"});
   table.set_max_width(0, 48);
+  const bool measured = report->quality_checked;
   for (const ScannedFile& f : report->files) {
-    table.add_row({f.name, f.format.empty() ? "-" : f.format,
-                   f.width > 0 ? std::to_string(f.width) + "x" + std::to_string(f.height) : "-",
-                   format_bytes(f.bytes), f.has_caption ? "yes" : "no",
-                   f.md5.empty() ? "-" : f.md5.substr(0, 12), std::string(to_string(f.status))});
+    std::vector<std::string> row = {
+        f.name,
+        f.format.empty() ? "-" : f.format,
+        f.width > 0 ? std::to_string(f.width) + "x" + std::to_string(f.height) : "-",
+        format_bytes(f.bytes),
+        f.has_caption ? "yes" : "no",
+        f.md5.empty() ? "-" : f.md5.substr(0, 12)};
+    const std::vector<std::string> q = measured && f.quality
+                                           ? quality_cells(*f.quality, context.settings.limits)
+                                           : std::vector<std::string>(4, "-");
+    row.insert(row.end(), q.begin(), q.end());
+    row.emplace_back(to_string(f.status));
+    table.add_row(row);
   }
   std::cout << "training data of " << actor.label() << " (" << actor.name << ") in "
             << report->folder << "\n\n";
@@ -67,12 +104,126 @@ int run_data_scan(Context& context, const Options& o) {
     std::cout << why << "\n";
   }
   if (!report->ignored.empty()) std::cout << "ignored: " << join(report->ignored, ", ") << "\n";
+  if (const std::string faces = describe_faces(*report); !faces.empty()) {
+    std::cout << faces << "\n";
+  }
+  for (const std::vector<std::string>& group : report->near_duplicate_groups) {
+    std::cout << "near-duplicates: " << join(group, " = ") << "\n";
+  }
   for (const Finding& f : report->findings) {
     std::cout << (f.severity == Severity::Error ? "error:   " : "warning: ")
               << (f.file.empty() ? "" : f.file + ": ") << f.message << "\n";
   }
   std::cout << report->error_count() << " errors, " << report->warning_count() << " warnings\n";
   return kExitOk;
+}
+
+int run_data_check(Context& context, const Options& o) {
+  if (o.all == !o.actor.empty()) {
+    return report_error(Error{ErrorCode::InvalidArgument, "data check: give an ACTOR or --all"},
+                        o.json);
+  }
+  std::shared_ptr<const ActorCatalog> catalog = context.registry.catalog();
+  std::vector<const Actor*> actors;
+  if (o.all) {
+    const std::vector<bool> absent = absent_training_folders(catalog->actors(), context.scanner);
+    for (const Actor& actor : catalog->actors()) {
+      // An actor without a folder has nothing local to check; one whose data lives only in S3
+      // is read by `data scan ACTOR`, object by object.
+      if (!absent[actor.position]) actors.push_back(&actor);
+    }
+  } else {
+    Result<const Actor*> actor = catalog->find(o.actor);
+    if (!actor) return report_error(actor.error(), o.json);
+    actors.push_back(*actor);
+  }
+  Table table({"ACTOR", "NAME", "USABLE", "LEFT OUT", "FACES 1/0/2+", "BLURRED", "EXPOSURE",
+               "NEAR-DUP", "ERRORS", "WARNINGS"});
+  table.set_max_width(1, 32);
+  nlohmann::ordered_json lines = nlohmann::ordered_json::array();
+  int images = 0;
+  int left_out = 0;
+  int one = 0;
+  int none = 0;
+  int several = 0;
+  int errors = 0;
+  int warnings = 0;
+  int with_findings = 0;
+  std::map<std::string, int> by_code;
+  std::vector<std::string> failed;
+  {
+    ProgressBar bar("data check", !o.json);
+    std::size_t done = 0;
+    for (const Actor* actor : actors) {
+      bar.update(done++, actors.size(), "actors");
+      Result<TrainingDataReport> report = inspect_training_data(
+          *actor, context.scanner, context.settings.limits, {}, ScanDepth::Quality);
+      if (!report) {
+        failed.push_back(actor->label() + ": " + report.error().message);
+        continue;
+      }
+      const TrainingDataReport& r = *report;
+      if (r.files.empty()) continue;  // a folder without files
+      nlohmann::ordered_json line = data_check_to_json(*actor, r);
+      lines.push_back(line);
+      std::map<std::string, int> codes = line["findings"].get<std::map<std::string, int>>();
+      for (const auto& [code, n] : codes) {
+        by_code[code] += n;
+      }
+      images += r.usable_count;
+      left_out += static_cast<int>(r.excluded.size());
+      one += r.faces_one;
+      none += r.faces_none;
+      several += r.faces_several;
+      errors += r.error_count();
+      warnings += r.warning_count();
+      if (!r.findings.empty()) ++with_findings;
+      table.add_row(
+          {actor->key(), actor->name, std::to_string(r.usable_count),
+           std::to_string(r.excluded.size()),
+           std::to_string(r.faces_one) + "/" + std::to_string(r.faces_none) + "/" +
+               std::to_string(r.faces_several),
+           std::to_string(codes["blurry"]),
+           std::to_string(codes["too_dark"] + codes["too_bright"] + codes["clipped_highlights"]),
+           std::to_string(r.near_duplicate_groups.size()), std::to_string(r.error_count()),
+           std::to_string(r.warning_count())});
+    }
+    bar.update(done, actors.size(), "actors");
+  }
+  if (o.json) {
+    nlohmann::ordered_json doc;
+    doc["actors"] = lines;
+    doc["totals"] = {{"actors", lines.size()},
+                     {"actors_with_findings", with_findings},
+                     {"usable", images},
+                     {"excluded", left_out},
+                     {"faces", {{"one", one}, {"none", none}, {"several", several}}},
+                     {"findings", by_code},
+                     {"errors", errors},
+                     {"warnings", warnings}};
+    doc["failed"] = failed;
+    print_json(doc);
+  } else {
+    if (!lines.empty()) std::cout << table.render() << "\n";
+    std::cout << lines.size() << " actors with training images checked: " << images
+              << " usable images, " << left_out << " left out";
+    if (const std::string faces = describe_faces(one, none, several); !faces.empty()) {
+      std::cout << "; " << faces;
+    }
+    std::cout << "\n"
+              << errors << " errors, " << warnings << " warnings in " << with_findings << " actors";
+    std::vector<std::string> codes;
+    codes.reserve(by_code.size());
+    for (const auto& [code, n] : by_code) {
+      codes.push_back(code + " " + std::to_string(n));
+    }
+    if (!codes.empty()) std::cout << " (" << join(codes, ", ") << ")";
+    std::cout << "\n";
+    for (const std::string& f : failed) {
+      std::cout << "failed: " << f << "\n";
+    }
+  }
+  return failed.empty() ? kExitOk : kExitOther;
 }
 
 namespace {

@@ -191,7 +191,8 @@ Result<PullReport> pull_actor(const Actor& actor, TrainingDataScanner& scanner, 
                           : std::to_string(remote->missing.size()) + " recorded, all missing") +
                      ")"};
   }
-  Result<TrainingDataReport> local = inspect_training_data(actor, scanner, {}, {});
+  Result<TrainingDataReport> local =
+      inspect_training_data(actor, scanner, {}, {}, ScanDepth::Files);
   if (!local) return local.error().with_context(what);
   std::map<std::string, const ScannedFile*> here;
   for (const ScannedFile& file : local->files) {

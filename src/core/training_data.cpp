@@ -1,7 +1,13 @@
 #include "core/training_data.h"
 
 #include <algorithm>
+#include <array>
+#include <bit>
+#include <cmath>
+#include <iterator>
+#include <numeric>
 #include <set>
+#include <sstream>
 
 #include "base/strings.h"
 
@@ -79,6 +85,173 @@ SyncState compute_sync_state(const std::optional<TrainingDataRecord>& record,
   return remote == local && !content_changed ? SyncState::Synced : SyncState::OutOfSync;
 }
 
+std::string_view to_string(CheckLevel level) {
+  switch (level) {
+    case CheckLevel::Off: return "off";
+    case CheckLevel::Warning: return "warning";
+    case CheckLevel::Error: return "error";
+  }
+  return "off";
+}
+
+std::optional<CheckLevel> parse_check_level(std::string_view text) {
+  for (CheckLevel level : {CheckLevel::Off, CheckLevel::Warning, CheckLevel::Error}) {
+    if (to_string(level) == text) return level;
+  }
+  return std::nullopt;
+}
+
+std::vector<FaceBox> counted_faces(const ImageQuality& quality, const QualityLimits& limits) {
+  std::vector<FaceBox> out;
+  std::copy_if(quality.faces.begin(), quality.faces.end(), std::back_inserter(out),
+               [&](const FaceBox& f) { return f.confidence >= limits.face_confidence; });
+  return out;
+}
+
+bool is_image_quality_code(std::string_view code) {
+  static constexpr std::array<std::string_view, 9> kCodes = {
+      "no_face",  "several_faces", "small_face",         "face_at_border", "blurry",
+      "too_dark", "too_bright",    "clipped_highlights", "near_duplicate"};
+  return std::find(kCodes.begin(), kCodes.end(), code) != kCodes.end();
+}
+
+int hash_distance(std::uint64_t a, std::uint64_t b) {
+  return std::popcount(a ^ b);
+}
+
+namespace {
+
+std::string percent(double share) {
+  return std::to_string(std::lround(share * 100)) + "%";
+}
+
+std::string fixed(double value, int decimals) {
+  std::ostringstream out;
+  out.setf(std::ios::fixed);
+  out.precision(decimals);
+  out << value;
+  return out.str();
+}
+
+// The edges of the image a face box reaches or passes, for people ("left and top").
+std::string edges_cut(const FaceBox& face, int width, int height) {
+  std::vector<std::string> edges;
+  if (face.x <= 0) edges.emplace_back("left");
+  if (face.x + face.width >= width) edges.emplace_back("right");
+  if (face.y <= 0) edges.emplace_back("top");
+  if (face.y + face.height >= height) edges.emplace_back("bottom");
+  return join(edges, " and ");
+}
+
+// The findings of the image-quality checks about one image (not near-duplicates, which need
+// the whole set), at their configured level; Off checks give none.
+std::vector<Finding> image_quality_findings(const ScannedFile& file, const QualityLimits& limits) {
+  std::vector<Finding> out;
+  const ImageQuality& q = *file.quality;
+  auto add = [&](CheckLevel level, const char* code, std::string message) {
+    if (level == CheckLevel::Off) return;
+    out.push_back({level == CheckLevel::Error ? Severity::Error : Severity::Warning, code,
+                   file.name, std::move(message)});
+  };
+  const std::vector<FaceBox> faces = counted_faces(q, limits);
+  if (faces.empty()) {
+    add(limits.no_face, "no_face",
+        "no face found (detector score below " + fixed(limits.face_confidence, 2) + ")");
+  } else {
+    if (faces.size() > 1) {
+      add(limits.several_faces, "several_faces",
+          std::to_string(faces.size()) + " faces: a training image should show the actor alone");
+    }
+    const FaceBox& main = *std::max_element(
+        faces.begin(), faces.end(),
+        [](const FaceBox& a, const FaceBox& b) { return a.width * a.height < b.width * b.height; });
+    const int short_side = std::min(q.width, q.height);
+    const double share = short_side > 0 ? static_cast<double>(main.width) / short_side : 0;
+    if (share < limits.min_face_share) {
+      add(limits.small_face, "small_face",
+          "the face is " + std::to_string(main.width) + " px wide, " + percent(share) +
+              " of the short side (below " + percent(limits.min_face_share) +
+              " it shows little of the identity)");
+    }
+    if (const std::string edges = edges_cut(main, q.width, q.height); !edges.empty()) {
+      add(limits.face_at_border, "face_at_border", "the face is cut by the " + edges + " edge");
+    }
+  }
+  if (q.sharpness < limits.min_sharpness) {
+    add(limits.blurry, "blurry",
+        "looks blurred (sharpness " + fixed(q.sharpness, 0) + ", below " +
+            fixed(limits.min_sharpness, 0) + ")");
+  }
+  const std::string what = q.exposure_of_face ? "the face" : "the image";
+  if (q.brightness < limits.min_brightness) {
+    add(limits.exposure, "too_dark",
+        what + " is too dark (mean level " + fixed(q.brightness, 0) + " of 255, below " +
+            fixed(limits.min_brightness, 0) + ")");
+  } else if (q.brightness > limits.max_brightness) {
+    add(limits.exposure, "too_bright",
+        what + " is too bright (mean level " + fixed(q.brightness, 0) + " of 255, above " +
+            fixed(limits.max_brightness, 0) + ")");
+  }
+  if (q.clipped_share > limits.max_clipped_share) {
+    add(limits.exposure, "clipped_highlights",
+        percent(q.clipped_share) + " of " + what + " is clipped white (above " +
+            percent(limits.max_clipped_share) + ")");
+  }
+  return out;
+}
+
+// Groups of images whose difference hashes are within `bits` of each other (linked through
+// any member), leaving out pairs with the same content (those are exact duplicates). Each
+// group starts with the image to keep (the most pixels, then the fewest findings of its own
+// in `own_findings`, then the sharpest), the rest by name; groups in the order of their first
+// name. `files` sorted by name.
+std::vector<std::vector<std::size_t>> near_duplicate_groups(
+    const std::vector<const ScannedFile*>& files, const std::vector<int>& own_findings, int bits) {
+  std::vector<std::size_t> parent(files.size());
+  std::iota(parent.begin(), parent.end(), std::size_t{0});
+  auto root = [&](std::size_t i) {
+    while (parent[i] != i) {
+      i = parent[i] = parent[parent[i]];
+    }
+    return i;
+  };
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    for (std::size_t j = i + 1; j < files.size(); ++j) {
+      if (files[i]->md5 == files[j]->md5 ||
+          hash_distance(files[i]->quality->dhash, files[j]->quality->dhash) > bits) {
+        continue;
+      }
+      parent[root(j)] = root(i);
+    }
+  }
+  std::map<std::size_t, std::vector<std::size_t>> by_root;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    by_root[root(i)].push_back(i);
+  }
+  std::vector<std::vector<std::size_t>> groups;
+  for (auto& [r, members] : by_root) {
+    if (members.size() < 2) continue;
+    auto best = std::max_element(members.begin(), members.end(), [&](std::size_t a, std::size_t b) {
+      const ImageQuality& qa = *files[a]->quality;
+      const ImageQuality& qb = *files[b]->quality;
+      const long pa = static_cast<long>(qa.width) * qa.height;
+      const long pb = static_cast<long>(qb.width) * qb.height;
+      if (pa != pb) return pa < pb;
+      if (own_findings[a] != own_findings[b]) return own_findings[a] > own_findings[b];
+      if (qa.sharpness != qb.sharpness) return qa.sharpness < qb.sharpness;
+      return a > b;  // equal: the first name wins
+    });
+    std::rotate(members.begin(), best, best + 1);
+    groups.push_back(std::move(members));
+  }
+  std::sort(groups.begin(), groups.end(), [&](const auto& a, const auto& b) {
+    return files[a.front()]->name < files[b.front()]->name;
+  });
+  return groups;
+}
+
+}  // namespace
+
 TrainingDataReport check_training_data(std::string folder, std::vector<ScannedFile> files,
                                        const std::optional<TrainingDataRecord>& record,
                                        const DataCheckLimits& limits) {
@@ -89,14 +262,22 @@ TrainingDataReport check_training_data(std::string folder, std::vector<ScannedFi
 
   std::vector<Finding> errors;
   std::vector<Finding> warnings;
-  std::map<std::string, std::vector<std::string>> by_md5;
-  std::vector<std::string> usable_names;
-  bool content_changed = false;
+  auto file_finding = [&](Finding f) {
+    (f.severity == Severity::Error ? errors : warnings).push_back(std::move(f));
+  };
   constexpr std::string_view kLeftOut = "; left out of sync and training";
   auto exclude = [&](const ScannedFile& file, const char* code, const std::string& why) {
     errors.push_back({Severity::Error, code, file.name, why + std::string(kLeftOut)});
     report.excluded.push_back(file.name);
   };
+
+  // First the files' own verdicts: status, then the image-quality checks; an error excludes.
+  const QualityLimits& ql = limits.quality;
+  report.quality_checked = ql.enabled;
+  report.face_confidence = ql.face_confidence;
+  std::vector<const ScannedFile*> kept;  // images that are usable so far
+  std::vector<const ScannedFile*> analysed;
+  std::vector<int> own_findings;  // of each analysed image
   for (const ScannedFile& file : files) {
     switch (file.status) {
       case FileStatus::Image: break;
@@ -113,17 +294,72 @@ TrainingDataReport check_training_data(std::string folder, std::vector<ScannedFi
         exclude(file, "outside_workspace", "is a link to a file outside the workspace");
         continue;
     }
+    if (ql.enabled && file.quality) {
+      const std::size_t faces = counted_faces(*file.quality, ql).size();
+      ++(faces == 0 ? report.faces_none : faces == 1 ? report.faces_one : report.faces_several);
+      bool left_out = false;
+      std::vector<Finding> found = image_quality_findings(file, ql);
+      const int count = static_cast<int>(found.size());
+      for (Finding& f : found) {
+        if (f.severity == Severity::Error) {
+          report.excluded.push_back(file.name);
+          f.message += kLeftOut;
+          left_out = true;
+        }
+        file_finding(std::move(f));
+      }
+      if (left_out) continue;
+      analysed.push_back(&file);
+      own_findings.push_back(count);
+    }
+    kept.push_back(&file);
+  }
+  if (ql.enabled && ql.near_duplicate != CheckLevel::Off) {
+    std::set<const ScannedFile*> repeated;  // left out as a near-duplicate of another image
+    for (const std::vector<std::size_t>& group :
+         near_duplicate_groups(analysed, own_findings, ql.near_duplicate_bits)) {
+      std::vector<std::string> names;
+      names.reserve(group.size());
+      for (std::size_t i : group) {
+        names.push_back(analysed[i]->name);
+      }
+      for (std::size_t k = 1; k < group.size(); ++k) {
+        const ScannedFile& file = *analysed[group[k]];
+        Finding f{ql.near_duplicate == CheckLevel::Error ? Severity::Error : Severity::Warning,
+                  "near_duplicate", file.name,
+                  "the same photo as " + names.front() +
+                      " at another size, crop or compression (difference hash within " +
+                      std::to_string(hash_distance(file.quality->dhash,
+                                                   analysed[group.front()]->quality->dhash)) +
+                      " bits)"};
+        if (f.severity == Severity::Error) {
+          f.message += kLeftOut;
+          report.excluded.push_back(file.name);
+          repeated.insert(&file);
+        }
+        file_finding(std::move(f));
+      }
+      report.near_duplicate_groups.push_back(std::move(names));
+    }
+    std::erase_if(kept, [&](const ScannedFile* f) { return repeated.contains(f); });
+  }
+  std::sort(report.excluded.begin(), report.excluded.end());
+
+  std::map<std::string, std::vector<std::string>> by_md5;
+  std::vector<std::string> usable_names;
+  bool content_changed = false;
+  for (const ScannedFile* file : kept) {
     ++report.usable_count;
-    report.usable_bytes += file.bytes;
-    ++report.formats[file.format];
-    if (file.has_caption) ++report.captions;
-    usable_names.push_back(file.name);
-    if (!file.synced_md5.empty() && file.synced_md5 != file.md5) content_changed = true;
-    by_md5[file.md5].push_back(file.name);
-    const int short_side = std::min(file.width, file.height);
+    report.usable_bytes += file->bytes;
+    ++report.formats[file->format];
+    if (file->has_caption) ++report.captions;
+    usable_names.push_back(file->name);
+    if (!file->synced_md5.empty() && file->synced_md5 != file->md5) content_changed = true;
+    by_md5[file->md5].push_back(file->name);
+    const int short_side = std::min(file->width, file->height);
     if (short_side < limits.min_short_side) {
-      warnings.push_back({Severity::Warning, "small_image", file.name,
-                          std::to_string(file.width) + "x" + std::to_string(file.height) +
+      warnings.push_back({Severity::Warning, "small_image", file->name,
+                          std::to_string(file->width) + "x" + std::to_string(file->height) +
                               ": short side below " + std::to_string(limits.min_short_side) +
                               " px"});
     }
@@ -164,6 +400,14 @@ TrainingDataReport check_training_data(std::string folder, std::vector<ScannedFi
   return report;
 }
 
+std::string describe_faces(int one, int none, int several) {
+  std::vector<std::string> parts;
+  if (one > 0) parts.push_back(std::to_string(one) + " one face");
+  if (none > 0) parts.push_back(std::to_string(none) + " none");
+  if (several > 0) parts.push_back(std::to_string(several) + " several");
+  return parts.empty() ? std::string() : "faces: " + join(parts, " · ");
+}
+
 DataSummary summarize(const TrainingDataReport& report,
                       const std::optional<TrainingDataRecord>& record) {
   DataSummary summary;
@@ -173,6 +417,12 @@ DataSummary summarize(const TrainingDataReport& report,
   summary.ignored = static_cast<int>(report.ignored.size());
   summary.usable_bytes = report.usable_bytes;
   summary.s3_only = report.s3_only;
+  summary.faces_one = report.faces_one;
+  summary.faces_none = report.faces_none;
+  summary.faces_several = report.faces_several;
+  summary.quality_findings = static_cast<int>(
+      std::count_if(report.findings.begin(), report.findings.end(),
+                    [](const Finding& f) { return is_image_quality_code(f.code); }));
   if (record) {
     summary.recorded = record->count;
     summary.recorded_synced = record->synced;

@@ -4,10 +4,10 @@ namespace atr {
 
 Result<TrainingDataReport> inspect_training_data(const Actor& actor, TrainingDataScanner& scanner,
                                                  const DataCheckLimits& limits,
-                                                 const ProgressFn& progress) {
+                                                 const ProgressFn& progress, ScanDepth depth) {
   Result<std::string> folder = training_folder(actor);
   if (!folder) return folder.error().with_context("scan " + actor.label());
-  Result<std::vector<ScannedFile>> files = scanner.scan(*folder, progress);
+  Result<std::vector<ScannedFile>> files = scanner.scan(*folder, progress, depth);
   if (!files && files.error().code != ErrorCode::NotFound) {
     return files.error().with_context("scan " + actor.label());
   }
@@ -25,7 +25,8 @@ DataSummary data_summary(const Actor& actor, TrainingDataScanner& scanner,
                        actor.training_data);
     }
   }
-  Result<TrainingDataReport> report = inspect_training_data(actor, scanner, limits, {});
+  Result<TrainingDataReport> report =
+      inspect_training_data(actor, scanner, limits, {}, ScanDepth::Files);
   if (!report) return summarize(TrainingDataReport{}, actor.training_data);
   return summarize(*report, actor.training_data);
 }

@@ -17,6 +17,16 @@ namespace atr {
 /// Reports progress of long work: items done out of total.
 using ProgressFn = std::function<void(std::size_t done, std::size_t total)>;
 
+/// How far a scan reads the images.
+enum class ScanDepth {
+  /// Headers, MD5 and end markers; the quality measures only where an earlier Quality scan
+  /// left them (unchanged files). What the actor list's summaries use: cheap at 100k actors.
+  Files,
+  /// Also every image's quality measures (faces, sharpness, exposure, hash: a decode and a
+  /// face detection each, ~0.05 s), remembered for the next scan. Detail, sync, training.
+  Quality,
+};
+
 /// Reads an actor's training folder. images/ implements it with libvips.
 class TrainingDataScanner {
  public:
@@ -24,8 +34,8 @@ class TrainingDataScanner {
   /// Every file of the workspace-relative `folder` except captions and hidden files.
   /// InvalidArgument when the folder would leave the workspace (`..`, absolute, symlink out);
   /// NotFound when it does not exist. Unreadable files are reported in their ScannedFile.
-  virtual Result<std::vector<ScannedFile>> scan(std::string_view folder,
-                                                const ProgressFn& progress) = 0;
+  virtual Result<std::vector<ScannedFile>> scan(std::string_view folder, const ProgressFn& progress,
+                                                ScanDepth depth) = 0;
   /// Records the MD5 of each file name (name → MD5) after the folder was synced, so later
   /// scans fill ScannedFile::synced_md5. A scanner without memory ignores it.
   virtual Status record_synced(std::string_view /*folder*/,
@@ -50,11 +60,14 @@ class TrainingDataScanner {
 
 /// Scans the actor's training folder and judges it (checks + sync state). A folder that does
 /// not exist yet is an empty set of images, not an error: the report then says "no_data".
+/// `depth` Quality measures the images for the image-quality checks (see ScanDepth).
 Result<TrainingDataReport> inspect_training_data(const Actor& actor, TrainingDataScanner& scanner,
                                                  const DataCheckLimits& limits,
-                                                 const ProgressFn& progress);
+                                                 const ProgressFn& progress,
+                                                 ScanDepth depth = ScanDepth::Quality);
 
-/// The actor's data in a few numbers from a fresh scan (see DataSummary). An actor whose
+/// The actor's data in a few numbers from a fresh scan of depth Files (see DataSummary): the
+/// image-quality findings count only for images an earlier Quality scan measured. An actor whose
 /// folder cannot be named (no name, no local_path) has no local data.
 /// `folder_absent` (from absent_training_folders) skips the scan of a folder known not to
 /// exist; the summary is the same as the scan's.

@@ -56,6 +56,9 @@ void get_training_data(ApiContext& c, const Req& req, Res& res) {
   Result<TrainingDataReport> report = inspect_actor_data(
       a, c.s.scanner, c.s.objects, c.s.settings.s3_key_layout, c.s.settings.limits, {});
   if (!report) return send_error(res, report.error());
+  // This scan measured the images; the list's summary (which reads measures, never takes
+  // them) is taken again so its faces and findings agree with this report.
+  c.s.data.forget(a.key());
   ordered_json doc = training_data_to_json(a, *report);
   for (ordered_json& file : doc["files"]) {
     // The thumbnail route reads the local folder; an object only in S3 has none to show.

@@ -23,6 +23,7 @@
 
 #include "base/paths.h"
 #include "base/strings.h"
+#include "images/image_quality.h"
 
 namespace atr {
 namespace fs = std::filesystem;
@@ -93,6 +94,19 @@ struct ContentSource {
                : vips_image_new_from_buffer(bytes.data(), bytes.size(), "", "access",
                                             VIPS_ACCESS_SEQUENTIAL, nullptr);
   }
+  // A decoded copy for the quality measures: at most kQualityAnalysisSide px, upright,
+  // shrunk while loading where the format allows it.
+  [[nodiscard]] VipsImage* analysis_copy() const {
+    VipsImage* out = nullptr;
+    const int failed =
+        path != nullptr
+            ? vips_thumbnail(path->c_str(), &out, kQualityAnalysisSide, "size", VIPS_SIZE_DOWN,
+                             nullptr)
+            : vips_thumbnail_buffer(const_cast<char*>(bytes.data()),  // NOLINT: libvips API
+                                    bytes.size(), &out, kQualityAnalysisSide, "size",
+                                    VIPS_SIZE_DOWN, nullptr);
+    return failed != 0 ? nullptr : out;
+  }
   [[nodiscard]] std::array<unsigned char, 8> head() const {
     std::array<unsigned char, 8> out{};
     if (path != nullptr) {
@@ -105,14 +119,12 @@ struct ContentSource {
   }
 };
 
-// libvips keeps one error buffer for the whole process, and its JPEG loader also files
-// libjpeg's warnings there; header reads hold this lock so a file's message is its own.
+}  // namespace
+
 std::mutex& vips_error_mutex() {
   static std::mutex mutex;
   return mutex;
 }
-
-}  // namespace
 
 // Loader names and libjpeg's "Warning:" notes (harmless quirks such as an unknown JFIF
 // revision) are dropped; lines become "; ".
@@ -204,9 +216,10 @@ void ensure_vips_started() {
 
 namespace {
 
-// Judges content once read: status, format, dimensions, size, MD5.
+// Judges content once read: status, format, dimensions, size, MD5; with `analyse`, the
+// quality measures of a sound image too.
 ScannedFile read_content(std::string name, const Result<ContentDigest>& digest,
-                         const ContentSource& source) {
+                         const ContentSource& source, bool analyse) {
   ensure_vips_started();
   ScannedFile file;
   file.name = std::move(name);
@@ -245,6 +258,7 @@ ScannedFile read_content(std::string name, const Result<ContentDigest>& digest,
   }
   file.width = vips_image_get_width(image);
   file.height = vips_image_get_height(image);
+  const bool turned = vips_image_get_orientation_swap(image) != 0;  // EXIF says: a quarter turn
   g_object_unref(image);
   vips_error_clear();  // warnings about a readable file
   vips_lock.unlock();
@@ -261,23 +275,44 @@ ScannedFile read_content(std::string name, const Result<ContentDigest>& digest,
   if (!problem.empty()) {
     file.status = FileStatus::Corrupt;
     file.detail = problem;
+    return file;
+  }
+  if (analyse) {
+    vips_lock.lock();
+    vips_error_clear();
+    if (VipsImage* copy = source.analysis_copy(); copy != nullptr) {
+      file.quality = measure_image(copy, turned ? file.height : file.width,
+                                   turned ? file.width : file.height, vips_lock);
+      g_object_unref(copy);
+    } else {
+      vips_error_clear();  // not measured; the header checks have judged the file
+    }
   }
   return file;
 }
 
 }  // namespace
 
-ScannedFile scan_file(const fs::path& path) {
-  return read_content(path.filename().string(), digest_file(path), ContentSource{&path, {}});
+ScannedFile scan_file(const fs::path& path, bool analyse) {
+  return read_content(path.filename().string(), digest_file(path), ContentSource{&path, {}},
+                      analyse);
 }
 
-ScannedFile scan_bytes(std::string name, std::string_view content) {
-  return read_content(std::move(name), digest_bytes(content), ContentSource{nullptr, content});
+ScannedFile scan_bytes(std::string name, std::string_view content, bool analyse) {
+  return read_content(std::move(name), digest_bytes(content), ContentSource{nullptr, content},
+                      analyse);
 }
 
 VipsTrainingDataScanner::VipsTrainingDataScanner(fs::path workspace_root, ScanMemory* memory,
-                                                 std::chrono::nanoseconds racy_window)
-    : workspace_root_(std::move(workspace_root)), memory_(memory), racy_window_(racy_window) {}
+                                                 bool analyse, std::chrono::nanoseconds racy_window)
+    : workspace_root_(std::move(workspace_root)),
+      memory_(memory),
+      analyse_(analyse),
+      racy_window_(racy_window) {}
+
+bool VipsTrainingDataScanner::complete(const ScannedFile& file, bool analyse) {
+  return !analyse || file.status != FileStatus::Image || file.quality.has_value();
+}
 
 Status VipsTrainingDataScanner::record_synced(
     std::string_view folder, const std::map<std::string, std::string>& md5_by_name) {
@@ -291,7 +326,7 @@ ScannedFile VipsTrainingDataScanner::scan_object(const std::string& name,
   if (cacheable) {
     Result<std::optional<ScannedFile>> known =
         memory_->recall_object(object.etag, static_cast<std::uint64_t>(object.size));
-    if (known && *known) {
+    if (known && *known && complete(**known, analyse_)) {
       ScannedFile file = std::move(**known);
       file.name = name;
       return file;
@@ -306,7 +341,7 @@ ScannedFile VipsTrainingDataScanner::scan_object(const std::string& name,
     file.detail = "cannot be fetched from S3: " + content.error().message;
     return file;  // not remembered: the next scan tries again
   }
-  ScannedFile file = scan_bytes(name, *content);
+  ScannedFile file = scan_bytes(name, *content, analyse_);
   // Best effort, like the folder memory: a failed write costs the next scan a fetch.
   if (cacheable) (void)memory_->remember_object(object.etag, file);
   return file;
@@ -384,7 +419,9 @@ std::vector<bool> VipsTrainingDataScanner::absent(const std::vector<std::string>
 }
 
 Result<std::vector<ScannedFile>> VipsTrainingDataScanner::scan(std::string_view relative,
-                                                               const ProgressFn& progress) {
+                                                               const ProgressFn& progress,
+                                                               ScanDepth depth) {
+  const bool analyse = analyse_ && depth == ScanDepth::Quality;
   // Most actors of a large registry have no folder: one stat says so, before the confinement
   // check resolves every component of the path (a plain relative path cannot leave the
   // workspace without existing, so its absence is all there is to say).
@@ -462,7 +499,8 @@ Result<std::vector<ScannedFile>> VipsTrainingDataScanner::scan(std::string_view 
     } else {
       stamps[i] = stamp_of(path);
       auto seen = recalled.find(file.name);
-      if (stamps[i] && seen != recalled.end() && seen->second.stamp == *stamps[i]) {
+      if (stamps[i] && seen != recalled.end() && seen->second.stamp == *stamps[i] &&
+          complete(seen->second.file, analyse)) {
         file = seen->second.file;
         file.name = path.filename().string();
       } else {
@@ -479,7 +517,7 @@ Result<std::vector<ScannedFile>> VipsTrainingDataScanner::scan(std::string_view 
   auto read_some = [&] {
     for (std::size_t k = next++; k < to_read.size(); k = next++) {
       const std::size_t i = to_read[k];
-      files[i] = scan_file(candidates[i]);
+      files[i] = scan_file(candidates[i], analyse);
       std::lock_guard lock(progress_mutex);
       ++done;
       if (progress) progress(done, candidates.size());

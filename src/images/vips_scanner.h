@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <mutex>
 
 #include "core/scan_memory.h"
 #include "core/training_data_scanner.h"
@@ -19,12 +20,15 @@ class VipsTrainingDataScanner final : public TrainingDataScanner {
   /// `memory` may be null (every scan reads every file); it must outlive the scanner. A file
   /// written less than `racy_window` before a scan may change again within its timestamp's
   /// granularity without a visible change of stamp, so its scan is used but not remembered.
+  /// With `analyse`, a scan of depth Quality also measures every sound image for the quality
+  /// checks (faces, sharpness, exposure, difference hash: ScannedFile::quality), reading again
+  /// a remembered scan without those measures; so does scan_object.
   explicit VipsTrainingDataScanner(std::filesystem::path workspace_root,
-                                   ScanMemory* memory = nullptr,
+                                   ScanMemory* memory = nullptr, bool analyse = false,
                                    std::chrono::nanoseconds racy_window = std::chrono::seconds(2));
 
-  Result<std::vector<ScannedFile>> scan(std::string_view relative,
-                                        const ProgressFn& progress) override;
+  Result<std::vector<ScannedFile>> scan(std::string_view relative, const ProgressFn& progress,
+                                        ScanDepth depth) override;
   /// Lists each folder on the way down once (a folder missing from its parent's listing does
   /// not exist); a path that could leave the workspace is left to `scan`.
   std::vector<bool> absent(const std::vector<std::string>& folders) override;
@@ -35,8 +39,12 @@ class VipsTrainingDataScanner final : public TrainingDataScanner {
                           const FetchFn& fetch) override;
 
  private:
+  // Whether a remembered scan has all a scan that `analyse`s would find.
+  [[nodiscard]] static bool complete(const ScannedFile& file, bool analyse);
+
   std::filesystem::path workspace_root_;
   ScanMemory* memory_;
+  bool analyse_;
   std::chrono::nanoseconds racy_window_;
 };
 
@@ -47,10 +55,16 @@ void ensure_vips_started();
 /// "Warning:" notes are dropped. Falls back to "libvips cannot read it".
 std::string take_vips_error();
 
-/// Reads one file: status, detected format, dimensions, size, MD5. Exposed for tests.
-ScannedFile scan_file(const std::filesystem::path& path);
+/// libvips keeps one error buffer for the whole process, and its JPEG loader also files
+/// libjpeg's warnings there; whoever calls libvips and reads or clears that buffer holds this
+/// lock, so a file's message is its own.
+std::mutex& vips_error_mutex();
+
+/// Reads one file: status, detected format, dimensions, size, MD5, and with `analyse` the
+/// quality measures of a sound image (ScannedFile::quality; see measure_image).
+ScannedFile scan_file(const std::filesystem::path& path, bool analyse = false);
 
 /// Reads content in memory (an S3 object's) the same way, as the file `name`.
-ScannedFile scan_bytes(std::string name, std::string_view content);
+ScannedFile scan_bytes(std::string name, std::string_view content, bool analyse = false);
 
 }  // namespace atr

@@ -8,6 +8,7 @@
 
 #include "core/training_data_scanner.h"
 #include "support/images.h"
+#include "support/photos.h"
 #include "support/temp_dir.h"
 
 namespace atr {
@@ -83,7 +84,7 @@ class ScannerTest : public ::testing::Test {
   fs::path folder() const { return ws_.path() / kFolder; }
   Result<std::vector<ScannedFile>> scan(std::string_view relative = kFolder) {
     VipsTrainingDataScanner scanner(ws_.path());
-    return scanner.scan(relative, nullptr);
+    return scanner.scan(relative, nullptr, ScanDepth::Files);
   }
   testing::TempDir ws_;
 };
@@ -97,8 +98,8 @@ TEST_F(ScannerTest, ReadsFormatDimensionsSizeMd5AndCaptions) {
   ws_.write(std::string(kFolder) + "/.DS_Store", "junk");
   std::vector<size_t> progress;
   VipsTrainingDataScanner scanner(ws_.path());
-  Result<std::vector<ScannedFile>> files =
-      scanner.scan(kFolder, [&progress](size_t done, size_t) { progress.push_back(done); });
+  Result<std::vector<ScannedFile>> files = scanner.scan(
+      kFolder, [&progress](size_t done, size_t) { progress.push_back(done); }, ScanDepth::Files);
   ASSERT_TRUE(files) << files.error().message;
   ASSERT_EQ(files->size(), 4u);  // captions and hidden files are not training images
   EXPECT_EQ(progress, (std::vector<size_t>{1, 2, 3, 4}));
@@ -240,7 +241,7 @@ TEST_F(ScannerTest, AbsentFoldersAreToldFromListingsAndEverythingUncertainIsLeft
             (std::vector<bool>{false, true, true, false, false, false, false, false, false, true}));
   // Every "absent" is what a scan says too.
   for (std::size_t i : {1u, 2u, 9u}) {
-    Result<std::vector<ScannedFile>> files = scanner.scan(folders[i], nullptr);
+    Result<std::vector<ScannedFile>> files = scanner.scan(folders[i], nullptr, ScanDepth::Files);
     ASSERT_FALSE(files) << folders[i];
     EXPECT_EQ(files.error().code, ErrorCode::NotFound) << folders[i];
   }
@@ -267,12 +268,58 @@ TEST_F(ScannerTest, ASummaryWithoutTheScanOfAnAbsentFolderIsTheScansSummary) {
   }
 }
 
+TEST_F(ScannerTest, QualityMeasuresAreTakenOnceAndKeptByTheLighterScans) {
+  testing::TempDir photos;
+  testing::write_photo_cases(photos.path());
+  fs::create_directories(folder());
+  fs::copy_file(photos.path() / "portrait.png", folder() / "portrait.png");
+  testing::write_image(folder() / "plain.jpg", 640, 480, 1);
+  MapScanMemory memory;
+  VipsTrainingDataScanner scanner(ws_.path(), &memory, true, std::chrono::nanoseconds(0));
+
+  // Files: no image is measured.
+  Result<std::vector<ScannedFile>> light = scanner.scan(kFolder, nullptr, ScanDepth::Files);
+  ASSERT_TRUE(light);
+  EXPECT_FALSE(by_name(*light, "portrait.png").quality);
+
+  // Quality: both are measured and remembered.
+  Result<std::vector<ScannedFile>> full = scanner.scan(kFolder, nullptr, ScanDepth::Quality);
+  ASSERT_TRUE(full);
+  ASSERT_TRUE(by_name(*full, "portrait.png").quality);
+  EXPECT_EQ(by_name(*full, "portrait.png").quality->faces.front().width / 10, 8);  // ~88 px
+  ASSERT_TRUE(by_name(*full, "plain.jpg").quality);
+  EXPECT_TRUE(by_name(*full, "plain.jpg").quality->faces.empty());
+  ASSERT_TRUE(memory.scans[kFolder]["portrait.png"].file.quality);
+
+  // A planted measure shows what is read again: nothing, at either depth.
+  memory.scans[kFolder]["portrait.png"].file.quality->sharpness = -1;
+  for (ScanDepth depth : {ScanDepth::Quality, ScanDepth::Files}) {
+    Result<std::vector<ScannedFile>> again = scanner.scan(kFolder, nullptr, depth);
+    ASSERT_TRUE(again);
+    ASSERT_TRUE(by_name(*again, "portrait.png").quality);
+    EXPECT_EQ(by_name(*again, "portrait.png").quality->sharpness, -1);
+  }
+
+  // A file read again by a Files scan loses its measures, and the next Quality scan takes them.
+  testing::write_image(folder() / "plain.jpg", 640, 480, 2);
+  ASSERT_TRUE(scanner.scan(kFolder, nullptr, ScanDepth::Files));
+  EXPECT_FALSE(memory.scans[kFolder]["plain.jpg"].file.quality);
+  ASSERT_TRUE(scanner.scan(kFolder, nullptr, ScanDepth::Quality));
+  EXPECT_TRUE(memory.scans[kFolder]["plain.jpg"].file.quality);
+
+  // A scanner whose checks are off measures nothing.
+  VipsTrainingDataScanner off(ws_.path(), nullptr, false);
+  Result<std::vector<ScannedFile>> plain = off.scan(kFolder, nullptr, ScanDepth::Quality);
+  ASSERT_TRUE(plain);
+  EXPECT_FALSE(by_name(*plain, "portrait.png").quality);
+}
+
 TEST_F(ScannerTest, AFileWithAnUnchangedStampIsNotReadAgain) {
   testing::write_image(folder() / "a.jpg", 640, 480, 1);
   testing::write_image(folder() / "b.jpg", 640, 480, 2);
   MapScanMemory memory;
-  VipsTrainingDataScanner scanner(ws_.path(), &memory, std::chrono::nanoseconds(0));
-  ASSERT_TRUE(scanner.scan(kFolder, nullptr));
+  VipsTrainingDataScanner scanner(ws_.path(), &memory, false, std::chrono::nanoseconds(0));
+  ASSERT_TRUE(scanner.scan(kFolder, nullptr, ScanDepth::Files));
   ASSERT_EQ(memory.scans[kFolder].size(), 2u);
   EXPECT_EQ(memory.writes, 1);
 
@@ -280,7 +327,7 @@ TEST_F(ScannerTest, AFileWithAnUnchangedStampIsNotReadAgain) {
   memory.scans[kFolder]["a.jpg"].file.md5 = "planted-a";
   memory.scans[kFolder]["b.jpg"].file.md5 = "planted-b";
   testing::write_image(folder() / "b.jpg", 640, 480, 3);  // rewritten: a new stamp
-  Result<std::vector<ScannedFile>> again = scanner.scan(kFolder, nullptr);
+  Result<std::vector<ScannedFile>> again = scanner.scan(kFolder, nullptr, ScanDepth::Files);
   ASSERT_TRUE(again);
   EXPECT_EQ(by_name(*again, "a.jpg").md5, "planted-a");
   EXPECT_EQ(by_name(*again, "a.jpg").width, 640);
@@ -288,12 +335,12 @@ TEST_F(ScannerTest, AFileWithAnUnchangedStampIsNotReadAgain) {
   EXPECT_EQ(memory.writes, 2);
 
   // Nothing changed: nothing is read and nothing is written.
-  ASSERT_TRUE(scanner.scan(kFolder, nullptr));
+  ASSERT_TRUE(scanner.scan(kFolder, nullptr, ScanDepth::Files));
   EXPECT_EQ(memory.writes, 2);
 
   // A removed file is forgotten.
   fs::remove(folder() / "a.jpg");
-  ASSERT_TRUE(scanner.scan(kFolder, nullptr));
+  ASSERT_TRUE(scanner.scan(kFolder, nullptr, ScanDepth::Files));
   EXPECT_EQ(memory.scans[kFolder].count("a.jpg"), 0u);
 }
 
@@ -349,8 +396,8 @@ TEST_F(ScannerTest, AnObjectIsFetchedOncePerEtagAndJudgedLikeAFile) {
 TEST_F(ScannerTest, AJustWrittenFileIsReadButNotRemembered) {
   testing::write_image(folder() / "a.jpg", 640, 480, 1);
   MapScanMemory memory;
-  VipsTrainingDataScanner scanner(ws_.path(), &memory, std::chrono::hours(1));
-  Result<std::vector<ScannedFile>> files = scanner.scan(kFolder, nullptr);
+  VipsTrainingDataScanner scanner(ws_.path(), &memory, false, std::chrono::hours(1));
+  Result<std::vector<ScannedFile>> files = scanner.scan(kFolder, nullptr, ScanDepth::Files);
   ASSERT_TRUE(files);
   EXPECT_EQ(by_name(*files, "a.jpg").md5, md5sum(folder() / "a.jpg"));
   EXPECT_TRUE(memory.scans[kFolder].empty());
@@ -362,7 +409,7 @@ TEST_F(ScannerTest, ReportsTheMd5EachFileHadAtTheLastSync) {
   MapScanMemory memory;
   VipsTrainingDataScanner scanner(ws_.path(), &memory);
   ASSERT_TRUE(scanner.record_synced(kFolder, {{"a.jpg", "aaa"}}));
-  Result<std::vector<ScannedFile>> files = scanner.scan(kFolder, nullptr);
+  Result<std::vector<ScannedFile>> files = scanner.scan(kFolder, nullptr, ScanDepth::Files);
   ASSERT_TRUE(files);
   EXPECT_EQ(by_name(*files, "a.jpg").synced_md5, "aaa");
   EXPECT_EQ(by_name(*files, "b.jpg").synced_md5, "");

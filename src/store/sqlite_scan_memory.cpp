@@ -1,6 +1,7 @@
 #include "store/sqlite_scan_memory.h"
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <nlohmann/json.hpp>
 
 #include "store/state_db.h"
 
@@ -9,6 +10,43 @@ namespace {
 
 Error memory_error(std::string_view what, const std::exception& e) {
   return Error{ErrorCode::Unavailable, "scan memory: " + std::string(what) + ": " + e.what()};
+}
+
+// The quality measures as compact JSON; empty when the file was not measured.
+std::string quality_text(const std::optional<ImageQuality>& q) {
+  if (!q) return {};
+  nlohmann::json faces = nlohmann::json::array();
+  for (const FaceBox& f : q->faces) {
+    faces.push_back({f.x, f.y, f.width, f.height, f.confidence});
+  }
+  return nlohmann::json{{"w", q->width},     {"h", q->height},          {"f", faces},
+                        {"s", q->sharpness}, {"b", q->brightness},      {"c", q->clipped_share},
+                        {"d", q->dhash},     {"e", q->exposure_of_face}}
+      .dump();
+}
+
+// Reads quality_text's form back; nullopt for an empty or unreadable text (then the file is
+// measured again).
+std::optional<ImageQuality> parse_quality(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  try {
+    const nlohmann::json j = nlohmann::json::parse(text);
+    ImageQuality q;
+    q.width = j.at("w").get<int>();
+    q.height = j.at("h").get<int>();
+    for (const nlohmann::json& f : j.at("f")) {
+      q.faces.push_back({f.at(0).get<int>(), f.at(1).get<int>(), f.at(2).get<int>(),
+                         f.at(3).get<int>(), f.at(4).get<double>()});
+    }
+    q.sharpness = j.at("s").get<double>();
+    q.brightness = j.at("b").get<double>();
+    q.clipped_share = j.at("c").get<double>();
+    q.dhash = j.at("d").get<std::uint64_t>();
+    q.exposure_of_face = j.at("e").get<bool>();
+    return q;
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;
+  }
 }
 
 }  // namespace
@@ -29,7 +67,7 @@ Result<std::map<std::string, RememberedScan>> SqliteScanMemory::recall(const std
   try {
     SQLite::Statement q(*db_,
                         "SELECT name, size, mtime_ns, ctime_ns, inode, status, format, width, "
-                        "height, md5, detail FROM scanned_files WHERE folder = ?");
+                        "height, md5, detail, quality FROM scanned_files WHERE folder = ?");
     q.bind(1, folder);
     std::map<std::string, RememberedScan> out;
     while (q.executeStep()) {
@@ -48,6 +86,7 @@ Result<std::map<std::string, RememberedScan>> SqliteScanMemory::recall(const std
       r.file.bytes = r.stamp.size;
       r.file.md5 = q.getColumn(9).getString();
       r.file.detail = q.getColumn(10).getString();
+      r.file.quality = parse_quality(q.getColumn(11).getString());
       out.emplace(r.file.name, std::move(r));
     }
     return out;
@@ -66,8 +105,8 @@ Status SqliteScanMemory::remember(const std::string& folder,
     clear.exec();
     SQLite::Statement add(*db_,
                           "INSERT INTO scanned_files (folder, name, size, mtime_ns, ctime_ns, "
-                          "inode, status, format, width, height, md5, detail) "
-                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                          "inode, status, format, width, height, md5, detail, quality) "
+                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     for (const RememberedScan& r : files) {
       int i = 1;
       add.bind(i++, folder);
@@ -82,6 +121,7 @@ Status SqliteScanMemory::remember(const std::string& folder,
       add.bind(i++, r.file.height);
       add.bind(i++, r.file.md5);
       add.bind(i++, r.file.detail);
+      add.bind(i++, quality_text(r.file.quality));
       add.exec();
       add.reset();
     }
@@ -135,9 +175,10 @@ Result<std::optional<ScannedFile>> SqliteScanMemory::recall_object(const std::st
                                                                    std::uint64_t size) {
   std::lock_guard lock(mutex_);
   try {
-    SQLite::Statement q(*db_,
-                        "SELECT status, format, width, height, md5, detail FROM object_scans "
-                        "WHERE etag = ? AND size = ?");
+    SQLite::Statement q(
+        *db_,
+        "SELECT status, format, width, height, md5, detail, quality FROM object_scans "
+        "WHERE etag = ? AND size = ?");
     q.bind(1, etag);
     q.bind(2, static_cast<std::int64_t>(size));
     if (!q.executeStep()) return std::optional<ScannedFile>{};
@@ -151,6 +192,7 @@ Result<std::optional<ScannedFile>> SqliteScanMemory::recall_object(const std::st
     file.bytes = size;
     file.md5 = q.getColumn(4).getString();
     file.detail = q.getColumn(5).getString();
+    file.quality = parse_quality(q.getColumn(6).getString());
     return std::optional<ScannedFile>(std::move(file));
   } catch (const std::exception& e) {
     return memory_error("recall the object " + etag, e);
@@ -162,7 +204,8 @@ Status SqliteScanMemory::remember_object(const std::string& etag, const ScannedF
   try {
     SQLite::Statement add(*db_,
                           "INSERT OR REPLACE INTO object_scans (etag, size, status, format, "
-                          "width, height, md5, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+                          "width, height, md5, detail, quality) "
+                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     int i = 1;
     add.bind(i++, etag);
     add.bind(i++, static_cast<std::int64_t>(file.bytes));
@@ -172,6 +215,7 @@ Status SqliteScanMemory::remember_object(const std::string& etag, const ScannedF
     add.bind(i++, file.height);
     add.bind(i++, file.md5);
     add.bind(i++, file.detail);
+    add.bind(i++, quality_text(file.quality));
     add.exec();
     return Ok{};
   } catch (const std::exception& e) {

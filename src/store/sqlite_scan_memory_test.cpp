@@ -50,6 +50,34 @@ TEST(SqliteScanMemoryTest, RemembersScansPerFolderAndForgetsRemovedFiles) {
   EXPECT_EQ((*memory)->recall("g")->size(), 1u);  // other folders untouched
 }
 
+TEST(SqliteScanMemoryTest, KeepsTheQualityMeasuresOfFilesAndObjects) {
+  testing::TempDir dir;
+  auto memory = SqliteScanMemory::open(dir.path() / "state.db");
+  ASSERT_TRUE(memory) << memory.error().message;
+  ImageQuality q;
+  q.width = 480;
+  q.height = 640;  // upright: a quarter turn of the stored 640×480
+  q.faces = {{-12, 80, 97, 88, 0.89}, {300, 20, 40, 40, -0.25}};
+  q.sharpness = 150.75;
+  q.brightness = 168.25;
+  q.clipped_share = 0.125;
+  q.dhash = 0xcd8d991d893293a7ULL;  // the top bit set: stored beyond int64's range
+  q.exposure_of_face = true;
+  RememberedScan measured = scan_of("a.jpg", 7);
+  measured.file.quality = q;
+  ASSERT_TRUE((*memory)->remember("f", {measured, scan_of("b.jpg", 8)}));
+  auto back = (*memory)->recall("f");
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->at("a.jpg").file.quality, q);
+  EXPECT_FALSE(back->at("b.jpg").file.quality);  // not measured: nothing made up
+
+  ScannedFile object = measured.file;
+  ASSERT_TRUE((*memory)->remember_object("etag-1", object));
+  auto known = (*memory)->recall_object("etag-1", object.bytes);
+  ASSERT_TRUE(known && *known);
+  EXPECT_EQ((*known)->quality, q);
+}
+
 TEST(SqliteScanMemoryTest, KeepsTheSyncedDigestsOfAFolderAcrossConnections) {
   testing::TempDir dir;
   {

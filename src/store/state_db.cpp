@@ -153,6 +153,10 @@ CREATE TABLE previews (
 );
 CREATE INDEX previews_unfinished ON previews (finished, id);
 )sql",
+    R"sql(
+ALTER TABLE scanned_files ADD COLUMN quality TEXT NOT NULL DEFAULT '';
+ALTER TABLE object_scans ADD COLUMN quality TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 }  // namespace

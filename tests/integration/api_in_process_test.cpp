@@ -72,17 +72,22 @@ TEST_F(ApiInProcessTest, ActorsSearchFiltersFacetsAndPages) {
                                           {"recorded", 3},
                                           {"synced", true},
                                           {"state", "synced"},
-                                          {"location", "local"}}));
+                                          {"location", "local"},
+                                          {"faces", {{"one", 0}, {"none", 0}, {"several", 0}}},
+                                          {"quality_findings", 0}}));
   EXPECT_EQ(all.doc["items"][2]["id"], "10");
   EXPECT_EQ(all.doc["items"][2]["registry_id"], 10);
   EXPECT_EQ(all.doc["items"][2]["training_data"]["state"], "no_data");
-  EXPECT_EQ(all.doc["items"][3]["training_data"], json({{"count", 1},
-                                                        {"excluded", 0},
-                                                        {"ignored", 0},
-                                                        {"recorded", 0},
-                                                        {"synced", false},
-                                                        {"state", "not_synced"},
-                                                        {"location", "local"}}));
+  EXPECT_EQ(all.doc["items"][3]["training_data"],
+            json({{"count", 1},
+                  {"excluded", 0},
+                  {"ignored", 0},
+                  {"recorded", 0},
+                  {"synced", false},
+                  {"state", "not_synced"},
+                  {"location", "local"},
+                  {"faces", {{"one", 0}, {"none", 0}, {"several", 0}}},
+                  {"quality_findings", 0}}));
   EXPECT_EQ(all.doc["facets"]["sex"]["female"], 3);
 
   const Answer female = get("/api/actors?q=CALM%20eyes&sex=female&limit=1&offset=1");

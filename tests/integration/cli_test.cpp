@@ -1,13 +1,18 @@
 // Runs the real actor-trainer binary on generated workspaces and checks what a user or a
 // script sees: output, JSON shapes and exit codes.
 
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
+#include <set>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <sys/wait.h>
 
 #include "support/images.h"
+#include "support/photos.h"
 #include "support/registry_gen.h"
 #include "support/temp_dir.h"
 #include "support/workspace_builder.h"
@@ -71,13 +76,16 @@ TEST_F(CliTest, ActorsListJsonHasTheApiShape) {
   EXPECT_EQ(list["items"][1]["id"], "7");
   EXPECT_EQ(list["items"][1]["registry_id"], 7);
   EXPECT_EQ(list["items"][0]["registry_id"], "0006");
-  EXPECT_EQ(list["items"][0]["training_data"], json({{"count", 3},
-                                                     {"excluded", 0},
-                                                     {"ignored", 0},
-                                                     {"recorded", 3},
-                                                     {"synced", true},
-                                                     {"state", "synced"},
-                                                     {"location", "local"}}));
+  EXPECT_EQ(list["items"][0]["training_data"],
+            json({{"count", 3},
+                  {"excluded", 0},
+                  {"ignored", 0},
+                  {"recorded", 3},
+                  {"synced", true},
+                  {"state", "synced"},
+                  {"location", "local"},
+                  {"faces", {{"one", 0}, {"none", 0}, {"several", 0}}},
+                  {"quality_findings", 0}}));
   EXPECT_EQ(list["facets"]["sex"]["female"], 2);
   EXPECT_EQ(list["facets"]["has_model"], 1);
 }
@@ -230,6 +238,172 @@ TEST_F(CliTest, TheExampleWorkspaceWorks) {
   const std::string base = std::string(ATR_BINARY) + " --json -w '" + example + "' ";
   EXPECT_EQ(std::system((base + "actors list >/dev/null").c_str()), 0);
   EXPECT_EQ(std::system((base + "train 0006 --dry-run >/dev/null").c_str()), 0);
+}
+
+// The image-quality checks through the binary, on real photographs (support/photos.h): the
+// studio's shape (a numeric id, no training_data block) and a text id beside it.
+class DataQualityTest : public CliTest {
+ protected:
+  void SetUp() override {
+    ws_.write("actors.json", R"([
+  {"id": 7, "name": "0007_studio_photos", "sex": "female"},
+  {"id": "0008", "name": "0008_two_photos", "sex": "female"},
+  {"id": 9, "name": "0009_no_folder", "sex": "male"}
+]
+)");
+    const fs::path seven = ws_.path() / "data/actors/0007_studio_photos/training_data";
+    cases_ = testing::write_photo_cases(seven);
+    ws_.write("data/actors/0007_studio_photos/training_data/notes.md", "shot list\n");
+    const fs::path eight = ws_.path() / "data/actors/0008_two_photos/training_data";
+    fs::create_directories(eight);
+    fs::copy_file(seven / "portrait.png", eight / "portrait.png");
+    fs::copy_file(seven / "no_person.png", eight / "no_person.png");
+  }
+
+  json scan(const std::string& actor, const std::string& env = kOn) const {
+    CliRun r = run("--json data scan " + actor, env);
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    return json::parse(r.out);
+  }
+  static const json& file(const json& report, const std::string& name) {
+    for (const json& f : report["files"]) {
+      if (f["name"] == name) return f;
+    }
+    ADD_FAILURE() << "no file " << name;
+    return report;
+  }
+
+  static constexpr const char* kOn = "IMAGE_QUALITY_CHECKS=on";
+  std::vector<testing::PhotoCase> cases_;
+};
+
+TEST_F(DataQualityTest, ScanMeasuresEveryImageAndLeavesOutThoseWithoutAFace) {
+  const json r = scan("7");
+  EXPECT_TRUE(r["quality_checked"]);
+  // no_person.png (a cup) and overexposed.png (the face washed out) have no face: left out.
+  EXPECT_EQ(r["excluded"], json({"no_person.png", "overexposed.png"}));
+  EXPECT_EQ(r["count"], 7);
+  EXPECT_EQ(r["faces"], json({{"one", 6}, {"none", 2}, {"several", 1}}));
+  EXPECT_EQ(r["faces_summary"], "faces: 6 one face · 2 none · 1 several");
+  // Every planted case gives its finding (the near-duplicates come on top: every copy of the
+  // portrait repeats it).
+  for (const testing::PhotoCase& c : cases_) {
+    std::set<std::string> codes;
+    for (const json& check : file(r, c.file)["checks"]) {
+      codes.insert(check["code"]);
+    }
+    for (const std::string& code : c.codes) {
+      EXPECT_TRUE(codes.count(code)) << c.file << " lacks " << code;
+    }
+    if (c.file == "portrait.png") {
+      // The clean portrait is the one its copies repeat: nothing about it.
+      EXPECT_TRUE(codes.empty()) << c.file;
+    }
+  }
+  // The face box, in the image's pixels, for the page to draw.
+  const json& portrait = file(r, "portrait.png")["quality"];
+  ASSERT_EQ(portrait["faces"].size(), 1U);
+  EXPECT_NEAR(portrait["faces"][0]["x"].get<int>(), 179, 8);
+  EXPECT_NEAR(portrait["faces"][0]["width"].get<int>(), 88, 10);
+  EXPECT_EQ(portrait["width"], 512);
+  EXPECT_EQ(portrait["exposure_of"], "face");
+  EXPECT_TRUE(file(r, "notes.md")["quality"].is_null());
+  // One group: the portrait and its copies (resized, blurred, darkened); the portrait first,
+  // as the largest and sharpest of them.
+  ASSERT_EQ(r["near_duplicate_groups"].size(), 1U);
+  const json& group = r["near_duplicate_groups"][0];
+  EXPECT_EQ(group[0], "portrait.png");
+  EXPECT_NE(std::find(group.begin(), group.end(), "blurred.png"), group.end());
+  EXPECT_NE(std::find(group.begin(), group.end(), "portrait_resized.jpg"), group.end());
+
+  // The text form has the columns and the faces line.
+  const CliRun text = run("data scan 0007", kOn);
+  EXPECT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("FACES"), std::string::npos);
+  EXPECT_NE(text.out.find("SHARP"), std::string::npos);
+  EXPECT_NE(text.out.find("faces: 6 one face · 2 none · 1 several"), std::string::npos);
+  EXPECT_NE(text.out.find("near-duplicates: portrait.png = "), std::string::npos);
+  EXPECT_NE(text.out.find("error:   no_person.png: no face found"), std::string::npos);
+}
+
+TEST_F(DataQualityTest, ThePlanCountsTheUsableImagesOnly) {
+  CliRun r = run("--json plan 7", kOn);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  // 9 photographs, 2 without a face: the parameters are adjusted to 7.
+  EXPECT_EQ(json::parse(r.out)["image_count"], 7);
+  r = run("--json plan 7", "IMAGE_QUALITY_CHECKS=off");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(json::parse(r.out)["image_count"], 9);
+}
+
+TEST_F(DataQualityTest, TheListShowsWhatTheLastFullScanMeasured) {
+  // The list reads headers only: before any full scan it knows no faces.
+  json list = run_json("actors list", 0);
+  EXPECT_EQ(list["items"][0]["training_data"]["quality_findings"], 0);
+  EXPECT_EQ(list["items"][0]["training_data"]["count"], 9);
+  // A file younger than the scanner's racy window (2 s: its stamp could still change unseen)
+  // is measured but not remembered; the list shows remembered measures, so the photographs
+  // must be older than that first.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  scan("7");
+  CliRun r = run("--json actors list", kOn);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  list = json::parse(r.out);
+  const json& seven = list["items"][0]["training_data"];
+  EXPECT_EQ(seven["count"], 7);
+  EXPECT_EQ(seven["excluded"], 2);
+  EXPECT_EQ(seven["faces"], json({{"one", 6}, {"none", 2}, {"several", 1}}));
+  EXPECT_GT(seven["quality_findings"].get<int>(), 8);
+}
+
+TEST_F(DataQualityTest, CheckAllSummarisesTheRegistry) {
+  CliRun r = run("--json data check --all", kOn);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const json doc = json::parse(r.out);
+  ASSERT_EQ(doc["actors"].size(), 2U);  // 9 has no folder
+  EXPECT_EQ(doc["actors"][0]["id"], "7");
+  EXPECT_EQ(doc["actors"][1]["id"], "0008");
+  EXPECT_EQ(doc["actors"][1]["findings"], json({{"no_face", 1}, {"too_few_images", 1}}));
+  EXPECT_EQ(doc["totals"]["usable"], 8);
+  EXPECT_EQ(doc["totals"]["excluded"], 3);
+  EXPECT_EQ(doc["totals"]["faces"], json({{"one", 7}, {"none", 3}, {"several", 1}}));
+  EXPECT_EQ(doc["totals"]["findings"]["no_face"], 3);
+  EXPECT_EQ(doc["totals"]["actors_with_findings"], 2);
+
+  const CliRun text = run("data check --all", kOn);
+  EXPECT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("2 actors with training images checked: 8 usable images, 3 left out; "
+                          "faces: 7 one face · 3 none · 1 several"),
+            std::string::npos)
+      << text.out;
+  // Neither an actor nor --all, or both: a usage error, nothing checked.
+  EXPECT_NE(run("data check", kOn).exit_code, 0);
+  EXPECT_NE(run("data check 7 --all", kOn).exit_code, 0);
+}
+
+TEST_F(DataQualityTest, ChecksAreConfiguredInTheCheckSection) {
+  ws_.write("actor-trainer.toml", "[checks]\nno_face = \"warning\"\nnear_duplicate = \"off\"\n");
+  json r = scan("8");
+  EXPECT_TRUE(r["excluded"].empty());
+  EXPECT_EQ(r["count"], 2);
+  EXPECT_EQ(r["findings"][0]["severity"], "warning");
+  EXPECT_EQ(r["findings"][0]["code"], "no_face");
+
+  ws_.write("actor-trainer.toml", "[checks]\nimage_quality = false\n");
+  r = scan("7", "-u IMAGE_QUALITY_CHECKS");
+  EXPECT_FALSE(r["quality_checked"]);
+  EXPECT_EQ(r["count"], 9);
+  EXPECT_TRUE(r["near_duplicate_groups"].empty());
+
+  // A wrong level is refused, naming the key and the values it takes.
+  ws_.write("actor-trainer.toml", "[checks]\nblurry = \"fatal\"\n");
+  CliRun bad = run("data scan 7", kOn);
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.err.find("checks.blurry: is \"error\", \"warning\" or \"off\", not \"fatal\""),
+            std::string::npos)
+      << bad.err;
+  ws_.write("actor-trainer.toml", "");
+  EXPECT_NE(run("data scan 7", "IMAGE_QUALITY_CHECKS=maybe").exit_code, 0);
 }
 
 }  // namespace

@@ -172,7 +172,9 @@ TEST_F(StudioTest, DataStateComesFromTheFolderWhenTheRegistryRecordsNothing) {
                                          {"recorded", 0},
                                          {"synced", false},
                                          {"state", "not_synced"},
-                                         {"location", "local"}}));
+                                         {"location", "local"},
+                                         {"faces", {{"one", 0}, {"none", 0}, {"several", 0}}},
+                                         {"quality_findings", 0}}));
   // The detail, the filter, the CLI's list and show all say the same.
   EXPECT_EQ(product_->get("/api/actors/38").doc["training_data"], item["training_data"]);
   EXPECT_EQ(product_->get("/api/actors?has_data=true&limit=100").doc["total"],

@@ -111,8 +111,11 @@ class FakeScanner final : public TrainingDataScanner {
   std::map<std::string, std::vector<ScannedFile>> by_folder;
   std::map<std::string, std::map<std::string, std::string>> recorded;  ///< folder → name → MD5
 
-  Result<std::vector<ScannedFile>> scan(std::string_view folder,
-                                        const ProgressFn& progress) override {
+  std::vector<ScanDepth> depths;  ///< what each scan was asked for
+
+  Result<std::vector<ScannedFile>> scan(std::string_view folder, const ProgressFn& progress,
+                                        ScanDepth depth) override {
+    depths.push_back(depth);
     if (!by_folder.empty()) {
       auto it = by_folder.find(std::string(folder));
       if (it == by_folder.end()) return Error{ErrorCode::NotFound, "no such folder"};

@@ -2,6 +2,7 @@
 // with libvips, with a few planted data problems; or, with --studio, a workspace shaped like a
 // studio's real registry. Usage: make-demo-workspace DIR [--studio [--actors N]]
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -9,12 +10,14 @@
 #include <fstream>
 #include <iostream>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 #include <vips/vips.h>
 
+#include "support/photos.h"
 #include "support/studio_workspace.h"
 
 namespace fs = std::filesystem;
@@ -81,6 +84,70 @@ bool write_portrait(const fs::path& path, int side, const Look& look, unsigned s
   return rc == 0;
 }
 
+// The public-domain portrait the training photos are cut from (skimage's astronaut.png: NASA's
+// portrait of Eileen Collins, 512×512, one face with its brows-to-chin box at about
+// x 179–267, y 83–171). Loaded once; nothing is downloaded.
+VipsImage* source_photo() {
+  // libvips takes images as non-const pointers; this one is only read.
+  // NOLINTNEXTLINE(cppcoreguidelines-avoid-non-const-global-variables)
+  static VipsImage* const kPhoto = [] {
+    VipsImage* loaded =
+        vips_image_new_from_file((atr::testing::skimage_data() / "astronaut.png").c_str(), "access",
+                                 VIPS_ACCESS_RANDOM, nullptr);
+    if (loaded == nullptr) {
+      throw std::runtime_error(std::string("cannot read the source photograph (install "
+                                           "python3-skimage: scripts/setup): ") +
+                               vips_error_buffer());
+    }
+    return loaded;
+  }();
+  return kPhoto;
+}
+
+// A training photo: a square crop of the source portrait around its face at a per-image zoom
+// and offset, mirrored for every other seed, tinted towards the actor's look, `side` px. The
+// face checks find one face in each; crops close in zoom and offset may repeat each other
+// (near-duplicates), as a real shoot's frames do.
+bool write_photo(const fs::path& path, int side, const Look& look, unsigned seed, int quality) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> zoom(300, 512);
+  std::uniform_int_distribution<int> shift(-60, 60);
+  const int s = zoom(rng);
+  const int cx = 223 + shift(rng);
+  const int cy = 127 + shift(rng);
+  const int x0 = std::clamp(cx - s / 2, 0, 512 - s);
+  const int y0 = std::clamp(cy - s * 2 / 5, 0, 512 - s);
+  VipsImage* crop = nullptr;
+  VipsImage* tinted = nullptr;
+  VipsImage* bytes = nullptr;
+  VipsImage* sized = nullptr;
+  VipsImage* out = nullptr;
+  std::array<double, 3> gain{};
+  for (std::size_t c = 0; c < 3; ++c) {
+    gain[c] = 0.75 + 0.35 * look.skin[c] / 240.0;
+  }
+  const std::array<double, 3> offset{0, 0, 0};
+  bool ok = vips_extract_area(source_photo(), &crop, x0, y0, s, s, nullptr) == 0 &&
+            vips_linear(crop, &tinted, gain.data(), offset.data(), 3, nullptr) == 0 &&
+            vips_cast_uchar(tinted, &bytes, nullptr) == 0 &&
+            vips_resize(bytes, &sized, static_cast<double>(side) / s, nullptr) == 0;
+  if (ok && seed % 2 == 1) {
+    ok = vips_flip(sized, &out, VIPS_DIRECTION_HORIZONTAL, nullptr) == 0;
+  } else if (ok) {
+    out = sized;
+    g_object_ref(out);
+  }
+  if (ok) {
+    const std::string ext = path.extension().string();
+    ok = (ext == ".png" ? vips_pngsave(out, path.c_str(), nullptr)
+                        : vips_jpegsave(out, path.c_str(), "Q", quality, nullptr)) == 0;
+  }
+  for (VipsImage* image : {crop, tinted, bytes, sized, out}) {
+    if (image != nullptr) g_object_unref(image);
+  }
+  return ok;
+}
+
 }  // namespace
 
 int run(int argc, char** argv);
@@ -94,19 +161,25 @@ int main(int argc, char** argv) {
   }
 }
 
+constexpr int kQualityCasesActor = 21;
+
 constexpr const char* kUsage =
     "usage: make-demo-workspace DIR [--studio [--actors N]]\n"
+    "       make-demo-workspace --photos DIR N | --photo-cases DIR\n"
     "  DIR        the workspace folder to write\n"
     "  --studio   shape it like a studio's real registry: numeric ids, no training_data\n"
     "             blocks, a fifth of the actors with local folders, stray files\n"
-    "  --actors N with --studio: how many actors (default 260)\n";
+    "  --actors N with --studio: how many actors (default 260)\n"
+    "  --photos DIR N [SIDE]  write N training photos (crops of one real portrait), SIDE px\n"
+    "                     (default 512), into DIR\n"
+    "  --photo-cases DIR  write the image-quality checks' test set into DIR\n";
 
 int write_studio(const fs::path& dir, std::size_t count) {
   const atr::testing::StudioWorkspace ws = atr::testing::studio_workspace(count);
   const Look look{{225, 185, 150}, {60, 40, 30}, {70, 90, 120}};
   bool ok = true;
   atr::testing::write_studio_workspace(dir, ws, [&](const fs::path& path, int side, int seed) {
-    ok = write_portrait(path, side, look, static_cast<unsigned>(seed), 82) && ok;
+    ok = write_photo(path, side, look, static_cast<unsigned>(seed), 82) && ok;
   });
   if (!ok) {
     std::cerr << "make-demo-workspace: cannot write an image: " << vips_error_buffer() << "\n";
@@ -125,6 +198,29 @@ int run(int argc, char** argv) {
     const std::string arg = argv[i];
     if (arg == "-h" || arg == "--help") {
       std::cout << kUsage;
+      return 0;
+    }
+    if ((arg == "--photos" && i + 2 < argc) || (arg == "--photo-cases" && i + 1 < argc)) {
+      if (VIPS_INIT(argv[0]) != 0) return 2;
+      const fs::path dir = argv[i + 1];
+      fs::create_directories(dir);
+      if (arg == "--photo-cases") {
+        std::cout << "wrote " << atr::testing::write_photo_cases(dir).size() << " photos to "
+                  << dir.string() << "\n";
+        return 0;
+      }
+      const int n = std::stoi(argv[i + 2]);
+      const int side = i + 3 < argc ? std::stoi(argv[i + 3]) : 512;
+      const Look look{{225, 185, 150}, {60, 40, 30}, {70, 90, 120}};
+      for (int k = 1; k <= n; ++k) {
+        char file[32];
+        std::snprintf(file, sizeof file, "img_%02d.jpg", k);
+        if (!write_photo(dir / file, side, look, static_cast<unsigned>(k), 85)) {
+          std::cerr << "make-demo-workspace: cannot write " << (dir / file) << "\n";
+          return 1;
+        }
+      }
+      std::cout << "wrote " << n << " photos to " << dir.string() << "\n";
       return 0;
     }
     if (arg == "--studio") {
@@ -193,12 +289,18 @@ int run(int argc, char** argv) {
                 << vips_error_buffer() << "\n";
       return 1;
     }
-    const int n = counts[static_cast<std::size_t>(i) % counts.size()];
+    // Actor 21's folder holds the test set of the image-quality checks instead: two people, a
+    // small face, a face cut by the edge, blurred, dark and overexposed copies, a photo with no
+    // person, and a resized copy of the portrait (support/photos.h).
+    if (i == kQualityCasesActor) {
+      written += static_cast<int>(atr::testing::write_photo_cases(training).size());
+    }
+    const int n = i == kQualityCasesActor ? 0 : counts[static_cast<std::size_t>(i) % counts.size()];
     for (int k = 1; k <= n; ++k) {
       char file[32];
       std::snprintf(file, sizeof file, "img_%02d.%s", k, k % 7 == 0 ? "png" : "jpg");
       const int side = (i == 13) ? 320 : 512;  // actor 13: every image below 512 px
-      if (!write_portrait(training / file, side, look, static_cast<unsigned>(i * 1000 + k), 82)) {
+      if (!write_photo(training / file, side, look, static_cast<unsigned>(i * 1000 + k), 82)) {
         std::cerr << "make-demo-workspace: cannot write " << (training / file) << "\n";
         return 1;
       }
@@ -210,7 +312,7 @@ int run(int argc, char** argv) {
     }
     if (i == 5) {  // a truncated JPEG: its header reads, its end marker is missing
       const fs::path cut = training / "img_99.jpg";
-      write_portrait(cut, 640, look, 99U, 82);
+      write_photo(cut, 640, look, 99U, 82);
       fs::resize_file(cut, fs::file_size(cut) / 2);
     }
     if (i == 9) fs::copy_file(training / "img_01.jpg", training / "scan_01.bmp");  // unsupported

@@ -118,7 +118,11 @@ function writeWorkspace(dir) {
 async function main() {
   const ws = path.join(work, "ws");
   writeWorkspace(ws);
-  await runQuiet(bin.images, [path.join(ws, "data/actors", ACTOR, "training_data"), "6", "20", "40"]);
+  // Training photos cut from one real portrait (the image-quality checks find a face in each),
+  // and actor 0002 holds the checks' test set: two people, a small face, a cut face, blurred,
+  // dark and overexposed copies, a photo with no person, a resized copy.
+  await runQuiet(bin.demo, ["--photos", path.join(ws, "data/actors", ACTOR, "training_data"), "6"]);
+  await runQuiet(bin.demo, ["--photo-cases", path.join(ws, "data/actors/0002_e2e_asian_31_male/training_data")]);
 
   fs.mkdirSync(path.join(work, "s3"));
   const s3 = await start(
@@ -239,9 +243,9 @@ async function main() {
       .evaluateAll((els) => els.map((e) => e.getAttribute("data-actor-id")));
     assert.deepEqual(ids.sort(), ["0002", "0004"]);
     await page.locator("label.chip", { hasText: "male" }).filter({ hasNotText: "female" }).click();
-    // "has data" follows the folders: only 0001 has images, and actors.json records none yet.
+    // "has data" follows the folders: 0001 and 0002 have images, and actors.json records none yet.
     await page.getByLabel("has data").check();
-    await until("one with data", async () => (await page.getByTestId("result-count").textContent()) === "1 actor");
+    await until("two with data", async () => (await page.getByTestId("result-count").textContent()) === "2 actors");
     await page.getByLabel("has model").check();
     await until("none", async () => (await page.getByTestId("result-count").textContent()) === "0 actors");
     assert.equal(await page.getByText("No actor matches.").count(), 1);
@@ -507,6 +511,56 @@ async function main() {
       return registry[0].validated_lora_model?.version_name === "V3";
     });
   });
+
+  await step(
+    "data quality: face boxes on the thumbnails, findings per image, near-duplicates side by side",
+    async () => {
+      await page.getByTestId("choose-actor").click();
+      await searchFor(page, "0002", "1 actor");
+      await page.locator(".card[data-actor-id]").first().click();
+      await until("faces summary", async () => (await page.getByTestId("faces-summary").count()) === 1);
+      assert.equal(await page.getByTestId("faces-summary").textContent(), "faces: 6 one face · 2 none · 1 several");
+      // no_person.png and overexposed.png have no face: left out of training.
+      assert.match(await page.getByTestId("data-summary").textContent(), /7 usable, 2 excluded/);
+      // A box on every face found: 6 images with one, two_people.png with two.
+      assert.equal(await page.getByTestId("face-box").count(), 8);
+      const box = await page.locator('.face-thumb[data-file="portrait.png"] [data-testid="face-box"]').boundingBox();
+      const thumb = await page.locator('.face-thumb[data-file="portrait.png"] img').boundingBox();
+      // astronaut.png: the face at about x 179–267, y 83–171 of 512 px.
+      assert.ok(Math.abs((box.x - thumb.x) / thumb.width - 179 / 512) < 0.04, JSON.stringify({ box, thumb }));
+      assert.ok(Math.abs((box.y - thumb.y) / thumb.height - 83 / 512) < 0.04, JSON.stringify({ box, thumb }));
+      assert.equal(await page.locator('.face-thumb[data-file="two_people.png"] [data-testid="face-box"]').count(), 2);
+      // The near-duplicate group: the portrait kept, its copies beside it.
+      const group = page.getByTestId("near-duplicate-group");
+      assert.equal(await group.count(), 1);
+      const names = await group.locator("figcaption").allTextContents();
+      assert.equal(names[0], "portrait.png (kept)");
+      assert.ok(names.includes("portrait_resized.jpg"), names.join(", "));
+      // One image's findings.
+      await page.locator('.face-thumb[data-file="small_face.png"]').click();
+      assert.match(
+        await page.getByTestId("image-detail").textContent(),
+        /the face is \d+ px wide, 9% of the short side/,
+      );
+      await page.getByTestId("image-detail").screenshot({ path: path.join(results, "10-image-findings.png") });
+      // Only the images with findings: the clean portrait goes.
+      const all = await page.locator(".thumbs .face-thumb, .thumbs .thumb-excluded").count();
+      await page.getByTestId("only-findings").check();
+      assert.equal(await page.locator('.face-thumb[data-file="portrait.png"]').count(), 0);
+      assert.ok((await page.locator(".thumbs .face-thumb").count()) < all);
+      await page.getByLabel("Training data").screenshot({ path: path.join(results, "11-data-quality.png") });
+      await page.getByTestId("only-findings").uncheck();
+      // The selector card now carries the data-quality badge.
+      await page.getByTestId("choose-actor").click();
+      await searchFor(page, "0002", "1 actor");
+      await until(
+        "quality badge",
+        async () => (await page.locator('.card [data-testid="quality-badge"]').count()) === 1,
+      );
+      assert.match(await page.locator('.card [data-testid="quality-badge"]').textContent(), /⚠ \d+/);
+      await page.keyboard.press("Escape");
+    },
+  );
 
   await step("fits a 1280-px laptop and a 768-px tablet without sideways scrolling", async () => {
     for (const [width, height, shot] of [
@@ -952,7 +1006,7 @@ async function studioWalk(browser, { emuUrl, serveEnv, pathDir }) {
       const prefix = `https://story-boards-assets.s3.us-west-1.amazonaws.com/${key}`;
       // The studio's images bucket on the test's S3 server, holding this actor's six images.
       const made = path.join(work, "remote-images");
-      await runQuiet(bin.images, [made, "6", "20", "40"]);
+      await runQuiet(bin.demo, ["--photos", made, "6"]);
       const s3 = serveEnv.S3_ENDPOINT_URL;
       assert.ok((await fetch(`${s3}/story-boards-assets`, { method: "PUT" })).ok, "create the images bucket");
       const names = fs.readdirSync(made).sort();
@@ -1057,6 +1111,16 @@ if (!failed && process.env.ATR_E2E_DOCS === "1") {
   // From the studio-shaped workspace: numeric ids, data found in the folders.
   for (const f of ["01-selector-open.png", "02-training-in-progress.png", "03-completed-with-versions.png"]) {
     fs.copyFileSync(path.join(results, "studio-" + f), path.join(docs, f));
+  }
+  // From the demo walk: versions, previews, data quality.
+  for (const f of [
+    "07-loss-curve-and-previews.png",
+    "08-preview-lightbox.png",
+    "09-compare-previews.png",
+    "10-image-findings.png",
+    "11-data-quality.png",
+  ]) {
+    fs.copyFileSync(path.join(results, f), path.join(docs, f));
   }
 }
 if (!failed) fs.rmSync(work, { recursive: true, force: true });

@@ -312,6 +312,7 @@ function ActorCard({
           {actor.training_data.count} img
           {actor.training_data.excluded > 0 ? ` (+${actor.training_data.excluded} bad)` : ""} · {syncLabel[state]}
         </span>
+        <QualityBadge data={actor.training_data} />
         {actor.latest_version && (
           <span className={"badge status " + actor.latest_version.status}>
             {actor.latest_version.name} {actor.latest_version.status}
@@ -319,5 +320,23 @@ function ActorCard({
         )}
       </div>
     </div>
+  );
+}
+
+// What the image-quality checks found, once the actor's images were measured (opening the
+// actor, a sync, a training or `data check`); nothing before.
+function QualityBadge({ data }: { data: ActorItem["training_data"] }) {
+  const measured = data.faces.one + data.faces.none + data.faces.several;
+  if (measured === 0) return null;
+  const clean = data.quality_findings === 0;
+  const title = `faces: ${data.faces.one} one face · ${data.faces.none} none · ${data.faces.several} several; ${data.quality_findings} quality findings`;
+  return (
+    <span
+      className={"badge quality " + (clean ? "clean" : data.faces.none > 0 ? "bad" : "mixed")}
+      title={title}
+      data-testid="quality-badge"
+    >
+      {clean ? "✓ data" : `⚠ ${data.quality_findings}`}
+    </span>
   );
 }

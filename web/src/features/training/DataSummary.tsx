@@ -1,6 +1,6 @@
-import { useState } from "react";
 import type { SyncEvent, TrainingData } from "../../api/types";
 import { formatBytes, syncLabel } from "../../lib/format";
+import { DataImages } from "./DataImages";
 
 interface Props {
   data: TrainingData | null;
@@ -9,10 +9,7 @@ interface Props {
   onSync: () => void;
 }
 
-const THUMBS = 12;
-
 export function DataSummary({ data, sync, canSync, onSync }: Props) {
-  const [allThumbs, setAllThumbs] = useState(false);
   if (!data)
     return (
       <section className="panel data-panel" aria-label="Training data">
@@ -23,8 +20,6 @@ export function DataSummary({ data, sync, canSync, onSync }: Props) {
   const formats = Object.entries(data.formats)
     .map(([f, n]) => `${n} ${f}`)
     .join(", ");
-  const files = data.files.filter((f) => f.status !== "ignored");
-  const shown = allThumbs ? files : files.slice(0, THUMBS);
   // S3-only data that actors.json records as it is: nothing to upload or record.
   const s3Recorded = data.location === "s3" && data.sync === "synced";
   return (
@@ -131,44 +126,7 @@ export function DataSummary({ data, sync, canSync, onSync }: Props) {
           </span>
         )}
       </div>
-      <div className="thumbs" data-testid="thumbs">
-        {shown.map((f) =>
-          f.status === "image" && !f.thumbnail_url ? (
-            <span
-              key={f.name}
-              className="thumb-remote"
-              title={`${f.name} ${f.width}×${f.height} in S3`}
-              data-file={f.name}
-            >
-              {f.width}×{f.height}
-            </span>
-          ) : f.status === "image" ? (
-            <img
-              key={f.name}
-              src={f.thumbnail_url + "?size=small"}
-              alt={f.name}
-              title={`${f.name} ${f.width}×${f.height}`}
-              width={56}
-              height={56}
-              loading="lazy"
-            />
-          ) : (
-            <span
-              key={f.name}
-              className="thumb-excluded"
-              title={`${f.name}: ${f.status.replace("_", " ")}`}
-              data-file={f.name}
-            >
-              {f.status.replace("_", " ")}
-            </span>
-          ),
-        )}
-        {files.length > THUMBS && (
-          <button className="small thumb-more" onClick={() => setAllThumbs((v) => !v)}>
-            {allThumbs ? "show fewer" : `+${files.length - THUMBS} more`}
-          </button>
-        )}
-      </div>
+      <DataImages data={data} />
     </section>
   );
 }
