@@ -42,7 +42,9 @@ std::vector<std::string> quality_cells(const ImageQuality& q, const DataCheckLim
         std::max_element(faces.begin(), faces.end(), [](const FaceBox& a, const FaceBox& b) {
           return a.width < b.width;
         })->width;
-    if (short_side > 0) face = std::to_string(widest * 100 / short_side) + "%";
+    if (short_side > 0) {  // rounded as the small_face finding rounds it
+      face = std::to_string(std::lround(100.0 * widest / short_side)) + "%";
+    }
   }
   return {std::to_string(faces.size()), face,
           std::to_string(static_cast<long>(std::lround(q.sharpness))),

@@ -319,6 +319,8 @@ int run(int argc, char** argv) {
     if (i == 17) fs::copy_file(training / "img_01.jpg", training / "img_01_copy.jpg");  // duplicate
   }
   std::ofstream(dir / "actors.json") << actors.dump(2) << "\n";
+  // scripts/demo makes the workspace again when this differs from its own generation number.
+  std::ofstream(dir / ".demo-generation") << "2\n";
   std::cout << "wrote " << actors.size() << " actors and " << written << " training images to "
             << dir.string() << "\n";
   vips_shutdown();
