@@ -302,13 +302,15 @@ TrainingDataReport check_training_data(std::string folder, std::vector<ScannedFi
       const int count = static_cast<int>(found.size());
       for (Finding& f : found) {
         if (f.severity == Severity::Error) {
-          report.excluded.push_back(file.name);
           f.message += kLeftOut;
           left_out = true;
         }
         file_finding(std::move(f));
       }
-      if (left_out) continue;
+      if (left_out) {
+        report.excluded.push_back(file.name);  // once, however many errors it has
+        continue;
+      }
       analysed.push_back(&file);
       own_findings.push_back(count);
     }

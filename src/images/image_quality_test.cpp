@@ -168,6 +168,16 @@ TEST_F(PhotoCasesTest, AWarningRaisedToAnErrorLeavesTheImageOut) {
             (std::vector<std::vector<std::string>>{{"portrait.png", "portrait_resized.jpg"}}));
 }
 
+TEST_F(PhotoCasesTest, AnImageWithSeveralErrorsIsLeftOutOnce) {
+  DataCheckLimits strict;
+  strict.quality.exposure = CheckLevel::Error;  // overexposed.png: no_face and two exposure errors
+  const TrainingDataReport report = check({measured("overexposed.png")}, strict);
+  EXPECT_EQ(report.excluded, std::vector<std::string>{"overexposed.png"});
+  EXPECT_EQ(quality_codes(report, "overexposed.png"),
+            (std::vector<std::string>{"clipped_highlights", "no_face", "too_bright"}));
+  EXPECT_EQ(summarize(report, std::nullopt).excluded, 1);
+}
+
 TEST_F(PhotoCasesTest, ThresholdsComeFromTheLimitsWithoutMeasuringAgain) {
   DataCheckLimits loose;
   loose.quality.min_face_share = 0.05;
