@@ -1,6 +1,6 @@
 // The Actor Training page for one actor: data, parameters, estimate, webhook, start/abort,
 // progress, console and versions. State comes from the API and live events.
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { ApiError, api } from "../api/client";
 import { useEvent } from "../api/events";
 import type {
@@ -60,8 +60,17 @@ export function TrainingPage({ actor, settings, tunnel, onTunnel, onActorChanged
   const [guidelines, setGuidelines] = useState(false);
   const actorId = actor.id;
 
+  // The actor on screen now: an answer about another one (asked before the user switched; a
+  // first scan measures every image and may take seconds) is dropped, not shown.
+  const shownActor = useRef(actorId);
+  shownActor.current = actorId;
   const reloadData = useCallback(() => {
-    api.trainingData(actorId).then(setData, (e: Error) => setMessage({ kind: "error", text: e.message }));
+    api.trainingData(actorId).then(
+      (d) => {
+        if (d.actor.id === shownActor.current) setData(d);
+      },
+      (e: Error) => setMessage({ kind: "error", text: e.message }),
+    );
   }, [actorId]);
   const reloadVersions = useCallback(() => {
     api.versions(actorId).then(
