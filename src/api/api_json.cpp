@@ -361,11 +361,7 @@ ordered_json data_check_to_json(const Actor& actor, const TrainingDataReport& re
   out["excluded"] = report.excluded.size();
   out["faces"] = {
       {"one", report.faces_one}, {"none", report.faces_none}, {"several", report.faces_several}};
-  std::map<std::string, int> by_code;
-  for (const Finding& f : report.findings) {
-    ++by_code[f.code];
-  }
-  out["findings"] = by_code;
+  out["findings"] = findings_by_code(report);
   out["near_duplicate_groups"] = report.near_duplicate_groups.size();
   out["errors"] = report.error_count();
   out["warnings"] = report.warning_count();

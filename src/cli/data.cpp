@@ -35,17 +35,10 @@ namespace {
 // sharpness, mean level (of the face when one was measured).
 std::vector<std::string> quality_cells(const ImageQuality& q, const DataCheckLimits& limits) {
   const std::vector<FaceBox> faces = counted_faces(q, limits.quality);
-  std::string face = "-";
-  if (!faces.empty()) {
-    const int short_side = std::min(q.width, q.height);
-    const int widest =
-        std::max_element(faces.begin(), faces.end(), [](const FaceBox& a, const FaceBox& b) {
-          return a.width < b.width;
-        })->width;
-    if (short_side > 0) {  // rounded as the small_face finding rounds it
-      face = std::to_string(std::lround(100.0 * widest / short_side)) + "%";
-    }
-  }
+  // The share the small_face check judges, rounded as its message rounds it.
+  const std::string face =
+      faces.empty() ? std::string("-")
+                    : std::to_string(std::lround(100 * face_share(q, main_face(faces)))) + "%";
   return {std::to_string(faces.size()), face,
           std::to_string(static_cast<long>(std::lround(q.sharpness))),
           std::to_string(static_cast<long>(std::lround(q.brightness))) +
@@ -166,9 +159,8 @@ int run_data_check(Context& context, const Options& o) {
       }
       const TrainingDataReport& r = *report;
       if (r.files.empty()) continue;  // a folder without files
-      nlohmann::ordered_json line = data_check_to_json(*actor, r);
-      lines.push_back(line);
-      std::map<std::string, int> codes = line["findings"].get<std::map<std::string, int>>();
+      lines.push_back(data_check_to_json(*actor, r));
+      std::map<std::string, int> codes = findings_by_code(r);
       for (const auto& [code, n] : codes) {
         by_code[code] += n;
       }

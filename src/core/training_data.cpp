@@ -108,6 +108,17 @@ std::vector<FaceBox> counted_faces(const ImageQuality& quality, const QualityLim
   return out;
 }
 
+const FaceBox& main_face(const std::vector<FaceBox>& faces) {
+  return *std::max_element(faces.begin(), faces.end(), [](const FaceBox& a, const FaceBox& b) {
+    return a.width * a.height < b.width * b.height;
+  });
+}
+
+double face_share(const ImageQuality& quality, const FaceBox& face) {
+  const int short_side = std::min(quality.width, quality.height);
+  return short_side > 0 ? static_cast<double>(face.width) / short_side : 0;
+}
+
 bool is_image_quality_code(std::string_view code) {
   static constexpr std::array<std::string_view, 9> kCodes = {
       "no_face",  "several_faces", "small_face",         "face_at_border", "blurry",
@@ -162,11 +173,8 @@ std::vector<Finding> image_quality_findings(const ScannedFile& file, const Quali
       add(limits.several_faces, "several_faces",
           std::to_string(faces.size()) + " faces: a training image should show the actor alone");
     }
-    const FaceBox& main = *std::max_element(
-        faces.begin(), faces.end(),
-        [](const FaceBox& a, const FaceBox& b) { return a.width * a.height < b.width * b.height; });
-    const int short_side = std::min(q.width, q.height);
-    const double share = short_side > 0 ? static_cast<double>(main.width) / short_side : 0;
+    const FaceBox& main = main_face(faces);
+    const double share = face_share(q, main);
     if (share < limits.min_face_share) {
       add(limits.small_face, "small_face",
           "the face is " + std::to_string(main.width) + " px wide, " + percent(share) +
@@ -400,6 +408,14 @@ TrainingDataReport check_training_data(std::string folder, std::vector<ScannedFi
                                : compute_sync_state(record, usable_names, content_changed);
   report.files = std::move(files);
   return report;
+}
+
+std::map<std::string, int> findings_by_code(const TrainingDataReport& report) {
+  std::map<std::string, int> by_code;
+  for (const Finding& f : report.findings) {
+    ++by_code[f.code];
+  }
+  return by_code;
 }
 
 std::string describe_faces(int one, int none, int several) {

@@ -146,6 +146,13 @@ struct DataCheckLimits {
 /// The faces that count (confidence at or above the threshold), best first.
 std::vector<FaceBox> counted_faces(const ImageQuality& quality, const QualityLimits& limits);
 
+/// The largest of `faces` (the actor, when others are in the frame); `faces` must not be empty.
+const FaceBox& main_face(const std::vector<FaceBox>& faces);
+
+/// A face's width as a share of the image's short side (0 for an image of no size): what the
+/// small_face check compares with QualityLimits::min_face_share.
+double face_share(const ImageQuality& quality, const FaceBox& face);
+
 /// True for the codes of the image-quality checks (no_face … near_duplicate).
 bool is_image_quality_code(std::string_view code);
 
@@ -221,6 +228,9 @@ struct DataSummary {
   [[nodiscard]] int training_images() const { return s3_only ? recorded : usable; }
   bool operator==(const DataSummary&) const = default;
 };
+
+/// The report's findings counted by code ("no_face" → 2, …).
+std::map<std::string, int> findings_by_code(const TrainingDataReport& report);
 
 /// The analysed images by faces found, for people: "faces: 17 one face · 1 none · 1 several"
 /// (parts with no image left out); empty when no image was analysed.
