@@ -423,6 +423,9 @@ ordered_json version_to_json(const Version& v) {
   out["message"] = v.message;
   out["error"] = v.error.empty() ? ordered_json() : ordered_json(v.error);
   out["cost_usd"] = or_null(v.cost);
+  out["estimated_cost_usd"] = or_null(v.estimated_cost);
+  out["retries"] = v.retries;
+  out["retry_until"] = time_or_null(retry_deadline(v));
   out["good"] = v.good;
   out["job_ttl_seconds"] = v.job_ttl_ms ? ordered_json(*v.job_ttl_ms / 1000) : ordered_json();
   out["stalled"] = v.stall_note.empty() ? ordered_json() : ordered_json(v.stall_note);
@@ -590,6 +593,191 @@ ordered_json pull_report_to_json(const PullReport& report) {
   out["missing"] = report.missing;
   out["failed"] = report.failed;
   out["recorded"] = report.recorded;
+  return out;
+}
+
+ordered_json budget_to_json(const std::vector<PeriodSpend>& periods) {
+  ordered_json items = ordered_json::array();
+  bool capped = false;
+  for (const PeriodSpend& p : periods) {
+    capped = capped || p.cap.has_value();
+    items.push_back(
+        {{"period", std::string(to_string(p.period))},
+         {"endpoint", p.endpoint.empty() ? ordered_json() : ordered_json(p.endpoint)},
+         {"from", p.period == BudgetPeriod::Total ? ordered_json()
+                                                  : ordered_json(format_utc_timestamp(p.from))},
+         {"spent_usd", p.spent},
+         {"running_usd", p.running},
+         {"cap_usd", or_null(p.cap)}});
+  }
+  return {{"periods", std::move(items)}, {"capped", capped}};
+}
+
+ordered_json batch_plan_to_json(const BatchPlan& plan) {
+  ordered_json items = ordered_json::array();
+  for (const BatchPlanItem& item : plan.items) {
+    items.push_back({{"actor_id", item.actor_id},
+                     {"actor_name", item.actor_name},
+                     {"images", item.images},
+                     {"parameters", parameters_to_json(item.parameters)},
+                     {"estimate", estimate_to_json(item.estimate)},
+                     {"state", item.state}});
+  }
+  ordered_json skipped = ordered_json::array();
+  for (const BatchSkip& skip : plan.skipped) {
+    skipped.push_back({{"actor_id", skip.actor_id},
+                       {"actor_name", skip.actor_name},
+                       {"reason", skip.reason},
+                       {"detail", skip.detail}});
+  }
+  ordered_json counts = ordered_json::object();
+  for (const auto& [reason, count] : plan.skipped_counts) {
+    counts[reason] = count;
+  }
+  ordered_json out;
+  out["endpoint"] = plan.endpoint;
+  out["concurrency"] = plan.concurrency;
+  out["items"] = std::move(items);
+  out["skipped"] = std::move(skipped);
+  out["skipped_counts"] = std::move(counts);
+  out["included"] = plan.included;
+  out["total_cost_usd"] = plan.total_cost;
+  out["wall_seconds"] = plan.wall_seconds;
+  out["budget_stop"] = plan.budget_stop.empty() ? ordered_json() : ordered_json(plan.budget_stop);
+  out["blockers"] = blockers_to_json(plan.blockers);
+  return out;
+}
+
+ordered_json batch_to_json(const Batch& batch, const std::map<std::int64_t, Version>& versions) {
+  ordered_json entries = ordered_json::array();
+  std::map<std::string, int> counts{
+      {"waiting", 0}, {"running", 0}, {"done", 0}, {"failed", 0}, {"cancelled", 0}};
+  double spent = 0.0;
+  for (const BatchEntry& e : batch.entries) {
+    const auto v = versions.find(e.version_id);
+    const Version* version = v == versions.end() ? nullptr : &v->second;
+    // The queue's word for people: waiting, running, done, failed, cancelled.
+    std::string queue = "waiting";
+    if (e.state == "skipped") {
+      queue = "failed";
+    } else if (e.state == "cancelled") {
+      queue = "cancelled";
+    } else if (version != nullptr) {
+      queue = !is_final(version->status)                    ? "running"
+              : version->status == VersionStatus::Completed ? "done"
+              : version->status == VersionStatus::Cancelled ? "cancelled"
+                                                            : "failed";
+      spent += version->cost.value_or(0.0);
+    } else if (e.state == "starting") {
+      queue = "running";
+    }
+    ++counts[queue];
+    entries.push_back(
+        {{"actor_id", e.actor_id},
+         {"actor_name", e.actor_name},
+         {"estimate_usd", e.estimate},
+         {"state", e.state},
+         {"queue", queue},
+         {"version_id", e.version_id == 0 ? ordered_json() : ordered_json(e.version_id)},
+         {"version", version == nullptr ? ordered_json() : ordered_json(version->name)},
+         {"status", version == nullptr ? ordered_json()
+                                       : ordered_json(std::string(to_string(version->status)))},
+         {"cost_usd", version == nullptr ? ordered_json() : or_null(version->cost)},
+         {"error", !e.error.empty()                                ? ordered_json(e.error)
+                   : version != nullptr && !version->error.empty() ? ordered_json(version->error)
+                                                                   : ordered_json()}});
+  }
+  ordered_json out;
+  out["id"] = batch.id;
+  out["endpoint"] = batch.endpoint;
+  out["concurrency"] = batch.concurrency;
+  out["state"] = batch.state;
+  out["created_at"] = format_utc_timestamp(batch.created_at);
+  out["updated_at"] = format_utc_timestamp(batch.updated_at);
+  out["planned_cost_usd"] = batch.planned_cost;
+  out["spent_usd"] = spent;
+  ordered_json queue;
+  for (const auto& [name, count] : counts) {
+    queue[name] = count;
+  }
+  out["queue"] = std::move(queue);
+  out["entries"] = std::move(entries);
+  return out;
+}
+
+namespace {
+
+ordered_json version_lines_to_json(const std::vector<VersionLine>& lines) {
+  ordered_json out = ordered_json::array();
+  for (const VersionLine& l : lines) {
+    out.push_back({{"id", l.id},
+                   {"actor_id", l.actor_id},
+                   {"name", l.name},
+                   {"endpoint", l.endpoint},
+                   {"status", l.status},
+                   {"cost_usd", l.cost},
+                   {"retries", l.retries},
+                   {"error", l.error.empty() ? ordered_json() : ordered_json(l.error)},
+                   {"at", format_utc_timestamp(l.at)}});
+  }
+  return out;
+}
+
+ordered_json periods_to_json(const std::vector<PeriodCost>& periods) {
+  ordered_json out = ordered_json::array();
+  for (const PeriodCost& p : periods) {
+    out.push_back({{"period", p.period}, {"spent_usd", p.spent}});
+  }
+  return out;
+}
+
+}  // namespace
+
+ordered_json stats_to_json(const Stats& s) {
+  ordered_json out;
+  out["since"] = s.since > 0 ? ordered_json(format_utc_timestamp(s.since)) : ordered_json();
+  out["now"] = format_utc_timestamp(s.now);
+  out["trainings"] = s.trainings;
+  out["completed"] = s.completed;
+  out["failed"] = s.failed;
+  out["cancelled"] = s.cancelled;
+  out["running"] = s.running;
+  out["retries"] = s.retries;
+  out["success_rate"] = or_null(s.success_rate);
+  out["median_duration_seconds"] = or_null(s.median_duration_seconds);
+  out["spent_usd"] = s.spent;
+  out["spent_trainings_usd"] = s.spent_trainings;
+  out["spent_previews_usd"] = s.spent_previews;
+  ordered_json days = ordered_json::array();
+  for (const DayStats& d : s.days) {
+    days.push_back({{"day", d.day},
+                    {"started", d.started},
+                    {"completed", d.completed},
+                    {"failed", d.failed},
+                    {"cancelled", d.cancelled},
+                    {"spent_usd", d.spent}});
+  }
+  out["days"] = std::move(days);
+  out["weeks"] = periods_to_json(s.weeks);
+  out["months"] = periods_to_json(s.months);
+  ordered_json speeds = ordered_json::array();
+  for (const EndpointSpeed& e : s.speeds) {
+    speeds.push_back({{"endpoint", e.endpoint},
+                      {"day", e.day},
+                      {"seconds_per_step", e.seconds_per_step},
+                      {"jobs", e.jobs}});
+  }
+  out["speeds"] = std::move(speeds);
+  ordered_json actors = ordered_json::array();
+  for (const ActorCost& a : s.actors) {
+    actors.push_back({{"actor_id", a.actor_id},
+                      {"actor_name", a.actor_name},
+                      {"trainings", a.trainings},
+                      {"spent_usd", a.spent}});
+  }
+  out["actors"] = std::move(actors);
+  out["most_expensive"] = version_lines_to_json(s.most_expensive);
+  out["failures"] = version_lines_to_json(s.failures);
   return out;
 }
 

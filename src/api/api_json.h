@@ -10,11 +10,14 @@
 #include "base/error.h"
 #include "core/actor.h"
 #include "core/actor_search.h"
+#include "core/batch.h"
+#include "core/budget.h"
 #include "core/data_sync.h"
 #include "core/history_import.h"
 #include "core/plan.h"
 #include "core/previews.h"
 #include "core/s3_data.h"
+#include "core/stats.h"
 #include "core/training_data.h"
 #include "core/trainings.h"
 #include "core/tunnel.h"
@@ -119,5 +122,23 @@ nlohmann::ordered_json blockers_to_json(const std::vector<Blocker>& blockers);
 /// `{"left", "right", "parameters": [{"name", "left", "right", "differs"}]}`.
 nlohmann::ordered_json comparison_to_json(const Version& left, const Version& right,
                                           const std::vector<ParameterDiff>& rows);
+
+/// The caps and the spend of each capped period (or this month's spend when nothing is
+/// capped): {"periods": [{"period", "endpoint", "from", "spent_usd", "running_usd",
+/// "cap_usd"}], "capped"}.
+nlohmann::ordered_json budget_to_json(const std::vector<PeriodSpend>& periods);
+
+/// A batch plan: {"endpoint", "concurrency", "items": [{"actor_id", "actor_name", "images",
+/// "parameters", "estimate", "state"}], "skipped", "skipped_counts", "included",
+/// "total_cost_usd", "wall_seconds", "budget_stop", "blockers"}.
+nlohmann::ordered_json batch_plan_to_json(const BatchPlan& plan);
+
+/// A started batch; each entry with its version as stored now (`versions`, by id), and the
+/// queue's counts: waiting, running, done, failed (skipped included), cancelled.
+nlohmann::ordered_json batch_to_json(const Batch& batch,
+                                     const std::map<std::int64_t, Version>& versions);
+
+/// The analytics: totals, days, weeks, months, speeds, actors, most expensive, failures.
+nlohmann::ordered_json stats_to_json(const Stats& stats);
 
 }  // namespace atr

@@ -1,5 +1,6 @@
 #include "api/request_body.h"
 
+#include <cstdint>
 #include <optional>
 
 #include "base/strings.h"
@@ -71,6 +72,44 @@ Result<std::optional<bool>> flag_member(const nlohmann::json& body, const char* 
     return Error{ErrorCode::InvalidArgument, std::string(name) + " must be true or false", 0, name};
   }
   return std::optional<bool>{it->get<bool>()};
+}
+
+Result<std::optional<int>> int_member(const nlohmann::json& body, const char* name, int min,
+                                      int max) {
+  auto it = body.find(name);
+  if (it == body.end() || it->is_null()) return std::optional<int>{};
+  const std::string range = std::to_string(min) + " … " + std::to_string(max);
+  if (!it->is_number_integer()) {
+    return Error{ErrorCode::InvalidArgument, std::string(name) + " must be a whole number " + range,
+                 0, name};
+  }
+  // Compared as the widest types, so any stored integer (signed or not) is judged safely.
+  bool fits = false;
+  if (it->is_number_unsigned()) {
+    const std::uint64_t v = it->get<std::uint64_t>();
+    fits = max >= 0 && v <= static_cast<std::uint64_t>(max) && static_cast<std::int64_t>(v) >= min;
+  } else {
+    const std::int64_t v = it->get<std::int64_t>();
+    fits = v >= min && v <= max;
+  }
+  if (!fits) {
+    return Error{ErrorCode::InvalidArgument, std::string(name) + " must be " + range, 0, name};
+  }
+  return std::optional<int>{static_cast<int>(it->get<std::int64_t>())};
+}
+
+Result<std::vector<std::string>> string_list_member(const nlohmann::json& body, const char* name) {
+  auto it = body.find(name);
+  std::vector<std::string> out;
+  if (it == body.end() || it->is_null()) return out;
+  const Error wrong{ErrorCode::InvalidArgument, std::string(name) + " must be an array of strings",
+                    0, name};
+  if (!it->is_array()) return wrong;
+  for (const nlohmann::json& item : *it) {
+    if (!item.is_string()) return wrong;
+    out.push_back(item.get<std::string>());
+  }
+  return out;
 }
 
 }  // namespace atr

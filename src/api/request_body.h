@@ -33,4 +33,13 @@ Result<std::string> string_member(const nlohmann::json& body, const char* name);
 /// another type.
 Result<std::optional<bool>> flag_member(const nlohmann::json& body, const char* name);
 
+/// An optional whole-number member within [min, max] (nothing when absent or null);
+/// InvalidArgument about `name` for another type or a value out of range.
+Result<std::optional<int>> int_member(const nlohmann::json& body, const char* name, int min,
+                                      int max);
+
+/// An optional array of strings (empty when absent or null); InvalidArgument about `name`
+/// for another shape.
+Result<std::vector<std::string>> string_list_member(const nlohmann::json& body, const char* name);
+
 }  // namespace atr

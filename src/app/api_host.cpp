@@ -17,6 +17,28 @@ std::string tunnel_json(const TunnelStatus& t) {
   return doc.dump();
 }
 
+// What every job cost and how each ended, as totals the state store keeps (read at scrape
+// time, so a restart or a CLI command in between loses nothing).
+void publish_spend(const VersionStore& store, Metrics& metrics) {
+  Result<std::vector<SpendEntry>> entries = store.spend_entries();
+  if (!entries) return;
+  std::map<std::string, double> spent{{"training", 0.0}, {"preview", 0.0}};
+  std::map<std::pair<std::string, std::string>, int> outcomes;
+  for (const SpendEntry& e : *entries) {
+    spent[e.kind] += e.spent;
+    if (e.finished) ++outcomes[{e.kind, e.status}];
+  }
+  for (const auto& [kind, usd] : spent) {
+    metrics.set_total("atr_spend_usd_total", "USD spent on RunPod jobs (executionTime x price)",
+                      {{"kind", kind}}, usd);
+  }
+  metrics.clear("atr_jobs_finished_total");
+  for (const auto& [key, count] : outcomes) {
+    metrics.set_total("atr_jobs_finished_total", "RunPod jobs that ended, by kind and outcome",
+                      {{"kind", key.first}, {"status", key.second}}, count);
+  }
+}
+
 }  // namespace
 
 ApiHost::ApiHost(Workspace& workspace, Metrics& metrics)
@@ -97,9 +119,13 @@ Status ApiHost::start(const ApiOptions& options, int webhook_port) {
                            metrics.set("atr_active_versions", "unfinished versions, by status",
                                        {{"status", status}}, count);
                          }
+                         publish_spend(*w.store, metrics);
                        }};
   services.previews = w.previews.get();
   services.preview_store = w.preview_store;
+  services.batches = w.batches.get();
+  services.batch_store = w.batch_store;
+  services.batch_started = batch_started_;
   api_ = std::make_unique<ApiServer>(std::move(services), options);
   if (Status started = api_->start(); !started) {
     api_.reset();

@@ -35,6 +35,8 @@ class ApiHost {
   void stop();
   [[nodiscard]] int port() const { return api_ ? api_->port() : 0; }
   EventHub& events() { return events_; }
+  /// Called after the API started a batch (serve wakes the batch runner); before start().
+  void on_batch_started(std::function<void()> started) { batch_started_ = std::move(started); }
   Tunnel& tunnel();
 
  private:
@@ -48,6 +50,7 @@ class ApiHost {
   VipsThumbnailer thumbnails_;
   DataStates data_;
   std::unique_ptr<ApiServer> api_;
+  std::function<void()> batch_started_;
 };
 
 }  // namespace atr

@@ -220,6 +220,51 @@ Status read_level(const toml::table& t, const char* key, CheckLevel& out) {
   return Ok{};
 }
 
+// One set of caps (`day`, `month`, `total`, dollars) at `where`.
+Status read_caps(const toml::table& t, const std::string& where, BudgetCaps& caps,
+                 const std::set<std::string>& also_known) {
+  std::set<std::string> known = also_known;
+  known.insert({"day", "month", "total"});
+  if (Status k = check_keys(t, where, known); !k) return k;
+  for (const char* key : {"day", "month", "total"}) {
+    if (t.get(key) == nullptr) continue;
+    double cap = 0;
+    if (Status st = read(t, where, key, cap); !st) return st;
+    if (!(cap >= 0.0 && cap <= 1e9)) {
+      return toml_error(where + "." + key,
+                        "is a cap in dollars from 0 to 1000000000, not " + format_decimal(cap, 4));
+    }
+    (std::string_view(key) == "day"     ? caps.day
+     : std::string_view(key) == "month" ? caps.month
+                                        : caps.total) = cap;
+  }
+  return Ok{};
+}
+
+Status read_budget(const toml::table& t, Settings& s) {
+  if (Status st = read_caps(t, "budget", s.budget.all, {"endpoints"}); !st) return st;
+  const toml::node* node = t.get("endpoints");
+  if (node == nullptr) return Ok{};
+  const toml::table* endpoints = node->as_table();
+  if (endpoints == nullptr) {
+    return toml_error("budget.endpoints", "expected [budget.endpoints.<name>] tables");
+  }
+  for (const auto& [key, value] : *endpoints) {
+    const std::string name(key.str());
+    const std::string where = "budget.endpoints." + name;
+    const toml::table* caps = value.as_table();
+    if (caps == nullptr) return toml_error(where, "expected a table of day, month, total");
+    // Without [[runpod.endpoints]] the one profile is "default" (added after reading).
+    const bool known = name == s.preview.endpoint.name ||
+                       (s.endpoints.empty() && name == "default") ||
+                       std::any_of(s.endpoints.begin(), s.endpoints.end(),
+                                   [&](const EndpointProfile& e) { return e.name == name; });
+    if (!known) return toml_error(where, "no endpoint profile is named '" + name + "'");
+    if (Status st = read_caps(*caps, where, s.budget.per_endpoint[name], {}); !st) return st;
+  }
+  return Ok{};
+}
+
 Status read_checks(const toml::table& t, DataCheckLimits& limits) {
   Status k =
       check_keys(t, "checks",
@@ -338,8 +383,8 @@ Status parse_toml_settings(std::string_view text, const std::string& source, Set
     return Error{ErrorCode::InvalidArgument,
                  std::string(kTomlName) + ": " + where.str() + ": " + std::string(e.description())};
   }
-  Status keys =
-      check_keys(root, "", {"runpod", "training", "auto_adjust", "checks", "s3", "webhook"});
+  Status keys = check_keys(
+      root, "", {"runpod", "training", "auto_adjust", "checks", "s3", "webhook", "budget"});
   if (!keys) return keys;
   if (const toml::table* t = subtable(root, "runpod")) {
     Status k = check_keys(
@@ -409,6 +454,10 @@ Status parse_toml_settings(std::string_view text, const std::string& source, Set
   }
   if (const toml::table* t = subtable(root, "checks")) {
     Status st = read_checks(*t, s.limits);
+    if (!st) return st;
+  }
+  if (const toml::table* t = subtable(root, "budget")) {
+    Status st = read_budget(*t, s);
     if (!st) return st;
   }
   if (const toml::table* t = subtable(root, "s3")) {

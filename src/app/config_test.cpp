@@ -246,6 +246,39 @@ TEST(ConfigTest, TheChecksTableSetsTheImageQualityThresholdsAndLevels) {
             std::string::npos);
 }
 
+TEST(ConfigTest, TheBudgetTableSetsCapsForEveryJobAndPerEndpoint) {
+  testing::TempDir ws;
+  ws.write("actor-trainer.toml",
+           "[[runpod.endpoints]]\nname = \"a100\"\n[[runpod.endpoints]]\nname = \"h100\"\n"
+           "[budget]\nday = 20\nmonth = 45.5\n[budget.endpoints.h100]\ntotal = 100\n");
+  Result<Config> config = load_config(ws.path(), {});
+  ASSERT_TRUE(config) << config.error().message;
+  const BudgetSettings& b = config->settings.budget;
+  EXPECT_EQ(b.all.day, 20.0);
+  EXPECT_EQ(b.all.month, 45.5);
+  EXPECT_FALSE(b.all.total);
+  ASSERT_EQ(b.per_endpoint.size(), 1U);
+  EXPECT_EQ(b.per_endpoint.at("h100").total, 100.0);
+  // Without a [budget] table nothing is capped.
+  ws.write("actor-trainer.toml", "");
+  Result<Config> none = load_config(ws.path(), {});
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(none->settings.budget.all.any());
+  // Mistakes are named.
+  for (const auto& [text, expected] : std::vector<std::pair<std::string, std::string>>{
+           {"[budget]\nmonth = -1\n", "budget.month: is a cap in dollars from 0"},
+           {"[budget]\nweek = 5\n", "budget.week: unknown key"},
+           {"[budget]\nday = \"ten\"\n", "budget.day: expected a number"},
+           {"[budget.endpoints.t4]\nday = 1\n", "no endpoint profile is named 't4'"},
+           {"[budget.endpoints.default]\nhour = 1\n", "budget.endpoints.default.hour: unknown"}}) {
+    SCOPED_TRACE(text);
+    ws.write("actor-trainer.toml", text);
+    Result<Config> bad = load_config(ws.path(), {});
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().message.find(expected), std::string::npos) << bad.error().message;
+  }
+}
+
 TEST(ConfigTest, ThePreviewTableSetsTheEndpointPromptsAndSeeds) {
   testing::TempDir ws;
   ws.write("actor-trainer.toml",

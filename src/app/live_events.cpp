@@ -32,6 +32,18 @@ Result<std::vector<Version>> ObservedVersionStore::latest_per_actor() const {
   return inner_->latest_per_actor();
 }
 
+Result<std::optional<Version>> ObservedVersionStore::find_by_key(const std::string& key) const {
+  return inner_->find_by_key(key);
+}
+
+Result<std::vector<Version>> ObservedVersionStore::list_all() const {
+  return inner_->list_all();
+}
+
+Result<std::vector<SpendEntry>> ObservedVersionStore::spend_entries() const {
+  return inner_->spend_entries();
+}
+
 Result<std::vector<Version>> ObservedVersionStore::list_unfinished() const {
   return inner_->list_unfinished();
 }
@@ -234,6 +246,13 @@ Result<JobReport> CountingBackend::cancel(const std::string& endpoint_id,
                                           const std::string& job_id) {
   Result<JobReport> report = inner_->cancel(endpoint_id, job_id);
   count("cancel", report ? "answered" : to_string(report.error().code));
+  return report;
+}
+
+Result<JobReport> CountingBackend::retry(const std::string& endpoint_id,
+                                         const std::string& job_id) {
+  Result<JobReport> report = inner_->retry(endpoint_id, job_id);
+  count("retry", report ? "answered" : to_string(report.error().code));
   return report;
 }
 

@@ -36,6 +36,9 @@ class ObservedVersionStore final : public VersionStore {
   [[nodiscard]] Result<std::vector<Version>> list_for_actor(
       const std::string& actor_id) const override;
   [[nodiscard]] Result<std::vector<Version>> latest_per_actor() const override;
+  [[nodiscard]] Result<std::optional<Version>> find_by_key(const std::string& key) const override;
+  [[nodiscard]] Result<std::vector<Version>> list_all() const override;
+  [[nodiscard]] Result<std::vector<SpendEntry>> spend_entries() const override;
   [[nodiscard]] Result<std::vector<Version>> list_unfinished() const override;
   [[nodiscard]] Result<std::vector<Version>> list_completed(const std::string& endpoint_name,
                                                             int limit) const override;
@@ -115,6 +118,8 @@ class CountingBackend final : public TrainingBackend {
                                          Retries retries) override;
   [[nodiscard]] Result<JobReport> cancel(const std::string& endpoint_id,
                                          const std::string& job_id) override;
+  [[nodiscard]] Result<JobReport> retry(const std::string& endpoint_id,
+                                        const std::string& job_id) override;
   [[nodiscard]] Result<BackendHealth> health(const std::string& endpoint_id) override;
 
  private:

@@ -108,7 +108,8 @@ int run_main(int argc, char** argv) {
                               w.previews.get(),
                               [&w](const atr::ContactSheet& sheet, const std::string& out) {
                                 return atr::VipsSheetWriter(w.root).write(sheet, out);
-                              }};
+                              },
+                              w.batches.get()};
     const int code = command.run(context, options);
     // The registry's last snapshot is left to the operating system at exit (what compilers do
     // with -disable-free): freeing 100,000 actors one by one would keep the user waiting

@@ -187,6 +187,19 @@ int run_serve(Workspace& w, const ServeOptions& options) {
     return kExitFailure;
   }
 
+  BatchRunner batch_runner(*w.batches, [&host, &w](std::int64_t id) {
+    Result<Batch> batch = w.batch_store->get_batch(id);
+    if (!batch) return;
+    int left = 0;
+    for (const BatchEntry& e : batch->entries) {
+      left += e.state == "waiting" ? 1 : 0;
+    }
+    std::cerr << "batch " << id << ": " << batch->state << ", " << left << " waiting\n";
+    host.events().publish("batch", "", id,
+                          nlohmann::json{{"id", id}, {"state", batch->state}}.dump());
+  });
+  host.on_batch_started([&batch_runner] { batch_runner.wake(); });
+
   ApiOptions api_options;
   api_options.host = options.host;
   api_options.port = options.port;
@@ -203,6 +216,7 @@ int run_serve(Workspace& w, const ServeOptions& options) {
   RegistryWatcher watcher(*w.registry, w.root / "actors.json", host.events());
 
   poller.start();
+  batch_runner.start();
 
   std::cout << "webhook listener: http://" << options.webhook_host << ":" << webhooks.port()
             << "/api/training-webhook/<token>" << std::endl;
@@ -222,6 +236,7 @@ int run_serve(Workspace& w, const ServeOptions& options) {
   sigwait(&signals, &received);
   std::cout << "stopping" << std::endl;
   host.stop();  // live streams end; requests in flight finish; the tunnel stops
+  batch_runner.stop();
   poller.stop();
   webhooks.stop();
   ::close(lock);

@@ -65,6 +65,56 @@ void ReportBatcher::run() {
   }
 }
 
+BatchRunner::BatchRunner(Batches& batches, std::function<void(std::int64_t)> changed)
+    : batches_(batches), changed_(std::move(changed)) {}
+
+BatchRunner::~BatchRunner() {
+  stop();
+}
+
+void BatchRunner::start() {
+  thread_ = std::thread([this] { run(); });
+}
+
+void BatchRunner::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void BatchRunner::wake() {
+  {
+    std::lock_guard lock(mutex_);
+    woken_ = true;
+  }
+  wake_.notify_all();
+}
+
+void BatchRunner::run() {
+  using namespace std::chrono_literals;
+  while (true) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait_for(lock, 1s, [this] { return stopping_ || woken_; });
+      if (stopping_) return;
+      woken_ = false;
+    }
+    Result<std::vector<std::int64_t>> changed = batches_.advance();
+    if (!changed) {
+      std::cerr << "batches: " << changed.error().message << "\n";
+      continue;
+    }
+    if (changed_) {
+      for (std::int64_t id : *changed) {
+        changed_(id);
+      }
+    }
+  }
+}
+
 Poller::Poller(Trainings& trainings, VersionStore& store, const Clock& clock,
                const TrackingSettings& settings, Notify notify)
     : trainings_(trainings),

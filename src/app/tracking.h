@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/batch.h"
 #include "core/poll_schedule.h"
 #include "core/previews.h"
 #include "core/trainings.h"
@@ -48,6 +49,33 @@ class ReportBatcher {
   std::deque<Pending> queue_;
   bool stopping_ = false;
   std::thread writer_;
+};
+
+/// The batch queue's thread: every second (or at once when woken) starts what waits in the
+/// running batches, up to each batch's concurrency (Batches::advance). The queue is kept in
+/// state.db, so a restarted serve goes on where it stopped.
+class BatchRunner {
+ public:
+  /// `changed` is called with each batch a pass changed (live events).
+  BatchRunner(Batches& batches, std::function<void(std::int64_t)> changed);
+  ~BatchRunner();
+  BatchRunner(const BatchRunner&) = delete;
+  BatchRunner& operator=(const BatchRunner&) = delete;
+  void start();
+  void stop();
+  /// A batch was started or cancelled: look now rather than at the next tick.
+  void wake();
+
+ private:
+  void run();
+
+  Batches& batches_;
+  std::function<void(std::int64_t)> changed_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  bool woken_ = false;
+  std::thread thread_;
 };
 
 /// The reconciler's thread: checks every unfinished version on PollSchedule's timetable,

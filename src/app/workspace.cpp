@@ -160,6 +160,7 @@ Result<std::unique_ptr<Workspace>> open_workspace(const fs::path& root) {
       SqliteVersionStore::open(ws->root / ".actor-trainer" / "state.db");
   if (!store) return store.error();
   ws->preview_store = store->get();
+  ws->batch_store = store->get();
   ws->store = std::make_unique<ObservedVersionStore>(std::move(store).value());
   Result<std::unique_ptr<SqliteScanMemory>> memory =
       SqliteScanMemory::open(ws->root / ".actor-trainer" / "state.db");
@@ -189,6 +190,8 @@ Result<std::unique_ptr<Workspace>> open_workspace(const fs::path& root) {
   ws->previews = std::make_unique<Previews>(
       *ws->registry, *ws->store, *ws->preview_store, *ws->backend, *ws->preview_files, ws->clock,
       ws->config.settings, [w] { return w->current_preview_webhook_url(); });
+  ws->batches = std::make_unique<Batches>(*ws->registry, *ws->trainings, *ws->batch_store,
+                                          *ws->store, ws->config.settings, ws->clock);
   const std::filesystem::path manifest_root = ws->root;
   ws->importer = std::make_unique<HistoryImporter>(
       *ws->registry, *ws->store, ws->scan_memory.get(), ws->clock,

@@ -10,6 +10,7 @@
 #include "app/preview_files.h"
 #include "base/secret.h"
 #include "core/actor_registry.h"
+#include "core/batch.h"
 #include "core/clock.h"
 #include "core/history_import.h"
 #include "core/object_store.h"
@@ -50,8 +51,9 @@ struct Workspace {
   std::unique_ptr<HistoryImporter> importer;
   PreviewStore* preview_store = nullptr;  ///< the state store's previews table (owned by `store`)
   std::unique_ptr<PreviewFiles> preview_files;
-  std::unique_ptr<Previews> previews;  ///< preview images of versions (preview endpoint)  ///< the
-                                       ///< studio's manifests → history and records
+  std::unique_ptr<Previews> previews;  ///< preview images of versions (preview endpoint)
+  BatchStore* batch_store = nullptr;   ///< the state store's batches table (owned by `store`)
+  std::unique_ptr<Batches> batches;    ///< many trainings at once: plan, queue
 
   /// The ngrok tunnel's public base URL while it runs (set by `serve`), else empty.
   void set_tunnel_url(std::string url);

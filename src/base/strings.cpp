@@ -123,6 +123,14 @@ std::string format_decimal(double value, int max_decimals) {
   return out;
 }
 
+std::string format_fixed(double value, int decimals) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
+  std::string out(buffer);
+  if (out.find_first_not_of("-0.") == std::string::npos && out.front() == '-') out.erase(0, 1);
+  return out;
+}
+
 std::string format_bytes(unsigned long long bytes) {
   constexpr const char* kUnits[] = {"B", "KB", "MB", "GB", "TB"};
   double value = static_cast<double>(bytes);

@@ -37,6 +37,8 @@ bool iequals(std::string_view a, std::string_view b);
 std::string extension_lower(std::string_view file_name);
 /// Fixed-point number with at most `max_decimals` decimals and no trailing zeros ("0.0004").
 std::string format_decimal(double value, int max_decimals);
+/// Fixed-point number with exactly `decimals` decimals ("41.20"); never "-0.00".
+std::string format_fixed(double value, int decimals);
 /// "12.3 KB"-style size for people.
 std::string format_bytes(unsigned long long bytes);
 /// "1h 02m 05s"-style duration for people, from whole seconds.

@@ -84,7 +84,34 @@ void add_train_options(CLI::App& command, Options& o) {
       .add_option("--concurrency", o.concurrency,
                   "with --eligible: at most N trainings active at once")
       ->capture_default_str()
-      ->check(CLI::Range(1, 50));
+      ->check(CLI::Range(1, 16));
+  add_repeatable(command, "--exclude", o.exclude,
+                 "with --eligible: leave this actor out of the plan; repeat for several");
+}
+
+void add_rerun_options(CLI::App& command, Options& o) {
+  command.add_option("VERSION", o.version, "version id (see `versions`) or ACTOR/Vn, e.g. 6/V3")
+      ->required();
+  command.add_option("--endpoint", o.endpoint, "endpoint to train on (default: the version's)");
+  add_repeatable(command, "--param", o.params,
+                 "change a parameter of the version's, e.g. --param learning_rate=0.0003");
+  command.add_option("--description", o.description,
+                     "a note kept with the new version (default: \"re-run of Vn\")");
+  command.add_option("--idempotency-key", o.idempotency_key,
+                     "a repeat with the same key returns the first new version");
+  command.add_flag("--dry-run", o.dry_run, "show the parameters it would train with; send nothing");
+}
+
+void add_retry_options(CLI::App& command, Options& o) {
+  command.add_option("VERSION", o.version, "version id (see `versions`) or ACTOR/Vn, e.g. 6/V3")
+      ->required();
+  command.add_option("--idempotency-key", o.idempotency_key,
+                     "a repeat with the same key changes nothing");
+}
+
+void add_stats_options(CLI::App& command, Options& o) {
+  command.add_option("--since", o.since,
+                     "count trainings started from this date (2026-11-01) or RFC 3339 time");
 }
 
 void add_serve_options(CLI::App& command, Options& o) {
@@ -183,7 +210,9 @@ constexpr Command kCommands[] = {
      &add_pull_options, &run_data_pull},
     {"plan", "show defaults, auto-adjusted parameters, validation and estimates", &add_plan_options,
      &run_plan},
-    {"train", "start a training of an actor on RunPod (or --dry-run, or --eligible)",
+    {"train",
+     "start a training of an actor on RunPod (or --dry-run; --eligible [--dry-run]: every "
+     "eligible actor, with the plan's price)",
      &add_train_options, &run_train},
     {"serve", "run the API, web UI, live events, webhook listener and poller", &add_serve_options,
      &run_serve},
@@ -194,6 +223,12 @@ constexpr Command kCommands[] = {
     {"watch", "follow a version live: progress bar and console", &add_watch_options, &run_watch},
     {"abort", "cancel a version's job on RunPod", &add_version_argument, &run_abort},
     {"refresh", "ask RunPod for a version's status now", &add_version_argument, &run_refresh},
+    {"retry", "run a failed or timed-out version's job again on RunPod (same job, same input)",
+     &add_retry_options, &run_retry},
+    {"rerun", "train a version's actor again as a new version with the same parameters",
+     &add_rerun_options, &run_rerun},
+    {"stats", "spend, success rate, durations and speeds over the history (and the budget)",
+     &add_stats_options, &run_stats},
     {"mark-good", "record a version as the actor's validated model (or --clear it)",
      &add_mark_good_options, &run_mark_good},
     {"import", "import the studio's manifests: data records, earlier LoRA versions, the good one",

@@ -48,5 +48,8 @@ int run_previews_start(Context& context, const Options& options);
 int run_previews_list(Context& context, const Options& options);
 int run_previews_sheet(Context& context, const Options& options);
 int run_previews_abort(Context& context, const Options& options);
+int run_retry(Context& context, const Options& options);
+int run_rerun(Context& context, const Options& options);
+int run_stats(Context& context, const Options& options);
 
 }  // namespace atr::cli

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/actor_registry.h"
+#include "core/batch.h"
 #include "core/clock.h"
 #include "core/history_import.h"
 #include "core/object_store.h"
@@ -45,8 +46,10 @@ struct Options {
   bool eligible = false;
   int max = 0;  ///< train --eligible: at most this many (0: all)
   int concurrency = 2;
-  std::string version;        ///< a version reference: row id, or ACTOR/Vn
-  std::string other_version;  ///< compare: the second one
+  std::vector<std::string> exclude;  ///< train --eligible: actors left out of the plan
+  std::string since;                 ///< stats: from this date or time
+  std::string version;               ///< a version reference: row id, or ACTOR/Vn
+  std::string other_version;         ///< compare: the second one
   bool clear = false;
   bool once = false;  ///< watch: print the state once and return
   // data sync
@@ -98,6 +101,8 @@ struct Context {
   Previews* previews = nullptr;
   /// Writes a contact sheet PNG (libvips, from app/).
   std::function<Status(const ContactSheet&, const std::string&)> sheets;
+  /// Batch plans (train --eligible).
+  Batches* batches = nullptr;
 };
 
 }  // namespace atr::cli

@@ -92,21 +92,80 @@ void print_started(const CreatedVersion& created) {
   std::cout << "follow it with: actor-trainer watch " << v.id << "\n";
 }
 
-// Trains every eligible actor, keeping at most `concurrency` trainings active at once.
+// The plan of --eligible, with a progress bar over the candidates' fresh scans.
+Result<BatchPlan> eligible_plan(Context& context, const Options& o) {
+  if (context.batches == nullptr) {
+    return Error{ErrorCode::Unavailable, "train --eligible: batches are not available"};
+  }
+  BatchRequest request;
+  request.endpoint = o.endpoint;
+  request.concurrency = o.concurrency;
+  request.max = o.max;
+  std::shared_ptr<const ActorCatalog> catalog = context.registry.catalog();
+  for (const std::string& ref : o.exclude) {
+    Result<const Actor*> actor = catalog->find(ref);
+    if (!actor) return actor.error().about("--exclude");
+    request.exclude.insert((*actor)->key());
+  }
+  ProgressBar bar("checking eligible actors", !o.json);
+  return context.batches->plan(
+      request, [&bar](std::size_t done, std::size_t total) { bar.update(done, total); });
+}
+
+void print_plan(const BatchPlan& plan) {
+  Table table({"ACTOR", "NAME", "IMAGES", "STEPS", "LR", "DIM", "TIME", "COST", "IN PLAN"});
+  table.set_max_width(1, 28);
+  for (const BatchPlanItem& item : plan.items) {
+    table.add_row({item.actor_id, item.actor_name, std::to_string(item.images),
+                   std::to_string(item.parameters.max_train_steps),
+                   format_decimal(item.parameters.learning_rate, 6),
+                   std::to_string(item.parameters.network_dim),
+                   format_duration_seconds(static_cast<long long>(item.estimate.duration_seconds)),
+                   cost_text(item.estimate.cost),
+                   item.state == "included"      ? "yes"
+                   : item.state == "over_budget" ? "over budget"
+                                                 : "excluded"});
+  }
+  std::cout << table.render();
+  std::cout << "total: " << plan.included << " of " << plan.items.size() << " eligible actors, "
+            << cost_text(plan.total_cost) << ", about "
+            << format_duration_seconds(static_cast<long long>(plan.wall_seconds)) << " at "
+            << plan.concurrency << " at once on endpoint '" << plan.endpoint << "'\n";
+  if (!plan.budget_stop.empty()) std::cout << "stopped at the cap: " << plan.budget_stop << "\n";
+  int skipped = 0;
+  std::string reasons;
+  for (const auto& [reason, count] : plan.skipped_counts) {
+    skipped += count;
+    reasons += (reasons.empty() ? "" : ", ") + std::to_string(count) + " " + reason;
+  }
+  if (skipped > 0) std::cout << "not eligible: " << skipped << " (" << reasons << ")\n";
+  for (const Blocker& b : plan.blockers) {
+    std::cout << "cannot start: " << b.message << "\n";
+  }
+}
+
+// Trains every included actor of the plan, keeping at most `concurrency` trainings active.
 int run_eligible(Context& context, const Options& o) {
+  Result<BatchPlan> plan = eligible_plan(context, o);
+  if (!plan) return report_error(plan.error(), o.json);
+  if (o.dry_run) {
+    if (o.json) {
+      print_json(batch_plan_to_json(*plan));
+    } else {
+      print_plan(*plan);
+      std::cerr << "dry run: nothing was sent\n";
+    }
+    return kExitOk;
+  }
   std::shared_ptr<const ActorCatalog> catalog = context.registry.catalog();
   std::vector<const Actor*> queue;
-  for (const Actor& actor : catalog->actors()) {
-    if (actor.training_data && actor.training_data->synced && actor.training_data->count > 0 &&
-        !actor.has_validated_model()) {
-      queue.push_back(&actor);
-    }
+  for (const BatchPlanItem& item : plan->items) {
+    if (item.state != "included") continue;
+    if (Result<const Actor*> actor = catalog->find(item.actor_id); actor) queue.push_back(*actor);
   }
-  if (o.max > 0 && queue.size() > static_cast<size_t>(o.max)) {
-    queue.resize(static_cast<size_t>(o.max));
-  }
-  std::cerr << "train --eligible: " << queue.size() << " actors, at most " << o.concurrency
-            << " at once\n";
+  std::cerr << "train --eligible: " << queue.size() << " actors, " << cost_text(plan->total_cost)
+            << ", at most " << o.concurrency << " at once\n";
+  if (!plan->budget_stop.empty()) std::cerr << "stopped at the cap: " << plan->budget_stop << "\n";
   nlohmann::ordered_json results = nlohmann::ordered_json::array();
   std::vector<std::int64_t> active;
   int failures = 0;
@@ -127,6 +186,7 @@ int run_eligible(Context& context, const Options& o) {
         std::cerr << "skipped " << actor.label() << ": " << started.error().message << "\n";
         results.push_back(
             {{"actor_id", actor.key()}, {"error", error_to_json(started.error())["error"]}});
+        if (started.error().field == "budget") next = queue.size();  // the queue stops at a cap
         continue;
       }
       if (!o.json) print_started(*started);
@@ -144,15 +204,18 @@ int run_eligible(Context& context, const Options& o) {
 
 int run_train(Context& context, const Options& o) {
   if (o.eligible) {
-    if (!o.actor.empty() || o.dry_run) {
-      return report_error(
-          Error{ErrorCode::InvalidArgument, "train --eligible takes no ACTOR and no --dry-run"},
-          o.json);
+    if (!o.actor.empty()) {
+      return report_error(Error{ErrorCode::InvalidArgument, "train --eligible takes no ACTOR"},
+                          o.json);
     }
     return run_eligible(context, o);
   }
   if (o.actor.empty()) {
     return report_error(Error{ErrorCode::InvalidArgument, "train: give an ACTOR or --eligible"},
+                        o.json);
+  }
+  if (!o.exclude.empty()) {
+    return report_error(Error{ErrorCode::InvalidArgument, "train: --exclude goes with --eligible"},
                         o.json);
   }
   Result<FoundActor> found = find_actor(context, o.actor);

@@ -24,6 +24,7 @@ int rank(VersionStatus status) {
 VersionStatus target_of(LifecycleEvent event) {
   switch (event) {
     case LifecycleEvent::Accepted:
+    case LifecycleEvent::Retried:
     case LifecycleEvent::ReportedQueued: return VersionStatus::Queued;
     case LifecycleEvent::ReportedRunning: return VersionStatus::Training;
     case LifecycleEvent::ReportedCompleted: return VersionStatus::Completed;
@@ -69,6 +70,7 @@ std::string_view to_string(LifecycleEvent event) {
     case LifecycleEvent::GaveUp: return "gave_up";
     case LifecycleEvent::Withdrawn: return "withdrawn";
     case LifecycleEvent::Released: return "released";
+    case LifecycleEvent::Retried: return "retried";
   }
   return "gave_up";
 }
@@ -89,6 +91,15 @@ Result<VersionStatus> next_status(VersionStatus from, LifecycleEvent event) {
   if ((event == LifecycleEvent::GaveUp || event == LifecycleEvent::Released) &&
       from != VersionStatus::Pending) {
     return from;
+  }
+  // A retry is the one way back from a final status: RunPod runs the same job again.
+  if (event == LifecycleEvent::Retried) {
+    if (from == VersionStatus::Failed || from == VersionStatus::TimedOut) {
+      return VersionStatus::Queued;
+    }
+    return Error{ErrorCode::FailedPrecondition,
+                 "version is " + std::string(to_string(from)) +
+                     "; only a failed or timed-out job can be retried"};
   }
   const VersionStatus to = target_of(event);
   // "Lost" is our conclusion, not RunPod's: any report that shows the job exists puts the

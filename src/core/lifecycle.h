@@ -35,6 +35,7 @@ enum class LifecycleEvent {
   GaveUp,             ///< a submission of unknown outcome saw no report within the bounded time
   Withdrawn,          ///< the user aborted a version that was never sent to RunPod
   Released,           ///< the user released a submission of unknown outcome (no job id known)
+  Retried,  ///< RunPod took a failed or timed-out job back into its queue (`/retry`, same id)
 };
 
 /// Lowercase wire names: "pending", "queued", "training", "completed", "failed", "cancelled",

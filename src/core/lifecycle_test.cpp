@@ -42,6 +42,9 @@ TEST(NextStatusTest, FollowsEveryForwardPath) {
       {S::Lost, E::ReportedFailed, S::Failed},
       {S::Lost, E::ReportedRunning, S::Training},
       {S::Lost, E::ReportedQueued, S::Queued},
+      // RunPod's /retry runs the same job again: the one way back from a final status.
+      {S::Failed, E::Retried, S::Queued},
+      {S::TimedOut, E::Retried, S::Queued},
   };
   for (const Row& row : rows) {
     SCOPED_TRACE(std::string(to_string(row.from)) + " + " + std::string(to_string(row.event)));
@@ -114,6 +117,25 @@ TEST(VersionStatusTest, WireNamesAndFinality) {
   EXPECT_FALSE(is_final(S::Training));
   EXPECT_TRUE(is_final(S::Lost));
   EXPECT_TRUE(is_final(S::Cancelled));
+}
+
+}  // namespace
+}  // namespace atr
+
+namespace atr {
+namespace {
+
+TEST(NextStatusTest, OnlyAFailedOrTimedOutJobCanBeRetried) {
+  for (S from : kAll) {
+    Result<S> next = next_status(from, E::Retried);
+    if (from == S::Failed || from == S::TimedOut) {
+      ASSERT_TRUE(next);
+      EXPECT_EQ(*next, S::Queued);
+    } else {
+      ASSERT_FALSE(next) << to_string(from);
+      EXPECT_EQ(next.error().code, ErrorCode::FailedPrecondition);
+    }
+  }
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "core/previews.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "base/strings.h"
@@ -214,8 +215,28 @@ Result<std::vector<Preview>> Previews::start(std::int64_t version_id) {
         registry_.text_fields(**actor, {"face_prompt", "description", "outfit"});
     if (read) fields = std::move(read).value();
   }
-  Result<std::vector<Preview>> stored =
-      store_.create_previews(plan_previews(*version, settings_.preview, fields, now_ms()));
+  std::vector<Preview> wanted = plan_previews(*version, settings_.preview, fields, now_ms());
+  // Only the previews not stored yet are paid for now; the budget must hold them.
+  Result<std::vector<Preview>> existing = store_.previews_of(version_id);
+  if (!existing) return existing.error().with_context(what);
+  const auto fresh = std::count_if(wanted.begin(), wanted.end(), [&](const Preview& w) {
+    return std::none_of(existing->begin(), existing->end(), [&](const Preview& e) {
+      return e.prompt_index == w.prompt_index && e.seed == w.seed;
+    });
+  });
+  if (fresh > 0) {
+    const EndpointProfile& endpoint = settings_.preview.endpoint;
+    const double each = endpoint.overhead_seconds * endpoint.price_per_second;
+    if (Status fits =
+            check_workspace_budget(versions_, settings_,
+                                   PaidJob{endpoint.name, static_cast<double>(fresh) * each,
+                                           "these " + std::to_string(fresh) + " previews"},
+                                   now_ms());
+        !fits) {
+      return fits.error().with_context(what);
+    }
+  }
+  Result<std::vector<Preview>> stored = store_.create_previews(wanted);
   if (!stored) return stored.error().with_context(what);
   std::vector<Preview> out;
   for (const Preview& p : *stored) {

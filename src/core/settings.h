@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "core/budget.h"
 #include "core/plan.h"
 #include "core/training_data.h"
 #include "core/training_request.h"
@@ -91,6 +92,8 @@ struct Settings {
   std::string lora_url_pattern;
   TrackingSettings tracking;
   PreviewSettings preview;
+  /// Spending caps checked before every paid job (`[budget]`); none by default.
+  BudgetSettings budget;
 
   /// The endpoint named `name`, or the default one when `name` is empty. NotFound otherwise.
   [[nodiscard]] Result<EndpointProfile> endpoint(const std::string& name) const;

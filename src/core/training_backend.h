@@ -62,6 +62,11 @@ class TrainingBackend {
   /// `/cancel/{id}`; the answer as a report.
   [[nodiscard]] virtual Result<JobReport> cancel(const std::string& endpoint_id,
                                                  const std::string& job_id) = 0;
+  /// `/retry/{id}`: RunPod runs a failed or timed-out job again (same id, same input) while it
+  /// still holds it; the answer as a report (IN_QUEUE). NotFound when RunPod no longer holds
+  /// the job; never repeated except after a 429.
+  [[nodiscard]] virtual Result<JobReport> retry(const std::string& endpoint_id,
+                                                const std::string& job_id) = 0;
   /// `/health` of the endpoint.
   [[nodiscard]] virtual Result<BackendHealth> health(const std::string& endpoint_id) = 0;
 };

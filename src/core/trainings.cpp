@@ -280,6 +280,20 @@ Result<CreatedVersion> Trainings::start(const Actor& actor, const TrainingOrder&
     return Error{ErrorCode::FailedPrecondition, what + ": " + missing.front().message};
   }
   const EndpointProfile& endpoint = checked->endpoint;
+  Result<Estimate> priced = estimate_for(checked->parameters, endpoint.name);
+  if (!priced) return priced.error().with_context(what);
+  // A repeated key returns the first version below, whatever the budget says now.
+  Result<std::optional<Version>> seen = order.idempotency_key.empty()
+                                            ? Result<std::optional<Version>>(std::nullopt)
+                                            : store_.find_by_key(order.idempotency_key);
+  if (!seen) return seen.error().with_context(what);
+  if (!seen->has_value()) {
+    if (Status fits = check_workspace_budget(
+            store_, settings_, PaidJob{endpoint.name, priced->cost, "this training"}, now_ms());
+        !fits) {
+      return fits.error().with_context(what);
+    }
+  }
   const std::optional<std::string> webhook = webhook_url_ ? webhook_url_() : std::nullopt;
   const UnixMs now = now_ms();
   // Built inside the store's transaction so the number, model name and request id are
@@ -301,6 +315,7 @@ Result<CreatedVersion> Trainings::start(const Actor& actor, const TrainingOrder&
     v.description = order.description;
     v.image_count = static_cast<int>(request->s3_urls.size());
     v.s3_urls = request->s3_urls;
+    v.estimated_cost = priced->cost;
     v.created_at = now;
     v.updated_at = now;
     return v;
@@ -561,6 +576,96 @@ Result<Version> Trainings::check(std::int64_t id, Retries retries, const std::st
     v.stall_note = *note;
     return std::vector<LogEntry>{{LogKind::Warning, std::move(*note)}};
   });
+}
+
+Status Trainings::retryable(const Version& v) const {
+  if (v.imported) {
+    return Error{ErrorCode::FailedPrecondition,
+                 v.name + " was trained before this product: there is no job to retry"};
+  }
+  if (v.status != VersionStatus::Failed && v.status != VersionStatus::TimedOut) {
+    return Error{ErrorCode::FailedPrecondition,
+                 v.name + " is " + std::string(to_string(v.status)) +
+                     "; only a failed or timed-out training can be retried"};
+  }
+  if (v.job_id.empty()) {
+    return Error{ErrorCode::FailedPrecondition,
+                 v.name + " never reached RunPod (no job id): re-run it as a new version"};
+  }
+  if (const std::optional<UnixMs> until = retry_deadline(v); until && now_ms() >= *until) {
+    return Error{ErrorCode::FailedPrecondition,
+                 "RunPod no longer holds job " + v.job_id + " of " + v.name +
+                     " (it keeps a finished job 30 minutes and deletes any job at its "
+                     "lifespan): re-run it as a new version"};
+  }
+  return Ok{};
+}
+
+Result<Version> Trainings::retry(std::int64_t id, const std::string& idempotency_key) {
+  Result<Version> version = store_.get(id);
+  if (!version) return version.error();
+  const std::string what = "retry " + version->actor_id + " " + version->name;
+  if (!idempotency_key.empty() && version->retry_key == idempotency_key) return version;
+  if (Status can = retryable(*version); !can) return can.error().with_context(what);
+  const double estimate = version->estimated_cost.value_or(0.0);
+  if (Status fits = check_workspace_budget(
+          store_, settings_, PaidJob{version->endpoint_name, estimate, "this retry"}, now_ms());
+      !fits) {
+    return fits.error().with_context(what);
+  }
+  Result<JobReport> answer = backend_.retry(version->endpoint_id, version->job_id);
+  if (!answer) {
+    if (answer.error().code == ErrorCode::NotFound) {
+      return Error{ErrorCode::FailedPrecondition, what + ": RunPod no longer holds job " +
+                                                      version->job_id +
+                                                      ": re-run it as a new version"};
+    }
+    return answer.error().with_context(what);
+  }
+  const UnixMs now = now_ms();
+  Result<Version> changed =
+      store_.update(id, [&](Version& v) -> std::optional<std::vector<LogEntry>> {
+        if (v.status != VersionStatus::Failed && v.status != VersionStatus::TimedOut) {
+          return std::nullopt;  // a webhook or a poll moved it meanwhile
+        }
+        Result<std::vector<LogEntry>> lines = begin_retry(v, now);
+        if (!lines) return std::nullopt;
+        v.retry_key = idempotency_key;
+        return std::move(lines).value();
+      });
+  if (!changed) return changed.error().with_context(what);
+  return changed;
+}
+
+Result<CreatedVersion> Trainings::rerun(std::int64_t id, TrainingOrder order) {
+  Result<Version> version = store_.get(id);
+  if (!version) return version.error();
+  if (version->imported) {
+    return Error{ErrorCode::FailedPrecondition,
+                 "re-run " + version->name +
+                     ": it was trained before this product; its "
+                     "parameters are not known (start a new training instead)"};
+  }
+  std::shared_ptr<const ActorCatalog> catalog = registry_.catalog();
+  Result<const Actor*> actor = catalog->find(version->actor_id);
+  if (!actor) return actor.error();
+  std::vector<ParameterOverride> overrides;
+  for (const auto& [name, value] : parameter_values(version->parameters)) {
+    overrides.emplace_back(name, value);
+  }
+  for (ParameterOverride& o : order.overrides) {
+    overrides.push_back(std::move(o));
+  }
+  order.overrides = std::move(overrides);
+  if (order.endpoint.empty()) order.endpoint = version->endpoint_name;
+  if (order.description.empty()) order.description = "re-run of " + version->name;
+  return start(**actor, order);
+}
+
+Result<std::vector<PeriodSpend>> Trainings::budget_status(const std::string& endpoint) {
+  Result<std::vector<SpendEntry>> entries = workspace_spend(store_, settings_);
+  if (!entries) return entries.error();
+  return atr::budget_status(settings_.budget, *entries, endpoint, now_ms());
 }
 
 Result<Version> Trainings::abort(std::int64_t id) {

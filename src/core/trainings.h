@@ -9,6 +9,7 @@
 
 #include "base/result.h"
 #include "core/actor_registry.h"
+#include "core/budget.h"
 #include "core/clock.h"
 #include "core/object_store.h"
 #include "core/settings.h"
@@ -141,6 +142,22 @@ class Trainings {
   [[nodiscard]] Result<Version> check(std::int64_t id, Retries retries,
                                       const std::string& hinted_job = {});
 
+  /// Asks RunPod to run a failed or timed-out version's job again (`/retry`: same job id, same
+  /// input) and queues the version again; its retries are counted and its cost keeps every
+  /// attempt. Checked first: the version is failed or timed out, was trained here with a job
+  /// id, RunPod still holds the job (its lifespan and the 30 minutes RunPod keeps a finished
+  /// job), and the budget caps. A repeat with the same `idempotency_key` returns the version
+  /// as it is. FailedPrecondition with the reason otherwise (a job RunPod deleted: re-run it).
+  [[nodiscard]] Result<Version> retry(std::int64_t id, const std::string& idempotency_key);
+
+  /// Whether a retry of `v` can be asked for now, and if not, why (the page shows it).
+  [[nodiscard]] Status retryable(const Version& v) const;
+
+  /// Trains the version's actor again as a new version with the version's endpoint and
+  /// parameters, `order`'s overrides set over them (its endpoint, when given, replaces the
+  /// version's). Everything start() checks applies; idempotent by the order's key.
+  [[nodiscard]] Result<CreatedVersion> rerun(std::int64_t id, TrainingOrder order);
+
   /// Cancels the job on RunPod (or withdraws a version that was never sent). A version whose
   /// submission is unknown (sent, no answer, no job id) cannot be cancelled: it is released
   /// instead (`lost`, with the request id kept so a late webhook still lands), so it stops
@@ -163,6 +180,10 @@ class Trainings {
   /// Duration and cost of `params` on `endpoint`, with the speed learned from finished jobs.
   [[nodiscard]] Result<Estimate> estimate_for(const TrainingParameters& params,
                                               const std::string& endpoint);
+
+  /// The caps and what every period has spent, with `endpoint`'s own caps (the page's header
+  /// and `stats`).
+  [[nodiscard]] Result<std::vector<PeriodSpend>> budget_status(const std::string& endpoint = {});
 
   /// The bucket that presigns `training_data.presigned_urls` when the settings ask for them
   /// (null: none configured, and such a submission is refused). Must outlive this object.

@@ -54,6 +54,7 @@ std::string_view source_name(ReportSource source) {
     case ReportSource::Poll: return "status check";
     case ReportSource::Cancel: return "cancel";
     case ReportSource::Submit: return "submission";
+    case ReportSource::Retry: return "retry";
   }
   return "report";
 }
@@ -75,7 +76,7 @@ void take_results(Version& v, const JobReport& r, double price_per_second) {
   if (r.delay_ms) v.delay_ms = r.delay_ms;
   if (r.execution_ms) {
     v.execution_ms = r.execution_ms;
-    v.cost = static_cast<double>(*r.execution_ms) / 1000.0 * price_per_second;
+    v.cost = cost_of_attempts(v, *r.execution_ms, price_per_second);
   }
   if (!r.lora_url.empty()) v.lora_url = r.lora_url;
   if (r.model_size_bytes) v.model_size_bytes = r.model_size_bytes;
@@ -159,6 +160,52 @@ std::optional<UnixMs> unknown_submission_deadline(const Version& v, int explicit
                           ? std::max(UnixMs{explicit_timeout_seconds} * 1000, ttl)
                           : ttl + kLateWebhookMarginMs;
   return *v.submitted_at + wait;
+}
+
+std::optional<UnixMs> retry_deadline(const Version& v) {
+  if (v.imported || v.job_id.empty() ||
+      (v.status != VersionStatus::Failed && v.status != VersionStatus::TimedOut)) {
+    return std::nullopt;
+  }
+  const UnixMs ended = v.finished_at.value_or(v.updated_at);
+  UnixMs until = ended + kRunpodRetentionMs;
+  if (v.submitted_at) {
+    until = std::min(until, *v.submitted_at + v.job_ttl_ms.value_or(kRunpodDefaultTtlMs));
+  }
+  return until;
+}
+
+double cost_of_attempts(const Version& version, std::int64_t execution_ms,
+                        double price_per_second) {
+  return static_cast<double>(version.earlier_execution_ms + execution_ms) / 1000.0 *
+         price_per_second;
+}
+
+Result<std::vector<LogEntry>> begin_retry(Version& v, UnixMs now) {
+  Result<VersionStatus> next = next_status(v.status, LifecycleEvent::Retried);
+  if (!next) return next.error();
+  const std::string was(to_string(v.status));
+  v.earlier_execution_ms += v.execution_ms.value_or(0);
+  v.execution_ms.reset();
+  v.delay_ms.reset();
+  v.retries += 1;
+  v.status = *next;
+  v.error.clear();
+  v.message.clear();
+  v.finished_at.reset();
+  v.started_at.reset();
+  v.progress.reset();
+  v.curve.clear();
+  v.stall_note.clear();
+  v.not_found_count = 0;
+  v.updated_at = now;
+  std::string line = v.name + " " + was + "; RunPod runs job " + v.job_id +
+                     " again with the same input (retry " + std::to_string(v.retries) + ")";
+  if (v.earlier_execution_ms > 0) {
+    line += "; earlier attempts ran " + format_duration_seconds(v.earlier_execution_ms / 1000);
+    if (v.cost) line += ", $" + format_decimal(*v.cost, 2);
+  }
+  return std::vector<LogEntry>{{LogKind::Info, line}};
 }
 
 namespace {
@@ -299,7 +346,7 @@ ReportEffect apply_report(Version& v, const JobReport& r, double price_per_secon
       (v.status == VersionStatus::TimedOut && r.event == LifecycleEvent::ReportedTimedOut);
   if (to == before.status && same_final && !v.execution_ms && r.execution_ms) {
     v.execution_ms = r.execution_ms;
-    v.cost = static_cast<double>(*r.execution_ms) / 1000.0 * price_per_second;
+    v.cost = cost_of_attempts(v, *r.execution_ms, price_per_second);
     effect.lines.push_back({LogKind::Info, v.name + " ran " +
                                                format_duration_seconds(*r.execution_ms / 1000) +
                                                " on RunPod before it ended"});

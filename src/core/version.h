@@ -99,11 +99,22 @@ struct Version {
   std::optional<std::int64_t> execution_ms;  ///< RunPod executionTime: running on a worker
   std::string lora_url;
   std::optional<std::int64_t> model_size_bytes;
-  std::string message;         ///< the worker's message on completion
-  std::string error;           ///< why it failed, readable
-  std::optional<double> cost;  ///< USD, execution time × the endpoint's price
-  bool good = false;           ///< marked as the actor's validated model
-  int not_found_count = 0;     ///< consecutive 404 answers to status checks
+  std::string message;  ///< the worker's message on completion
+  std::string error;    ///< why it failed, readable
+  /// USD: the execution time of every attempt (earlier ones included) × the endpoint's price.
+  std::optional<double> cost;
+  /// USD: what the training was estimated to cost when it was started (nothing for versions
+  /// started before estimates were kept, and for imported ones); budgets count it while the
+  /// job runs.
+  std::optional<double> estimated_cost;
+  /// How many times RunPod ran the job again (`/retry`): the same job id and input.
+  int retries = 0;
+  /// RunPod's executionTime of the attempts before the current one (0 without retries).
+  std::int64_t earlier_execution_ms = 0;
+  /// The idempotency key of the last retry asked for: a repeat of it changes nothing.
+  std::string retry_key;
+  bool good = false;        ///< marked as the actor's validated model
+  int not_found_count = 0;  ///< consecutive 404 answers to status checks
   /// Trained before this product (recorded by `import`): no job, parameters or cost known.
   bool imported = false;
   /// The lifespan sent as `policy.ttl`: RunPod deletes the job this long after submission, in
@@ -131,7 +142,7 @@ struct LogLine {
 };
 
 /// Where a report about a job came from.
-enum class ReportSource { Webhook, Poll, Cancel, Submit };
+enum class ReportSource { Webhook, Poll, Cancel, Submit, Retry };
 
 /// An image a preview worker returned: base64 bytes, or a URL to fetch (decoded by runpod/).
 struct ReportedImage {
@@ -214,6 +225,24 @@ std::string job_key(std::string_view job_id);
 /// execution time. Pure.
 ReportEffect apply_report(Version& version, const JobReport& report, double price_per_second,
                           UnixMs now);
+
+/// How long RunPod keeps a finished `/run` job (its result and its retry).
+inline constexpr std::int64_t kRunpodRetentionMs = 30LL * 60 * 1000;
+
+/// Until when RunPod still holds a failed or timed-out version's job, so `/retry` can take it:
+/// 30 minutes after it ended, and never past its lifespan (`policy.ttl` from submission).
+/// Nothing for any other version, or one without a job id (it cannot be retried).
+std::optional<UnixMs> retry_deadline(const Version& version);
+
+/// USD for `execution_ms` of the current attempt, with the earlier attempts added, at
+/// `price_per_second`.
+double cost_of_attempts(const Version& version, std::int64_t execution_ms, double price_per_second);
+
+/// Starts the next attempt of a failed or timed-out version after RunPod took its job back
+/// (`/retry`): queued again, the attempt's execution time moved to the earlier attempts (the
+/// cost keeps them), results, error, progress and curve of the failed attempt cleared.
+/// FailedPrecondition for any other status. Returns the console lines. Pure.
+Result<std::vector<LogEntry>> begin_retry(Version& version, UnixMs now);
 
 /// How many 404 answers in a row make a job `lost`: one could be a glitch in RunPod's routing.
 inline constexpr int kNotFoundAnswersForLost = 2;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "core/budget.h"
 #include "core/version.h"
 
 namespace atr {
@@ -63,6 +64,14 @@ class VersionStore {
       const std::string& actor_id) const = 0;
   /// The newest version (highest number) of every actor that has one.
   [[nodiscard]] virtual Result<std::vector<Version>> latest_per_actor() const = 0;
+  /// The version a submission with idempotency key `key` created, if one did.
+  [[nodiscard]] virtual Result<std::optional<Version>> find_by_key(
+      const std::string& key) const = 0;
+  /// Every version, oldest first (the analytics).
+  [[nodiscard]] virtual Result<std::vector<Version>> list_all() const = 0;
+  /// One entry per training version trained here and per preview: what it cost, whether it
+  /// finished, its estimate (`running` left 0: see price_running).
+  [[nodiscard]] virtual Result<std::vector<SpendEntry>> spend_entries() const = 0;
   /// Every version that is not final, oldest first: what the poller tracks.
   [[nodiscard]] virtual Result<std::vector<Version>> list_unfinished() const = 0;
   /// Completed versions that ran on `endpoint_name`, newest first, at most `limit`.

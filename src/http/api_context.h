@@ -160,5 +160,15 @@ void list_previews(ApiContext& c, const httplib::Request& req, httplib::Response
 void start_previews(ApiContext& c, const httplib::Request& req, httplib::Response& res);
 void get_preview_image(ApiContext& c, const httplib::Request& req, httplib::Response& res);
 void abort_preview(ApiContext& c, const httplib::Request& req, httplib::Response& res);
+// spend_routes.cpp
+void get_budget(ApiContext& c, const httplib::Request& req, httplib::Response& res);
+void post_batch_plan(ApiContext& c, const httplib::Request& req, httplib::Response& res);
+void start_batch(ApiContext& c, const httplib::Request& req, httplib::Response& res);
+void list_batches(ApiContext& c, const httplib::Request& req, httplib::Response& res);
+void get_batch(ApiContext& c, const httplib::Request& req, httplib::Response& res);
+void cancel_batch(ApiContext& c, const httplib::Request& req, httplib::Response& res);
+void retry_version(ApiContext& c, const httplib::Request& req, httplib::Response& res);
+void rerun_version(ApiContext& c, const httplib::Request& req, httplib::Response& res);
+void get_stats(ApiContext& c, const httplib::Request& req, httplib::Response& res);
 
 }  // namespace atr

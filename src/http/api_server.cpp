@@ -22,9 +22,10 @@ void count(Metrics& metrics, const std::string& route, int status) {
               {{"route", route}, {"code", std::to_string(status)}});
 }
 
-// The library's pattern for an OpenAPI path: {vid} and {pid} are numbers, the others one segment.
+// The library's pattern for an OpenAPI path: {vid}, {pid} and {bid} are numbers, the others one
+// segment.
 std::string pattern_of(const std::string& path) {
-  std::string pattern = std::regex_replace(path, std::regex(R"(\{(vid|pid)\})"), R"((\d+))");
+  std::string pattern = std::regex_replace(path, std::regex(R"(\{(vid|pid|bid)\})"), R"((\d+))");
   pattern = std::regex_replace(pattern, std::regex(R"(\{[a-z]+\})"), "([^/]+)");
   return std::regex_replace(pattern, std::regex(R"(\.)"), R"(\.)");
 }

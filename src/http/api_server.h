@@ -14,6 +14,7 @@
 #include "base/result.h"
 #include "base/secret.h"
 #include "core/actor_registry.h"
+#include "core/batch.h"
 #include "core/data_states.h"
 #include "core/history_import.h"
 #include "core/object_store.h"
@@ -72,6 +73,11 @@ struct ApiServices {
   /// Preview images of versions; null: the preview routes answer 503.
   Previews* previews = nullptr;
   PreviewStore* preview_store = nullptr;
+  /// Batch plans and queues; null: the batch routes answer 503.
+  Batches* batches = nullptr;
+  BatchStore* batch_store = nullptr;
+  /// Called after a batch was started, so its queue begins at once.
+  std::function<void()> batch_started;
 };
 
 /// How the API listens and whom it trusts.

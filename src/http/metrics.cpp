@@ -46,6 +46,15 @@ void Metrics::set(const std::string& name, const std::string& help, const Labels
   family.series[label_text(labels)] = value;
 }
 
+void Metrics::set_total(const std::string& name, const std::string& help, const Labels& labels,
+                        double value) {
+  std::lock_guard lock(mutex_);
+  Family& family = families_[name];
+  if (family.help.empty()) family.help = help;
+  family.counter = true;
+  family.series[label_text(labels)] = value;
+}
+
 void Metrics::clear(const std::string& name) {
   std::lock_guard lock(mutex_);
   if (auto it = families_.find(name); it != families_.end()) it->second.series.clear();

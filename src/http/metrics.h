@@ -21,6 +21,10 @@ class Metrics {
            std::uint64_t by = 1);
   /// Sets the gauge `name{labels}`.
   void set(const std::string& name, const std::string& help, const Labels& labels, double value);
+  /// Sets the counter `name{labels}` to a total kept elsewhere (the state store's sums, read
+  /// at scrape time: they only grow, so they are counters).
+  void set_total(const std::string& name, const std::string& help, const Labels& labels,
+                 double value);
   /// Drops every series of the gauge `name` (before setting a fresh set of labels).
   void clear(const std::string& name);
 

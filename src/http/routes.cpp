@@ -4,7 +4,7 @@ namespace atr {
 
 const std::vector<ApiRoute>& api_routes() {
   // Every route of the API on one screen. Paths use the OpenAPI document's {placeholders};
-  // {vid} and {pid} are numbers, the others one path segment.
+  // {vid}, {pid} and {bid} are numbers, the others one path segment.
   static const std::vector<ApiRoute> kRoutes = {
       {"GET", "/api/health", get_health},
       {"GET", "/api/openapi.json", get_openapi},
@@ -26,12 +26,21 @@ const std::vector<ApiRoute>& api_routes() {
       {"GET", "/api/training-versions/{vid}/logs", get_version_logs},
       {"POST", "/api/training-versions/{vid}/abort", abort_version},
       {"POST", "/api/training-versions/{vid}/refresh", refresh_version},
+      {"POST", "/api/training-versions/{vid}/retry", retry_version},
+      {"POST", "/api/training-versions/{vid}/rerun", rerun_version},
       {"GET", "/api/training-versions/{vid}/curve", get_curve},
       {"GET", "/api/training-versions/{vid}/previews", list_previews},
       {"POST", "/api/training-versions/{vid}/previews", start_previews},
       {"GET", "/api/previews/{pid}/images/{n}", get_preview_image},
       {"POST", "/api/previews/{pid}/abort", abort_preview},
       {"POST", "/api/import", import_history},
+      {"GET", "/api/budget", get_budget},
+      {"POST", "/api/batch-plan", post_batch_plan},
+      {"GET", "/api/batches", list_batches},
+      {"POST", "/api/batches", start_batch},
+      {"GET", "/api/batches/{bid}", get_batch},
+      {"POST", "/api/batches/{bid}/cancel", cancel_batch},
+      {"GET", "/api/stats", get_stats},
       {"GET", "/api/events", get_events},
       {"GET", "/api/tunnel", get_tunnel},
       {"POST", "/api/tunnel/start", start_tunnel},

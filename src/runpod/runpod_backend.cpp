@@ -180,6 +180,21 @@ Result<JobReport> RunpodBackend::cancel(const std::string& endpoint_id, const st
   return report;
 }
 
+Result<JobReport> RunpodBackend::retry(const std::string& endpoint_id, const std::string& job_id) {
+  HttpRequest r = request("POST", endpoint_id, "/retry/" + job_id);
+  r.body = "{}";
+  // A lost answer is not repeated: the job may be queued again already, and a second /retry
+  // of a queued job is refused. The status check that follows tells.
+  const HttpResponse response = send_with_retries(r, Retries::RateLimitedOnly);
+  if (response.outcome != HttpResponse::Outcome::Answered || response.status != 200) {
+    return answer_error("RunPod retry " + job_id, response);
+  }
+  Result<JobReport> report = parse_job_report(response.body, ReportSource::Retry);
+  if (!report) return Error{ErrorCode::Unavailable, report.error().message};
+  if (report->job_id.empty()) report->job_id = job_id;
+  return report;
+}
+
 Result<BackendHealth> RunpodBackend::health(const std::string& endpoint_id) {
   const HttpResponse response =
       send_with_retries(request("GET", endpoint_id, "/health"), Retries::WithBackoff);

@@ -42,6 +42,8 @@ class RunpodBackend final : public TrainingBackend {
                                              const PreviewRequest& preview) override;
   [[nodiscard]] Result<JobReport> status(const std::string& endpoint_id, const std::string& job_id,
                                          Retries retries) override;
+  [[nodiscard]] Result<JobReport> retry(const std::string& endpoint_id,
+                                        const std::string& job_id) override;
   [[nodiscard]] Result<JobReport> cancel(const std::string& endpoint_id,
                                          const std::string& job_id) override;
   [[nodiscard]] Result<BackendHealth> health(const std::string& endpoint_id) override;

@@ -21,7 +21,8 @@ constexpr std::string_view kColumns =
     "endpoint_id, parameters, description, image_count, s3_urls, submit_state, job_id, status, "
     "created_at, updated_at, submitted_at, started_at, finished_at, progress, delay_ms, "
     "execution_ms, lora_url, model_size_bytes, message, error, cost, good, not_found_count, "
-    "imported, job_ttl_ms, stall_note, curve";
+    "imported, job_ttl_ms, stall_note, curve, estimated_cost, retries, earlier_execution_ms, "
+    "retry_key";
 
 UnixMs wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -136,6 +137,10 @@ Version read_version(SQLite::Statement& q) {
   v.job_ttl_ms = optional_column<std::int64_t>(q.getColumn(i++));
   v.stall_note = q.getColumn(i++).getString();
   v.curve = decode_curve(q.getColumn(i++).getString());
+  v.estimated_cost = optional_column<double>(q.getColumn(i++));
+  v.retries = q.getColumn(i++).getInt();
+  v.earlier_execution_ms = q.getColumn(i++).getInt64();
+  v.retry_key = q.getColumn(i++).getString();
   return v;
 }
 
@@ -150,7 +155,9 @@ void write_version(SQLite::Database& db, const Version& v) {
                       "lora_url = :lora_url, model_size_bytes = :model_size_bytes, "
                       "message = :message, error = :error, cost = :cost, good = :good, "
                       "not_found_count = :not_found_count, job_ttl_ms = :job_ttl_ms, "
-                      "stall_note = :stall_note, curve = :curve WHERE id = :id");
+                      "stall_note = :stall_note, curve = :curve, retries = :retries, "
+                      "earlier_execution_ms = :earlier_execution_ms, retry_key = :retry_key "
+                      "WHERE id = :id");
   q.bind(":submit_state", std::string(to_string(v.submit_state)));
   q.bind(":job_id", v.job_id);
   q.bind(":job_key", v.job_id.empty() ? std::string() : job_key(v.job_id));
@@ -177,6 +184,9 @@ void write_version(SQLite::Database& db, const Version& v) {
   bind_optional(q, ":job_ttl_ms", v.job_ttl_ms);
   q.bind(":stall_note", v.stall_note);
   q.bind(":curve", encode_curve(v.curve));
+  q.bind(":retries", v.retries);
+  q.bind(":earlier_execution_ms", static_cast<std::int64_t>(v.earlier_execution_ms));
+  q.bind(":retry_key", v.retry_key);
   q.bind(":id", static_cast<std::int64_t>(v.id));
   q.exec();
 }
@@ -295,10 +305,10 @@ Result<CreatedVersion> SqliteVersionStore::create(const NewVersion& request,
         *db_,
         "INSERT INTO versions (actor_id, actor_name, number, name, model_name, request_id, "
         "endpoint_name, endpoint_id, parameters, description, image_count, s3_urls, "
-        "submit_state, status, created_at, updated_at) VALUES (:actor_id, :actor_name, "
-        ":number, :name, :model_name, :request_id, :endpoint_name, :endpoint_id, :parameters, "
-        ":description, :image_count, :s3_urls, :submit_state, :status, :created_at, "
-        ":updated_at)");
+        "submit_state, status, created_at, updated_at, estimated_cost) VALUES (:actor_id, "
+        ":actor_name, :number, :name, :model_name, :request_id, :endpoint_name, :endpoint_id, "
+        ":parameters, :description, :image_count, :s3_urls, :submit_state, :status, "
+        ":created_at, :updated_at, :estimated_cost)");
     insert.bind(":actor_id", v.actor_id);
     insert.bind(":actor_name", v.actor_name);
     insert.bind(":number", v.number);
@@ -315,6 +325,7 @@ Result<CreatedVersion> SqliteVersionStore::create(const NewVersion& request,
     insert.bind(":status", std::string(to_string(VersionStatus::Pending)));
     insert.bind(":created_at", static_cast<std::int64_t>(v.created_at));
     insert.bind(":updated_at", static_cast<std::int64_t>(v.updated_at));
+    bind_optional(insert, ":estimated_cost", v.estimated_cost);
     insert.exec();
     v.id = db_->getLastInsertRowid();
     v.submit_state = SubmitState::Prepared;
@@ -435,6 +446,55 @@ Result<std::vector<Version>> SqliteVersionStore::latest_per_actor() const {
     return select_many(q);
   } catch (const std::exception& e) {
     return db_error("list the newest versions", e);
+  }
+}
+
+Result<std::optional<Version>> SqliteVersionStore::find_by_key(const std::string& key) const {
+  std::lock_guard lock(mutex_);
+  try {
+    return select_one(*db_, "id = (SELECT version_id FROM idempotency_keys WHERE key = ?)", key);
+  } catch (const std::exception& e) {
+    return db_error("find a version by idempotency key", e);
+  }
+}
+
+Result<std::vector<Version>> SqliteVersionStore::list_all() const {
+  std::lock_guard lock(mutex_);
+  try {
+    SQLite::Statement q(*db_, "SELECT " + std::string(kColumns) + " FROM versions ORDER BY id");
+    return select_many(q);
+  } catch (const std::exception& e) {
+    return db_error("list versions", e);
+  }
+}
+
+Result<std::vector<SpendEntry>> SqliteVersionStore::spend_entries() const {
+  std::lock_guard lock(mutex_);
+  try {
+    SQLite::Statement q(
+        *db_,
+        "SELECT 'training', id, actor_id, endpoint_name, COALESCE(finished_at, created_at), "
+        "COALESCE(cost, 0), finished, estimated_cost, status FROM versions WHERE imported = 0 "
+        "UNION ALL SELECT 'preview', id, actor_id, endpoint_name, "
+        "COALESCE(finished_at, created_at), COALESCE(cost, 0), finished, NULL, status FROM "
+        "previews");
+    std::vector<SpendEntry> out;
+    while (q.executeStep()) {
+      SpendEntry e;
+      e.kind = q.getColumn(0).getString();
+      e.id = q.getColumn(1).getInt64();
+      e.actor_id = q.getColumn(2).getString();
+      e.endpoint = q.getColumn(3).getString();
+      e.at = q.getColumn(4).getInt64();
+      e.spent = q.getColumn(5).getDouble();
+      e.finished = q.getColumn(6).getInt() != 0;
+      e.estimate = optional_column<double>(q.getColumn(7));
+      e.status = q.getColumn(8).getString();
+      out.push_back(std::move(e));
+    }
+    return out;
+  } catch (const std::exception& e) {
+    return db_error("read what jobs cost", e);
   }
 }
 

@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "base/result.h"
+#include "core/batch.h"
 #include "core/previews.h"
 #include "core/version_store.h"
 
@@ -18,7 +19,7 @@ namespace atr {
 /// synchronous=FULL, versioned migrations. Every write is one IMMEDIATE transaction, so a
 /// kill -9 at any instant leaves either the old or the new state, and several processes
 /// (serve and CLI commands) can share the file.
-class SqliteVersionStore final : public VersionStore, public PreviewStore {
+class SqliteVersionStore final : public VersionStore, public PreviewStore, public BatchStore {
  public:
   /// Opens (creating and migrating as needed) the database at `path`. Unavailable when the
   /// file cannot be opened; FailedPrecondition when it was written by a newer version.
@@ -33,6 +34,9 @@ class SqliteVersionStore final : public VersionStore, public PreviewStore {
   [[nodiscard]] Result<std::vector<Version>> list_for_actor(
       const std::string& actor_id) const override;
   [[nodiscard]] Result<std::vector<Version>> latest_per_actor() const override;
+  [[nodiscard]] Result<std::optional<Version>> find_by_key(const std::string& key) const override;
+  [[nodiscard]] Result<std::vector<Version>> list_all() const override;
+  [[nodiscard]] Result<std::vector<SpendEntry>> spend_entries() const override;
   [[nodiscard]] Result<std::vector<Version>> list_unfinished() const override;
   [[nodiscard]] Result<std::vector<Version>> list_completed(const std::string& endpoint_name,
                                                             int limit) const override;
@@ -58,6 +62,13 @@ class SqliteVersionStore final : public VersionStore, public PreviewStore {
   [[nodiscard]] Result<std::map<std::string, double>> preview_costs() const override;
   [[nodiscard]] Result<std::vector<std::int64_t>> completed_without_previews(
       UnixMs since) const override;
+
+  // BatchStore (store/sqlite_batches.cpp), on the same connection.
+  [[nodiscard]] Result<Created> create_batch(const Batch& batch) override;
+  [[nodiscard]] Result<Batch> get_batch(std::int64_t id) const override;
+  [[nodiscard]] Result<std::vector<Batch>> running_batches() const override;
+  [[nodiscard]] Result<std::vector<Batch>> recent_batches(int limit) const override;
+  [[nodiscard]] Result<Batch> update_batch(std::int64_t id, const ChangeBatch& change) override;
 
   /// The schema version this build writes.
   static int schema_version();

@@ -157,6 +157,25 @@ CREATE INDEX previews_unfinished ON previews (finished, id);
 ALTER TABLE scanned_files ADD COLUMN quality TEXT NOT NULL DEFAULT '';
 ALTER TABLE object_scans ADD COLUMN quality TEXT NOT NULL DEFAULT '';
 )sql",
+    R"sql(
+ALTER TABLE versions ADD COLUMN estimated_cost REAL;
+ALTER TABLE versions ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE versions ADD COLUMN earlier_execution_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE versions ADD COLUMN retry_key TEXT NOT NULL DEFAULT '';
+CREATE TABLE batches (
+  id INTEGER PRIMARY KEY,
+  idempotency_key TEXT NOT NULL DEFAULT '',
+  endpoint TEXT NOT NULL,
+  concurrency INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  planned_cost REAL NOT NULL,
+  entries TEXT NOT NULL
+);
+CREATE INDEX batches_by_state ON batches (state, id);
+CREATE UNIQUE INDEX batches_by_key ON batches (idempotency_key) WHERE idempotency_key <> '';
+)sql",
 };
 
 }  // namespace

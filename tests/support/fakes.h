@@ -166,6 +166,8 @@ class ScriptedBackend final : public TrainingBackend {
   std::deque<SubmitOutcome> submits;
   std::deque<Result<JobReport>> statuses;
   std::deque<Result<JobReport>> cancels;
+  std::deque<Result<JobReport>> retries;
+  int retry_calls = 0;
   int submit_calls = 0;
   int status_calls = 0;
   int cancel_calls = 0;
@@ -205,6 +207,12 @@ class ScriptedBackend final : public TrainingBackend {
     ++cancel_calls;
     Result<JobReport> out = cancels.front();
     cancels.pop_front();
+    return out;
+  }
+  Result<JobReport> retry(const std::string&, const std::string&) override {
+    ++retry_calls;
+    Result<JobReport> out = retries.front();
+    retries.pop_front();
     return out;
   }
   Result<BackendHealth> health(const std::string&) override { return BackendHealth{}; }

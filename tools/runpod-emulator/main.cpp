@@ -63,7 +63,8 @@ struct Job {
   std::string id;
   json input;
   std::string webhook;
-  Clock::time_point created;
+  Clock::time_point created;  // submission: the ttl counts from here
+  Clock::time_point queued;   // entered IN_QUEUE (again, after a /retry)
   Clock::time_point picked;
   Clock::time_point finished;
   std::string status = "IN_QUEUE";
@@ -194,6 +195,7 @@ class Emulator {
     s.Get(base + "/status/([^/]+)", [this](const auto& req, auto& res) { status(req, res); });
     s.Post(base + "/status/([^/]+)", [this](const auto& req, auto& res) { status(req, res); });
     s.Post(base + "/cancel/([^/]+)", [this](const auto& req, auto& res) { cancel(req, res); });
+    s.Post(base + "/retry/([^/]+)", [this](const auto& req, auto& res) { retry(req, res); });
     s.Get(base + "/health", [this](const auto& req, auto& res) { health(req, res); });
     s.Get("/_emulator/stats", [this](const auto&, auto& res) { reply(res, 200, stats()); });
     s.Get(R"(/_emulator/images/([^/]+)\.png)", [this](const auto& req, auto& res) {
@@ -405,9 +407,9 @@ class Emulator {
   void advance(Clock::time_point now) {
     for (auto it = jobs_.begin(); it != jobs_.end();) {
       Job& j = it->second;
-      if (j.status == "IN_QUEUE" && now >= j.created + Ms(j.queue_ms)) {
+      if (j.status == "IN_QUEUE" && now >= j.queued + Ms(j.queue_ms)) {
         j.status = "IN_PROGRESS";
-        j.picked = j.created + Ms(j.queue_ms);
+        j.picked = j.queued + Ms(j.queue_ms);
       }
       if (j.status == "IN_PROGRESS" && now >= j.picked + Ms(j.run_ms)) {
         finish(j, j.fails ? "FAILED" : "COMPLETED", now);
@@ -490,6 +492,7 @@ class Emulator {
         last_training_config_ = j.input.value("training_config", json());
       }
       j.created = Clock::now();
+      j.queued = j.created;
       j.fails = roll() < faults_.fail_rate;
       j.queue_ms = faults_.queue_ms;
       j.run_ms = faults_.run_ms;
@@ -538,6 +541,34 @@ class Emulator {
     reply(res, 200, {{"id", j.id}, {"status", j.status}});
   }
 
+  // RunPod: only a FAILED or TIMED_OUT job it still holds goes back to IN_QUEUE, with the same
+  // id and input and its output cleared; anything else is refused (400 here: RunPod's answer
+  // for that case is undocumented).
+  void retry(const httplib::Request& req, httplib::Response& res) {
+    if (!authorized(req, res) || injected_fault(res)) return;
+    std::lock_guard lock(mutex_);
+    ++counts_["retry"];
+    const auto now = Clock::now();
+    advance(now);
+    auto it = jobs_.find(req.matches[2].str());
+    if (it == jobs_.end()) return reply(res, 404, {{"error", "job not found"}});
+    Job& j = it->second;
+    if (j.status != "FAILED" && j.status != "TIMED_OUT") {
+      return reply(res, 400,
+                   {{"error", "job " + j.id + " is " + j.status +
+                                  "; only FAILED or "
+                                  "TIMED_OUT jobs can be retried"}});
+    }
+    ++retried_;
+    j.status = "IN_QUEUE";
+    j.queued = now;
+    j.fails = roll() < faults_.fail_rate;
+    j.queue_ms = faults_.queue_ms;
+    j.run_ms = j.preview ? faults_.preview_run_ms : faults_.run_ms;
+    j.preview_output = json();
+    reply(res, 200, {{"id", j.id}, {"status", "IN_QUEUE"}});
+  }
+
   void health(const httplib::Request& req, httplib::Response& res) {
     if (!authorized(req, res)) return;
     std::lock_guard lock(mutex_);
@@ -557,7 +588,7 @@ class Emulator {
              {"failed", failed},
              {"inProgress", running},
              {"inQueue", queued},
-             {"retried", 0}}},
+             {"retried", retried_}}},
            {"workers",
             {{"idle", 1},
              {"initializing", 0},
@@ -593,6 +624,7 @@ class Emulator {
   std::map<std::string, Job> jobs_;
   std::deque<Delivery> deliveries_;
   std::map<std::string, long long> counts_;
+  long long retried_ = 0;  // jobs /retry took back (health jobs.retried)
   std::vector<std::string> run_requests_;
   std::vector<std::string> webhook_urls_;
   json last_training_data_;    // input.training_data of the latest /run
