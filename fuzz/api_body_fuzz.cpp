@@ -26,5 +26,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const char* name : {"endpoint", "description", "idempotency_key", "version_name"}) {
     (void)atr::string_member(*doc, name);
   }
+  // The batch request and the budget caps.
+  (void)atr::int_member(*doc, "concurrency", 1, 16);
+  (void)atr::int_member(*doc, "max", 0, 1'000'000);
+  (void)atr::string_list_member(*doc, "exclude");
+  if (atr::Result<atr::BudgetSettings> budget = atr::budget_of(*doc); budget) {
+    (void)budget->all.any();
+  }
   return 0;
 }

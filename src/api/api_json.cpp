@@ -613,6 +613,24 @@ ordered_json budget_to_json(const std::vector<PeriodSpend>& periods) {
   return {{"periods", std::move(items)}, {"capped", capped}};
 }
 
+ordered_json budget_to_json(const std::vector<PeriodSpend>& periods, const BudgetSettings& caps,
+                            bool from_page) {
+  auto caps_json = [](const BudgetCaps& c) {
+    return ordered_json{
+        {"day", or_null(c.day)}, {"month", or_null(c.month)}, {"total", or_null(c.total)}};
+  };
+  ordered_json out = budget_to_json(periods);
+  ordered_json all = caps_json(caps.all);
+  ordered_json endpoints = ordered_json::object();
+  for (const auto& [name, c] : caps.per_endpoint) {
+    endpoints[name] = caps_json(c);
+  }
+  all["endpoints"] = std::move(endpoints);
+  out["caps"] = std::move(all);
+  out["source"] = from_page ? "page" : "file";
+  return out;
+}
+
 ordered_json batch_plan_to_json(const BatchPlan& plan) {
   ordered_json items = ordered_json::array();
   for (const BatchPlanItem& item : plan.items) {

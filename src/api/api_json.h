@@ -127,6 +127,10 @@ nlohmann::ordered_json comparison_to_json(const Version& left, const Version& ri
 /// capped): {"periods": [{"period", "endpoint", "from", "spent_usd", "running_usd",
 /// "cap_usd"}], "capped"}.
 nlohmann::ordered_json budget_to_json(const std::vector<PeriodSpend>& periods);
+/// budget_to_json() with the caps in force (`caps`: {"day", "month", "total", "endpoints"})
+/// and where they come from (`source`: "page" or "file"), for the page's editor.
+nlohmann::ordered_json budget_to_json(const std::vector<PeriodSpend>& periods,
+                                      const BudgetSettings& caps, bool from_page);
 
 /// A batch plan: {"endpoint", "concurrency", "items": [{"actor_id", "actor_name", "images",
 /// "parameters", "estimate", "state"}], "skipped", "skipped_counts", "included",

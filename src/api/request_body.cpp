@@ -112,4 +112,47 @@ Result<std::vector<std::string>> string_list_member(const nlohmann::json& body, 
   return out;
 }
 
+namespace {
+
+Result<BudgetCaps> caps_of(const nlohmann::json& doc, const std::string& where,
+                           bool endpoints_allowed) {
+  if (!doc.is_object()) return invalid_input(where.empty() ? "body" : where, "expected an object");
+  BudgetCaps caps;
+  for (const auto& [key, value] : doc.items()) {
+    if (key == "endpoints" && endpoints_allowed) continue;
+    std::optional<double>* slot = key == "day"     ? &caps.day
+                                  : key == "month" ? &caps.month
+                                  : key == "total" ? &caps.total
+                                                   : nullptr;
+    if (slot == nullptr) {
+      return invalid_input(where + key, "unknown cap (day, month, total" +
+                                            std::string(endpoints_allowed ? ", endpoints)" : ")"));
+    }
+    if (value.is_null()) continue;
+    if (!value.is_number()) {
+      return invalid_input(where + key, "a cap is a number of dollars or null");
+    }
+    *slot = value.get<double>();
+  }
+  return caps;
+}
+
+}  // namespace
+
+Result<BudgetSettings> budget_of(const nlohmann::json& body) {
+  BudgetSettings budget;
+  Result<BudgetCaps> all = caps_of(body, "", true);
+  if (!all) return all.error();
+  budget.all = *all;
+  auto it = body.find("endpoints");
+  if (it == body.end() || it->is_null()) return budget;
+  if (!it->is_object()) return invalid_input("endpoints", "expected an object of endpoint caps");
+  for (const auto& [name, caps] : it->items()) {
+    Result<BudgetCaps> one = caps_of(caps, "endpoints." + name + ".", false);
+    if (!one) return one.error();
+    if (one->any()) budget.per_endpoint[name] = *one;
+  }
+  return budget;
+}
+
 }  // namespace atr

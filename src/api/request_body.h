@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/result.h"
+#include "core/budget.h"
 #include "core/settings.h"
 
 namespace atr {
@@ -32,6 +33,11 @@ Result<std::string> string_member(const nlohmann::json& body, const char* name);
 /// An optional boolean member (nothing when absent or null); InvalidArgument about `name` for
 /// another type.
 Result<std::optional<bool>> flag_member(const nlohmann::json& body, const char* name);
+
+/// Budget caps as the page sends them: `{"day"?, "month"?, "total"?, "endpoints"?: {name:
+/// {"day"?, "month"?, "total"?}}}`, each a number of dollars or null (no cap);
+/// InvalidArgument naming the member for another shape. Ranges are the core's to judge.
+Result<BudgetSettings> budget_of(const nlohmann::json& body);
 
 /// An optional whole-number member within [min, max] (nothing when absent or null);
 /// InvalidArgument about `name` for another type or a value out of range.

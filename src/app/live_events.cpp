@@ -36,6 +36,14 @@ Result<std::optional<Version>> ObservedVersionStore::find_by_key(const std::stri
   return inner_->find_by_key(key);
 }
 
+Result<std::optional<BudgetSettings>> ObservedVersionStore::stored_budget() const {
+  return inner_->stored_budget();
+}
+
+Status ObservedVersionStore::store_budget(const std::optional<BudgetSettings>& budget) {
+  return inner_->store_budget(budget);
+}
+
 Result<std::vector<Version>> ObservedVersionStore::list_all() const {
   return inner_->list_all();
 }

@@ -38,6 +38,8 @@ class ObservedVersionStore final : public VersionStore {
   [[nodiscard]] Result<std::vector<Version>> latest_per_actor() const override;
   [[nodiscard]] Result<std::optional<Version>> find_by_key(const std::string& key) const override;
   [[nodiscard]] Result<std::vector<Version>> list_all() const override;
+  [[nodiscard]] Result<std::optional<BudgetSettings>> stored_budget() const override;
+  Status store_budget(const std::optional<BudgetSettings>& budget) override;
   [[nodiscard]] Result<std::vector<SpendEntry>> spend_entries() const override;
   [[nodiscard]] Result<std::vector<Version>> list_unfinished() const override;
   [[nodiscard]] Result<std::vector<Version>> list_completed(const std::string& endpoint_name,

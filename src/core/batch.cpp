@@ -120,6 +120,8 @@ Result<BatchPlan> Batches::plan(const BatchRequest& request, const ProgressFn& p
   // Included in order until a cap would be passed; the rest stays out.
   Result<std::vector<SpendEntry>> spend = workspace_spend(versions_, settings_);
   if (!spend) return spend.error();
+  Result<BudgetSettings> caps = workspace_budget(versions_, settings_);
+  if (!caps) return caps.error();
   const UnixMs now = ms_of(clock_);
   std::vector<double> durations;
   for (BatchPlanItem& item : eligible) {
@@ -134,7 +136,7 @@ Result<BatchPlan> Batches::plan(const BatchRequest& request, const ProgressFn& p
     }
     const PaidJob job{plan.endpoint, plan.total_cost + item.estimate.cost,
                       "this batch up to " + item.actor_id};
-    if (Status fits = check_budget(settings_.budget, *spend, job, now); !fits) {
+    if (Status fits = check_budget(*caps, *spend, job, now); !fits) {
       item.state = "over_budget";
       plan.budget_stop = fits.error().message;
       continue;

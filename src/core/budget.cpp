@@ -112,9 +112,42 @@ Result<std::vector<SpendEntry>> workspace_spend(const VersionStore& store,
   return priced;
 }
 
+Result<BudgetSettings> workspace_budget(const VersionStore& store, const Settings& settings) {
+  Result<std::optional<BudgetSettings>> stored = store.stored_budget();
+  if (!stored) return stored.error();
+  return stored->value_or(settings.budget);
+}
+
+Status check_caps(const BudgetSettings& budget, const Settings& settings) {
+  auto check = [](const BudgetCaps& caps, const std::string& where) -> Status {
+    for (BudgetPeriod period : {BudgetPeriod::Day, BudgetPeriod::Month, BudgetPeriod::Total}) {
+      const std::optional<double> cap = caps.of(period);
+      if (cap && !(*cap >= 0.0 && *cap <= 1e9)) {
+        return invalid_input(where + std::string(to_string(period)),
+                             "a cap is dollars from 0 to 1000000000");
+      }
+    }
+    return Ok{};
+  };
+  if (Status all = check(budget.all, ""); !all) return all;
+  for (const auto& [endpoint, caps] : budget.per_endpoint) {
+    const std::string& name = endpoint;
+    const bool known = name == settings.preview.endpoint.name ||
+                       std::any_of(settings.endpoints.begin(), settings.endpoints.end(),
+                                   [&name](const EndpointProfile& e) { return e.name == name; });
+    if (!known) {
+      return invalid_input("endpoints." + name, "no endpoint profile is named '" + name + "'");
+    }
+    if (Status one = check(caps, "endpoints." + name + "."); !one) return one;
+  }
+  return Ok{};
+}
+
 Status check_workspace_budget(const VersionStore& store, const Settings& settings,
                               const PaidJob& job, UnixMs now) {
-  const BudgetSettings& budget = settings.budget;
+  Result<BudgetSettings> caps = workspace_budget(store, settings);
+  if (!caps) return caps.error();
+  const BudgetSettings& budget = *caps;
   const auto endpoint = budget.per_endpoint.find(job.endpoint);
   if (!budget.all.any() && (endpoint == budget.per_endpoint.end() || !endpoint->second.any())) {
     return Ok{};
@@ -143,7 +176,7 @@ Status check_budget(const BudgetSettings& budget, const std::vector<SpendEntry>&
                 "budget cap reached: " + period_phrase(spend) + " " + usd(spend.spent) +
                     " spent, " + usd(spend.running) + " running, " + job.what + " ≈ " +
                     usd(job.estimate) + ", cap " + usd(*spend.cap) +
-                    " (raise [budget] in actor-trainer.toml, or wait for the next period)"};
+                    " (raise the cap, or wait for the next period)"};
     error.field = "budget";
     return error;
   }

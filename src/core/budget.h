@@ -108,6 +108,14 @@ struct PaidJob {
 Status check_budget(const BudgetSettings& budget, const std::vector<SpendEntry>& entries,
                     const PaidJob& job, UnixMs now);
 
+/// The caps in force: those set from the page (kept in the state store) when there are any,
+/// else actor-trainer.toml's `[budget]`.
+Result<BudgetSettings> workspace_budget(const VersionStore& store, const Settings& settings);
+
+/// Whether `budget` can be kept: every cap from 0 to 1e9 dollars, every endpoint one of
+/// `settings`' profiles (or the preview endpoint). InvalidArgument naming the cap otherwise.
+Status check_caps(const BudgetSettings& budget, const Settings& settings);
+
 /// check_budget() over the workspace's spend as stored now; Ok without reading anything when
 /// no cap is set.
 Status check_workspace_budget(const VersionStore& store, const Settings& settings,

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/batch.h"
+
 namespace atr {
 namespace {
 
@@ -53,7 +55,7 @@ TEST(BudgetTest, RefusesAJobPastTheMonthCapWithTheFigures) {
   // Spent this month: 30 + 11.20 + 1.00 (a running job's cost so far) = 42.20.
   EXPECT_EQ(refused.error().message,
             "budget cap reached: this month $42.20 spent, $6.10 running, this training ≈ $1.46, "
-            "cap $45.00 (raise [budget] in actor-trainer.toml, or wait for the next period)");
+            "cap $45.00 (raise the cap, or wait for the next period)");
   // The same job fits a cap that holds spent + running + the job.
   budget.all.month = 49.76;
   EXPECT_TRUE(check_budget(budget, entries, job, kNow));
@@ -103,6 +105,15 @@ TEST(BudgetTest, RunningJobsCountTheirEstimateLessWhatTheyCostSoFar) {
   std::vector<SpendEntry> one = {unknown};
   price_running(one, 0.25);
   EXPECT_DOUBLE_EQ(one[0].running, 0.25);
+}
+
+TEST(BatchWallTimeTest, ListSchedulingOnTheLanes) {
+  EXPECT_DOUBLE_EQ(batch_wall_seconds({}, 2), 0.0);
+  EXPECT_DOUBLE_EQ(batch_wall_seconds({100, 100, 100}, 1), 300.0);
+  // Two lanes: 100 and 50 start at once; the third (100) takes the lane free at 50.
+  EXPECT_DOUBLE_EQ(batch_wall_seconds({100, 50, 100}, 2), 150.0);
+  EXPECT_DOUBLE_EQ(batch_wall_seconds({100, 50, 100}, 8), 100.0);
+  EXPECT_DOUBLE_EQ(batch_wall_seconds({10, 10}, 0), 20.0);  // at least one lane
 }
 
 }  // namespace

@@ -665,7 +665,9 @@ Result<CreatedVersion> Trainings::rerun(std::int64_t id, TrainingOrder order) {
 Result<std::vector<PeriodSpend>> Trainings::budget_status(const std::string& endpoint) {
   Result<std::vector<SpendEntry>> entries = workspace_spend(store_, settings_);
   if (!entries) return entries.error();
-  return atr::budget_status(settings_.budget, *entries, endpoint, now_ms());
+  Result<BudgetSettings> caps = workspace_budget(store_, settings_);
+  if (!caps) return caps.error();
+  return atr::budget_status(*caps, *entries, endpoint, now_ms());
 }
 
 Result<Version> Trainings::abort(std::int64_t id) {

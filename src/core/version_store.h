@@ -102,6 +102,12 @@ class VersionStore {
   /// Marks `version_id` as the actor's good version and clears any other; 0 clears all.
   virtual Status set_good(const std::string& actor_id, std::int64_t version_id) = 0;
 
+  /// The budget caps set from the page (they replace actor-trainer.toml's `[budget]`);
+  /// nothing when none were set.
+  [[nodiscard]] virtual Result<std::optional<BudgetSettings>> stored_budget() const = 0;
+  /// Stores `budget` as the caps set from the page; nothing: back to the file's caps.
+  virtual Status store_budget(const std::optional<BudgetSettings>& budget) = 0;
+
   /// The stored value of `key`, created by `make()` in the same transaction when absent: the
   /// webhook token is generated once per workspace this way.
   [[nodiscard]] virtual Result<std::string> get_or_create_setting(

@@ -162,6 +162,8 @@ void get_preview_image(ApiContext& c, const httplib::Request& req, httplib::Resp
 void abort_preview(ApiContext& c, const httplib::Request& req, httplib::Response& res);
 // spend_routes.cpp
 void get_budget(ApiContext& c, const httplib::Request& req, httplib::Response& res);
+void put_budget(ApiContext& c, const httplib::Request& req, httplib::Response& res);
+void delete_budget(ApiContext& c, const httplib::Request& req, httplib::Response& res);
 void post_batch_plan(ApiContext& c, const httplib::Request& req, httplib::Response& res);
 void start_batch(ApiContext& c, const httplib::Request& req, httplib::Response& res);
 void list_batches(ApiContext& c, const httplib::Request& req, httplib::Response& res);

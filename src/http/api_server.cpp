@@ -85,6 +85,7 @@ Status ApiServer::start() {
     const std::string pattern = pattern_of(route.path);
     if (method == "GET") svr.Get(pattern, handler);
     if (method == "POST") svr.Post(pattern, handler);
+    if (method == "PUT") svr.Put(pattern, handler);
     if (method == "DELETE") svr.Delete(pattern, handler);
   }
   mount_ui(svr, c.options.ui_dir);

@@ -14,12 +14,7 @@ using Req = httplib::Request;
 using Res = httplib::Response;
 
 Result<std::int64_t> id_of(const Req& req, const char* what) {
-  std::optional<std::int64_t> id = parse_id(req.matches[1]);
-  if (!id) {
-    return Error{ErrorCode::NotFound,
-                 std::string("no ") + what + " " + std::string(req.matches[1])};
-  }
-  return *id;
+  return path_id(req, what);
 }
 
 Status previews_available(const ApiContext& c) {

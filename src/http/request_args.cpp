@@ -61,6 +61,23 @@ Result<ThumbnailSize> thumbnail_size_of(const httplib::Request& req) {
   return *size;
 }
 
+Result<std::int64_t> path_id(const httplib::Request& req, const char* what) {
+  std::optional<std::int64_t> id = parse_id(req.matches[1]);
+  if (!id) {
+    return Error{ErrorCode::NotFound,
+                 std::string("no ") + what + " " + std::string(req.matches[1])};
+  }
+  return *id;
+}
+
+Result<std::string> idempotency_key(const httplib::Request& req) {
+  std::string key = req.get_header_value("Idempotency-Key");
+  if (key.size() > 200) {
+    return invalid_input("Idempotency-Key", "Idempotency-Key is longer than 200");
+  }
+  return key;
+}
+
 Result<nlohmann::json> body_object(const httplib::Request& req) {
   return parse_body_object(req.body);
 }

@@ -49,6 +49,13 @@ std::vector<std::string> query_list(const httplib::Request& req, const char* nam
 /// The `size` query parameter (small, medium, large); medium when absent.
 Result<ThumbnailSize> thumbnail_size_of(const httplib::Request& req);
 
+/// The row id in the path's first placeholder ({vid}, {pid}, {bid}); NotFound naming `what`
+/// ("version") otherwise.
+Result<std::int64_t> path_id(const httplib::Request& req, const char* what);
+
+/// The `Idempotency-Key` header ("" when absent); InvalidArgument about it past 200 characters.
+Result<std::string> idempotency_key(const httplib::Request& req);
+
 /// The request body as a JSON object ({} when empty); Malformed about "body" otherwise.
 Result<nlohmann::json> body_object(const httplib::Request& req);
 

@@ -35,6 +35,8 @@ const std::vector<ApiRoute>& api_routes() {
       {"POST", "/api/previews/{pid}/abort", abort_preview},
       {"POST", "/api/import", import_history},
       {"GET", "/api/budget", get_budget},
+      {"PUT", "/api/budget", put_budget},
+      {"DELETE", "/api/budget", delete_budget},
       {"POST", "/api/batch-plan", post_batch_plan},
       {"GET", "/api/batches", list_batches},
       {"POST", "/api/batches", start_batch},

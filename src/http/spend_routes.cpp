@@ -18,13 +18,6 @@ using Res = httplib::Response;
 
 constexpr int kMaxConcurrency = 16;
 
-Result<std::string> idempotency_key_of(const Req& req) {
-  std::string key = req.get_header_value("Idempotency-Key");
-  if (key.size() > 200)
-    return invalid_input("Idempotency-Key", "Idempotency-Key is longer than 200");
-  return key;
-}
-
 Result<BatchRequest> batch_request_of(const nlohmann::json& body) {
   BatchRequest request;
   Result<std::string> endpoint = string_member(body, "endpoint");
@@ -60,9 +53,7 @@ void send_batch(ApiContext& c, Res& res, int status, const Batch& batch) {
 }
 
 Result<std::int64_t> batch_id_of(const Req& req) {
-  std::optional<std::int64_t> id = parse_id(req.matches[1]);
-  if (!id) return Error{ErrorCode::NotFound, "no batch " + std::string(req.matches[1])};
-  return *id;
+  return path_id(req, "batch");
 }
 
 Batches* batches_or_error(ApiContext& c, Res& res) {
@@ -74,11 +65,40 @@ Batches* batches_or_error(ApiContext& c, Res& res) {
 
 }  // namespace
 
-void get_budget(ApiContext& c, const Req& req, Res& res) {
-  Result<std::vector<PeriodSpend>> periods =
-      c.s.trainings.budget_status(req.get_param_value("endpoint"));
+namespace {
+
+void send_budget(ApiContext& c, Res& res, const std::string& endpoint) {
+  Result<std::vector<PeriodSpend>> periods = c.s.trainings.budget_status(endpoint);
   if (!periods) return send_error(res, periods.error());
-  send_json(res, 200, budget_to_json(*periods));
+  Result<std::optional<BudgetSettings>> stored = c.s.store.stored_budget();
+  if (!stored) return send_error(res, stored.error());
+  send_json(res, 200,
+            budget_to_json(*periods, stored->value_or(c.s.settings.budget), stored->has_value()));
+}
+
+}  // namespace
+
+void get_budget(ApiContext& c, const Req& req, Res& res) {
+  send_budget(c, res, req.get_param_value("endpoint"));
+}
+
+void put_budget(ApiContext& c, const Req& req, Res& res) {
+  Result<nlohmann::json> body = body_object(req);
+  if (!body) return send_error(res, body.error());
+  Result<BudgetSettings> budget = budget_of(*body);
+  if (!budget) return send_error(res, budget.error());
+  if (Status fits = check_caps(*budget, c.s.settings); !fits) return send_error(res, fits.error());
+  if (Status stored = c.s.store.store_budget(*budget); !stored) {
+    return send_error(res, stored.error());
+  }
+  send_budget(c, res, "");
+}
+
+void delete_budget(ApiContext& c, const Req& /*req*/, Res& res) {
+  if (Status stored = c.s.store.store_budget(std::nullopt); !stored) {
+    return send_error(res, stored.error());
+  }
+  send_budget(c, res, "");
 }
 
 void post_batch_plan(ApiContext& c, const Req& req, Res& res) {
@@ -100,7 +120,7 @@ void start_batch(ApiContext& c, const Req& req, Res& res) {
   if (!body) return send_error(res, body.error());
   Result<BatchRequest> request = batch_request_of(*body);
   if (!request) return send_error(res, request.error());
-  Result<std::string> key = idempotency_key_of(req);
+  Result<std::string> key = idempotency_key(req);
   if (!key) return send_error(res, key.error());
   Result<BatchStore::Created> started = batches->start(*request, *key);
   if (!started) return send_error(res, started.error());
@@ -109,8 +129,9 @@ void start_batch(ApiContext& c, const Req& req, Res& res) {
 }
 
 void list_batches(ApiContext& c, const Req& /*req*/, Res& res) {
-  if (c.s.batch_store == nullptr)
+  if (c.s.batch_store == nullptr) {
     return send_error(res, Error{ErrorCode::Unavailable, "no batches"});
+  }
   Result<std::vector<Batch>> recent = c.s.batch_store->recent_batches(20);
   if (!recent) return send_error(res, recent.error());
   ordered_json items = ordered_json::array();
@@ -123,8 +144,9 @@ void list_batches(ApiContext& c, const Req& /*req*/, Res& res) {
 }
 
 void get_batch(ApiContext& c, const Req& req, Res& res) {
-  if (c.s.batch_store == nullptr)
+  if (c.s.batch_store == nullptr) {
     return send_error(res, Error{ErrorCode::Unavailable, "no batches"});
+  }
   Result<std::int64_t> id = batch_id_of(req);
   if (!id) return send_error(res, id.error());
   Result<Batch> batch = c.s.batch_store->get_batch(*id);
@@ -143,10 +165,9 @@ void cancel_batch(ApiContext& c, const Req& req, Res& res) {
 }
 
 void retry_version(ApiContext& c, const Req& req, Res& res) {
-  std::optional<std::int64_t> id = parse_id(req.matches[1]);
-  if (!id)
-    return send_error(res, Error{ErrorCode::NotFound, "no version " + std::string(req.matches[1])});
-  Result<std::string> key = idempotency_key_of(req);
+  Result<std::int64_t> id = path_id(req, "version");
+  if (!id) return send_error(res, id.error());
+  Result<std::string> key = idempotency_key(req);
   if (!key) return send_error(res, key.error());
   Result<Version> v = c.s.trainings.retry(*id, *key);
   if (!v) return send_error(res, v.error());
@@ -154,9 +175,8 @@ void retry_version(ApiContext& c, const Req& req, Res& res) {
 }
 
 void rerun_version(ApiContext& c, const Req& req, Res& res) {
-  std::optional<std::int64_t> id = parse_id(req.matches[1]);
-  if (!id)
-    return send_error(res, Error{ErrorCode::NotFound, "no version " + std::string(req.matches[1])});
+  Result<std::int64_t> id = path_id(req, "version");
+  if (!id) return send_error(res, id.error());
   Result<nlohmann::json> body = body_object(req);
   if (!body) return send_error(res, body.error());
   TrainingOrder order;
@@ -169,7 +189,7 @@ void rerun_version(ApiContext& c, const Req& req, Res& res) {
   Result<std::vector<ParameterOverride>> overrides = parameter_overrides(*body);
   if (!overrides) return send_error(res, overrides.error());
   order.overrides = std::move(overrides).value();
-  Result<std::string> key = idempotency_key_of(req);
+  Result<std::string> key = idempotency_key(req);
   if (!key) return send_error(res, key.error());
   order.idempotency_key = *key;
   Result<CreatedVersion> started = c.s.trainings.rerun(*id, std::move(order));

@@ -36,10 +36,9 @@ Result<TrainingOrder> order_of(const Req& req, const nlohmann::json& body) {
   Result<std::vector<ParameterOverride>> overrides = parameter_overrides(body);
   if (!overrides) return overrides.error();
   order.overrides = std::move(overrides).value();
-  order.idempotency_key = req.get_header_value("Idempotency-Key");
-  if (order.idempotency_key.size() > 200) {
-    return invalid_input("Idempotency-Key", "Idempotency-Key is longer than 200");
-  }
+  Result<std::string> key = idempotency_key(req);
+  if (!key) return key.error();
+  order.idempotency_key = *key;
   return order;
 }
 

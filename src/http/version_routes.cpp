@@ -16,9 +16,7 @@ using Res = httplib::Response;
 constexpr int kMaxLogLimit = 5000;
 
 Result<std::int64_t> version_id_of(const Req& req) {
-  std::optional<std::int64_t> id = parse_id(req.matches[1]);
-  if (!id) return Error{ErrorCode::NotFound, "no version " + std::string(req.matches[1])};
-  return *id;
+  return path_id(req, "version");
 }
 
 // Runs `act` on the version the path names and answers with the version it returns.

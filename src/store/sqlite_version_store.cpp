@@ -649,6 +649,72 @@ Status SqliteVersionStore::set_good(const std::string& actor_id, std::int64_t ve
   }
 }
 
+namespace {
+
+constexpr const char* kBudgetKey = "budget_caps";
+
+json caps_json(const BudgetCaps& caps) {
+  json out = json::object();
+  if (caps.day) out["day"] = *caps.day;
+  if (caps.month) out["month"] = *caps.month;
+  if (caps.total) out["total"] = *caps.total;
+  return out;
+}
+
+BudgetCaps caps_of(const json& in) {
+  BudgetCaps caps;
+  if (in.contains("day")) caps.day = in["day"].get<double>();
+  if (in.contains("month")) caps.month = in["month"].get<double>();
+  if (in.contains("total")) caps.total = in["total"].get<double>();
+  return caps;
+}
+
+}  // namespace
+
+Result<std::optional<BudgetSettings>> SqliteVersionStore::stored_budget() const {
+  std::lock_guard lock(mutex_);
+  try {
+    SQLite::Statement q(*db_, "SELECT value FROM settings WHERE key = ?");
+    q.bind(1, kBudgetKey);
+    if (!q.executeStep()) return std::optional<BudgetSettings>{};
+    const json doc = json::parse(q.getColumn(0).getString());
+    BudgetSettings budget;
+    budget.all = caps_of(doc.at("all"));
+    for (const auto& [name, caps] : doc.at("endpoints").items()) {
+      budget.per_endpoint[name] = caps_of(caps);
+    }
+    return std::optional<BudgetSettings>{std::move(budget)};
+  } catch (const std::exception& e) {
+    return db_error("read the budget caps", e);
+  }
+}
+
+Status SqliteVersionStore::store_budget(const std::optional<BudgetSettings>& budget) {
+  std::lock_guard lock(mutex_);
+  try {
+    if (!budget) {
+      SQLite::Statement q(*db_, "DELETE FROM settings WHERE key = ?");
+      q.bind(1, kBudgetKey);
+      q.exec();
+      return Ok{};
+    }
+    json endpoints = json::object();
+    for (const auto& [name, caps] : budget->per_endpoint) {
+      endpoints[name] = caps_json(caps);
+    }
+    const json doc = {{"all", caps_json(budget->all)}, {"endpoints", endpoints}};
+    SQLite::Statement q(*db_,
+                        "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO "
+                        "UPDATE SET value = excluded.value");
+    q.bind(1, kBudgetKey);
+    q.bind(2, doc.dump());
+    q.exec();
+    return Ok{};
+  } catch (const std::exception& e) {
+    return db_error("store the budget caps", e);
+  }
+}
+
 Result<std::string> SqliteVersionStore::get_or_create_setting(
     const std::string& key, const std::function<std::string()>& make) {
   std::lock_guard lock(mutex_);

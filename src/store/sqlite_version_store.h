@@ -48,6 +48,8 @@ class SqliteVersionStore final : public VersionStore, public PreviewStore, publi
                                                   int limit) const override;
   [[nodiscard]] Result<std::int64_t> last_log_seq() const override;
   Status set_good(const std::string& actor_id, std::int64_t version_id) override;
+  [[nodiscard]] Result<std::optional<BudgetSettings>> stored_budget() const override;
+  Status store_budget(const std::optional<BudgetSettings>& budget) override;
   [[nodiscard]] Result<std::string> get_or_create_setting(
       const std::string& key, const std::function<std::string()>& make) override;
 

@@ -108,9 +108,41 @@ TEST_F(SpendTest, TheBatchPlanStopsAtTheCapAndTheQueueRunsToTheEnd) {
   EXPECT_NE(text.out.find("total: 1 of 2 eligible actors"), std::string::npos) << text.out;
   EXPECT_NE(text.out.find("excluded"), std::string::npos) << text.out;
 
-  // The queue in serve: both start (two at once), both complete, the batch finishes.
+  // Caps set from the page replace the file's; a plan over the API stops at them too.
   start_serve();
   httplib::Client api("127.0.0.1", api_port());
+  const httplib::Headers write = {{"X-Actor-Trainer", "1"}};
+  char body[128];
+  std::snprintf(body, sizeof body, R"({"total": %.4f, "day": null})", estimate * 1.5);
+  auto put = api.Put("/api/budget", write, body, "application/json");
+  ASSERT_TRUE(put && put->status == 200) << (put ? put->body : "no answer");
+  const json budget = json::parse(put->body);
+  EXPECT_EQ(budget["source"], "page");
+  EXPECT_NEAR(budget["caps"]["total"].get<double>(), estimate * 1.5, 1e-4);
+  EXPECT_TRUE(budget["caps"]["day"].is_null());
+  EXPECT_EQ(budget["periods"][0]["period"], "total");
+  auto capped = api.Post("/api/batch-plan", write, R"({"concurrency": 2})", "application/json");
+  ASSERT_TRUE(capped && capped->status == 200);
+  EXPECT_EQ(json::parse(capped->body)["included"], 1);
+  // A write from another origin, a negative cap and an unknown endpoint are refused.
+  auto foreign = api.Put("/api/budget", {{"Origin", "http://evil.example"}}, R"({"total": 1e9})",
+                         "application/json");
+  ASSERT_TRUE(foreign);
+  EXPECT_EQ(foreign->status, 403);
+  auto negative = api.Put("/api/budget", write, R"({"month": -5})", "application/json");
+  ASSERT_TRUE(negative);
+  EXPECT_EQ(negative->status, 422);
+  EXPECT_EQ(json::parse(negative->body)["error"]["field"], "month");
+  auto unknown =
+      api.Put("/api/budget", write, R"({"endpoints": {"t4": {"day": 1}}})", "application/json");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 422);
+  auto reset = api.Delete("/api/budget", write);
+  ASSERT_TRUE(reset && reset->status == 200);
+  EXPECT_EQ(json::parse(reset->body)["source"], "file");
+  EXPECT_EQ(json::parse(reset->body)["capped"], false);
+
+  // The queue in serve: both start (two at once), both complete, the batch finishes.
   httplib::Headers key = {{"Idempotency-Key", "batch-test-1"}, {"X-Actor-Trainer", "1"}};
   auto started = api.Post("/api/batches", key, R"({"concurrency": 2})", "application/json");
   ASSERT_TRUE(started && started->status == 202) << (started ? started->body : "no answer");

@@ -562,6 +562,125 @@ async function main() {
     },
   );
 
+  await step(
+    "batch: Train all eligible shows the plan with its total, confirms once, and the queue finishes",
+    async () => {
+      // Two more actors with photos, synced: with 0001 validated and 0002 never synced, they are
+      // the eligible ones.
+      await fetch(emuUrl + "/_emulator/config", {
+        method: "POST",
+        body: JSON.stringify({ run_ms: 2500, queue_ms: 200 }),
+      });
+      for (const [id, name] of [
+        ["0003", "0003_e2e_african_44_female"],
+        ["0004", "0004_e2e_latino_19_male"],
+      ]) {
+        await runQuiet(bin.demo, ["--photos", path.join(ws, "data/actors", name, "training_data"), "5"]);
+        const res = await fetch(`${url}api/actors/${id}/sync`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json", "X-Actor-Trainer": "1" },
+          body: "{}",
+        });
+        assert.equal(res.status, 202, await res.text());
+        await until(
+          `${id} synced`,
+          async () => (await json(`${url}api/actors/${id}`)).training_data.state === "synced",
+          30000,
+        );
+      }
+      // Training jobs only: a completed training also starts its previews (preview_run).
+      const trainingRuns = async () => {
+        const st = await json(emuUrl + "/_emulator/stats");
+        return st.run - (st.preview_run ?? 0);
+      };
+      const runsBefore = await trainingRuns();
+      await page.getByRole("button", { name: "Train all eligible" }).click();
+      const dialog = page.getByRole("dialog", { name: "Train all eligible" });
+      const total = dialog.getByTestId("batch-total");
+      await until("plan of two", async () => /^2 trainings · \$\d/.test((await total.textContent()) ?? ""), 30000);
+      const rows = await dialog.locator(".batch-plan tbody tr").evaluateAll((trs) => trs.map((tr) => tr.dataset.actor));
+      assert.deepEqual(rows, ["0003", "0004"]);
+      // The total is the server's sum of the two estimates.
+      const plan = await json(`${url}api/batch-plan`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-Actor-Trainer": "1" },
+        body: JSON.stringify({ concurrency: 2 }),
+      });
+      const sum = plan.items.reduce((a, i) => a + i.estimate.cost_usd, 0);
+      assert.ok(Math.abs(plan.total_cost_usd - sum) < 1e-9);
+      assert.match(await total.textContent(), new RegExp("\\$" + sum.toFixed(sum < 1 ? 3 : 2).replace(".", "\\.")));
+      // Leaving one out changes the total; ticking it again brings it back.
+      await dialog.getByLabel("include 0004_e2e_latino_19_male").uncheck();
+      await until("plan of one", async () => /^1 training · /.test((await total.textContent()) ?? ""));
+      await dialog.getByLabel("include 0004_e2e_latino_19_male").check();
+      await until("plan of two again", async () => /^2 trainings · /.test((await total.textContent()) ?? ""));
+      await dialog.screenshot({ path: path.join(results, "12-batch-plan.png") });
+      // Nothing is sent before the one confirmation.
+      await dialog.getByRole("button", { name: "Train 2 actors…" }).click();
+      assert.equal(await trainingRuns(), runsBefore);
+      await dialog.getByRole("alertdialog", { name: "Confirm batch" }).getByRole("button", { name: "Start 2" }).click();
+      const queue = dialog.getByTestId("batch-queue");
+      await until("queue shown", async () => (await queue.count()) === 1, 20000);
+      await until("queue running", async () => /running/.test((await queue.textContent()) ?? ""), 20000);
+      await until("queue finished", async () => (await queue.getAttribute("data-state")) === "finished", 60000);
+      assert.match(await queue.textContent(), /0 waiting · 0 running · 2 done · 0 failed/);
+      assert.equal(await trainingRuns(), runsBefore + 2);
+      await dialog.screenshot({ path: path.join(results, "13-batch-queue.png") });
+      await dialog.getByRole("button", { name: "Close" }).click();
+    },
+  );
+
+  await step("analytics: the figures of the history with their charts, and the budget in the header", async () => {
+    await page.getByRole("button", { name: "Analytics" }).click();
+    const kpis = page.getByTestId("kpis");
+    await kpis.waitFor();
+    const stats = await json(
+      `${url}api/stats?since=${new Date(Date.now() - 29 * 86400000).toISOString().slice(0, 10)}`,
+    );
+    assert.ok(stats.trainings >= 5, JSON.stringify(stats)); // V1–V3 of 0001 and the batch's two
+    assert.equal(await kpis.locator('[data-kpi="trainings"] .kpi-value').textContent(), String(stats.trainings));
+    assert.equal(
+      await kpis.locator('[data-kpi="success rate"] .kpi-value').textContent(),
+      Math.round(stats.success_rate * 100) + "%",
+    );
+    // uPlot draws each chart on a canvas, with its legend.
+    for (const id of ["trainings", "spend", "speed"]) {
+      const chart = page.getByTestId("chart-" + id);
+      await until(`chart ${id}`, async () => (await chart.locator("canvas").count()) === 1);
+      const size = await chart.locator("canvas").boundingBox();
+      assert.ok(size.width > 200 && size.height > 100, JSON.stringify(size));
+    }
+    assert.match(await page.getByTestId("chart-trainings").textContent(), /started.*completed.*failed/s);
+    assert.match(await page.getByLabel("Spend per actor").textContent(), /0001_e2e_european_25_female/);
+    assert.match(await page.getByLabel("Most expensive versions").textContent(), /0001 V3/);
+    // The header shows this month's spend (no cap configured here).
+    const month = (await json(`${url}api/budget`)).periods[0];
+    assert.equal(month.period, "month");
+    await until("budget badge", async () =>
+      ((await page.getByTestId("budget").textContent()) ?? "").startsWith("this month $"),
+    );
+    // Caps set from the header: the badge shows the spend against the cap, and the API agrees.
+    await page.getByTestId("budget").click();
+    const editor = page.getByRole("dialog", { name: "Budget caps" });
+    await editor.getByLabel("cap per month").fill("500");
+    await editor.getByRole("button", { name: "Save caps" }).click();
+    await until("capped badge", async () =>
+      / \/ \$500\.00$/.test((await page.getByTestId("budget").textContent()) ?? ""),
+    );
+    const capped = await json(`${url}api/budget`);
+    assert.equal(capped.source, "page");
+    assert.equal(capped.caps.month, 500);
+    await page.screenshot({ path: path.join(results, "14-analytics.png"), fullPage: true });
+    await page.getByTestId("budget").click();
+    await page
+      .getByRole("dialog", { name: "Budget caps" })
+      .getByRole("button", { name: "Use actor-trainer.toml" })
+      .click();
+    await until("no cap again", async () => (await json(`${url}api/budget`)).capped === false);
+    await page.getByRole("button", { name: "Training", exact: true }).click();
+    await page.getByLabel("Parameters").waitFor();
+  });
+
   await step("fits a 1280-px laptop and a 768-px tablet without sideways scrolling", async () => {
     for (const [width, height, shot] of [
       [1280, 800, "05-laptop-1280.png"],

@@ -1,15 +1,19 @@
 // The one page: a header with the selected actor, the selector modal, and the training page.
-import { useCallback, useEffect, useState } from "react";
+import { Suspense, lazy, useCallback, useEffect, useState } from "react";
 import { ApiError, api, hasToken, onUnauthorized, setToken } from "./api/client";
 import { useEvent } from "./api/events";
 import type { ActorItem, ServerSettings, Tunnel } from "./api/types";
 import { ActorSelectorModal } from "./features/actors/ActorSelectorModal";
 import { ImportModal } from "./features/actors/ImportModal";
+import { BatchModal } from "./features/spend/BatchModal";
+import { BudgetBadge } from "./features/spend/BudgetBadge";
 import { TrainingPage } from "./pages/TrainingPage";
 import { syncLabel } from "./lib/format";
 import { Poster } from "./lib/Poster";
 
 const LAST_ACTOR = "actor-trainer.actor";
+// The analytics page and its chart library load when first opened, not with the page.
+const AnalyticsPage = lazy(() => import("./pages/AnalyticsPage").then((m) => ({ default: m.AnalyticsPage })));
 
 export function App() {
   const [settings, setSettings] = useState<ServerSettings | null>(null);
@@ -17,6 +21,8 @@ export function App() {
   const [actor, setActor] = useState<ActorItem | null>(null);
   const [selecting, setSelecting] = useState(false);
   const [importing, setImporting] = useState(false);
+  const [batching, setBatching] = useState(false);
+  const [view, setView] = useState<"training" | "analytics">("training");
   const [error, setError] = useState<string | null>(null);
   const [needToken, setNeedToken] = useState(false);
 
@@ -32,8 +38,14 @@ export function App() {
     else setSelecting(true);
   }, []);
 
+  // A fresh copy of the actor on screen. The answer may come after the user chose another
+  // actor (a registry event fetches the one shown then): it then changes nothing.
   const reloadActor = useCallback(() => {
-    if (actor) api.actor(actor.id).then(setActor, () => undefined);
+    if (!actor) return;
+    api.actor(actor.id).then(
+      (fresh) => setActor((shown) => (shown && shown.id === fresh.id ? fresh : shown)),
+      () => undefined,
+    );
   }, [actor]);
 
   useEvent<Tunnel["ngrok"]>("tunnel", () => {
@@ -44,8 +56,10 @@ export function App() {
   const pick = (a: ActorItem) => {
     setActor(a);
     setSelecting(false);
+    setView("training");
     localStorage.setItem(LAST_ACTOR, a.id);
   };
+  const openActor = (id: string) => api.actor(id).then(pick, (e: Error) => setError(e.message));
 
   return (
     <div className="app">
@@ -82,13 +96,37 @@ export function App() {
           </span>
         )}
         {settings && !settings.runpod_configured && <span className="badge warn">RunPod not configured</span>}
+        <nav className="views" aria-label="Views">
+          <button
+            className={view === "training" ? "tab active" : "tab"}
+            aria-pressed={view === "training"}
+            onClick={() => setView("training")}
+          >
+            Training
+          </button>
+          <button
+            className={view === "analytics" ? "tab active" : "tab"}
+            aria-pressed={view === "analytics"}
+            onClick={() => setView("analytics")}
+          >
+            Analytics
+          </button>
+        </nav>
+        <BudgetBadge />
+        <button onClick={() => setBatching(true)} aria-haspopup="dialog" disabled={!settings}>
+          Train all eligible
+        </button>
         <button className="ghost" onClick={() => setImporting(true)} aria-haspopup="dialog">
           Import history
         </button>
       </header>
       {error && <p className="error-text page-error">Cannot reach the server: {error}</p>}
       <main>
-        {actor && settings ? (
+        {view === "analytics" ? (
+          <Suspense fallback={<p className="muted center">Loading the analytics…</p>}>
+            <AnalyticsPage onOpenVersion={(id) => void openActor(id)} />
+          </Suspense>
+        ) : actor && settings ? (
           <TrainingPage
             key={actor.id}
             actor={actor}
@@ -109,6 +147,7 @@ export function App() {
         )}
       </main>
       {needToken && <TokenPrompt />}
+      {batching && settings && !needToken && <BatchModal settings={settings} onClose={() => setBatching(false)} />}
       {importing && !needToken && <ImportModal onClose={() => setImporting(false)} onImported={reloadActor} />}
       {selecting && !needToken && (
         <ActorSelectorModal selectedId={actor?.id ?? null} onSelect={pick} onClose={() => setSelecting(false)} />

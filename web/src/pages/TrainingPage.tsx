@@ -365,6 +365,15 @@ export function TrainingPage({ actor, settings, tunnel, onTunnel, onActorChanged
           selectedId={selectedVersion}
           onSelect={setSelectedVersion}
           onLoadParameters={(p) => setParams({ ...p })}
+          onRerun={(v) => {
+            if (v.parameters) setParams({ ...v.parameters });
+            if (settings.endpoints.some((e) => e.name === v.endpoint)) setEndpoint(v.endpoint);
+            setDescription(`re-run of ${v.name}`);
+            setMessage({
+              kind: "ok",
+              text: `${v.name}'s parameters are in the form: change what you want, then Start training (a new version).`,
+            });
+          }}
           onChanged={() => {
             reloadVersions();
             onActorChanged();

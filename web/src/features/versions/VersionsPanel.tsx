@@ -55,6 +55,8 @@ interface Props {
   selectedId: number | null;
   onSelect: (id: number) => void;
   onLoadParameters: (p: Parameters) => void;
+  /** Puts the version's parameters and endpoint in the form for a new version. */
+  onRerun: (v: Version) => void;
   onChanged: () => void;
   onError: (message: string) => void;
 }
@@ -66,6 +68,7 @@ export function VersionsPanel({
   selectedId,
   onSelect,
   onLoadParameters,
+  onRerun,
   onChanged,
   onError,
 }: Props) {
@@ -85,6 +88,14 @@ export function VersionsPanel({
     try {
       const started = await api.startPreviews(v.id);
       if (v.id === selected?.id) media.setPreviews(started.items);
+    } catch (e) {
+      onError((e as Error).message);
+    }
+  };
+  const retry = async (v: Version) => {
+    try {
+      await api.retry(v.id, crypto.randomUUID());
+      onChanged();
     } catch (e) {
       onError((e as Error).message);
     }
@@ -248,6 +259,18 @@ export function VersionsPanel({
             <dd>
               {formatDuration(selected.duration_seconds)} · {formatCost(selected.cost_usd)}
             </dd>
+            {selected.retries > 0 && (
+              <>
+                <dt>retries</dt>
+                <dd data-testid="retries">{selected.retries} (the cost holds every attempt)</dd>
+              </>
+            )}
+            {selected.estimated_cost_usd != null && (
+              <>
+                <dt>estimated</dt>
+                <dd>{formatCost(selected.estimated_cost_usd)}</dd>
+              </>
+            )}
             <dt>LoRA</dt>
             <dd>
               {selected.lora_url ? (
@@ -296,6 +319,14 @@ export function VersionsPanel({
           )}
           <div className="row">
             {selectedParams && <button onClick={() => onLoadParameters(selectedParams)}>Load parameters</button>}
+            {(selected.status === "failed" || selected.status === "timed_out") && !selected.imported && (
+              <RetryButton version={selected} onRetry={() => void retry(selected)} />
+            )}
+            {selectedParams && !["pending", "queued", "training"].includes(selected.status) && (
+              <button onClick={() => onRerun(selected)} title="A new version with these parameters, editable first">
+                Re-run…
+              </button>
+            )}
             {!selected.good && selected.status === "completed" && selected.lora_url && (
               <button onClick={() => setConfirming("good")}>Mark as good</button>
             )}
@@ -317,5 +348,30 @@ export function VersionsPanel({
         </div>
       )}
     </section>
+  );
+}
+
+// Retry in place while RunPod still holds the job (30 minutes after it ended); after that the
+// button says why it is gone and a re-run is the way.
+function RetryButton({ version, onRetry }: { version: Version; onRetry: () => void }) {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 15_000);
+    return () => clearInterval(t);
+  }, []);
+  const until = version.retry_until ? Date.parse(version.retry_until) : null;
+  const open = until != null && until > now;
+  const why = !version.job_id
+    ? "it never reached RunPod (no job id): re-run it instead"
+    : open
+      ? `RunPod holds the job until ${formatTime(version.retry_until)}`
+      : "RunPod no longer holds the job (it keeps a finished job 30 minutes): re-run it instead";
+  return (
+    <>
+      <button onClick={onRetry} disabled={!open} title={why} data-testid="retry">
+        Retry
+      </button>
+      {!open && <span className="muted small">{why}</span>}
+    </>
   );
 }
