@@ -614,6 +614,12 @@ async function main() {
       await until("plan of one", async () => /^1 training · /.test((await total.textContent()) ?? ""));
       await dialog.getByLabel("include 0004_e2e_latino_19_male").check();
       await until("plan of two again", async () => /^2 trainings · /.test((await total.textContent()) ?? ""));
+      // "At most 1" trains the first only; 0 is every eligible actor again.
+      await dialog.getByLabel("At most").fill("1");
+      await until("at most one", async () => /^1 training · /.test((await total.textContent()) ?? ""));
+      assert.equal(await dialog.locator('.batch-plan tr[data-actor="0004"]').getAttribute("class"), "excluded");
+      await dialog.getByLabel("At most").fill("0");
+      await until("all again", async () => /^2 trainings · /.test((await total.textContent()) ?? ""));
       await dialog.screenshot({ path: path.join(results, "12-batch-plan.png") });
       // Nothing is sent before the one confirmation.
       await dialog.getByRole("button", { name: "Train 2 actors…" }).click();

@@ -7,6 +7,9 @@ import type { Batch, BatchPlan, ServerSettings } from "../../api/types";
 import { formatCost, formatDuration } from "../../lib/format";
 import { Modal } from "../../lib/Modal";
 
+// Rows drawn at most: a registry of 100,000 actors can have tens of thousands eligible.
+const MAX_ROWS = 200;
+
 const STATE_LABEL: Record<string, string> = {
   included: "in the plan",
   excluded: "left out",
@@ -23,6 +26,7 @@ export function BatchModal({ settings, onClose }: Props) {
     settings.endpoints.find((e) => e.default)?.name ?? settings.endpoints[0]?.name ?? "",
   );
   const [concurrency, setConcurrency] = useState(2);
+  const [max, setMax] = useState(0);
   const [excluded, setExcluded] = useState<string[]>([]);
   const [plan, setPlan] = useState<BatchPlan | null>(null);
   const [planning, setPlanning] = useState(true);
@@ -48,7 +52,7 @@ export function BatchModal({ settings, onClose }: Props) {
     setPlanning(true);
     let stale = false;
     const t = setTimeout(() => {
-      api.batchPlan({ endpoint, concurrency, exclude: excluded }).then(
+      api.batchPlan({ endpoint, concurrency, exclude: excluded, max }).then(
         (p) => {
           if (stale) return;
           setPlan(p);
@@ -66,7 +70,7 @@ export function BatchModal({ settings, onClose }: Props) {
       stale = true;
       clearTimeout(t);
     };
-  }, [endpoint, concurrency, excluded, batch]);
+  }, [endpoint, concurrency, excluded, max, batch]);
 
   // The queue: its state as stored, every second while it runs.
   const batchId = batch?.id ?? null;
@@ -85,7 +89,7 @@ export function BatchModal({ settings, onClose }: Props) {
     setBusy(true);
     setError(null);
     try {
-      setBatch(await api.startBatch({ endpoint, concurrency, exclude: excluded }, key.current));
+      setBatch(await api.startBatch({ endpoint, concurrency, exclude: excluded, max }, key.current));
       setConfirming(false);
     } catch (e) {
       setError((e as Error).message);
@@ -144,6 +148,15 @@ export function BatchModal({ settings, onClose }: Props) {
               value={concurrency}
               onChange={(e) => setConcurrency(Math.min(16, Math.max(1, Number(e.target.value) || 1)))}
             />
+            <label htmlFor="batch-max">At most</label>
+            <input
+              id="batch-max"
+              type="number"
+              min={0}
+              value={max}
+              title="0: every eligible actor"
+              onChange={(e) => setMax(Math.max(0, Math.floor(Number(e.target.value) || 0)))}
+            />
           </div>
           {planning && !plan && <p className="muted">Checking every candidate&apos;s data…</p>}
           {plan && (
@@ -163,7 +176,7 @@ export function BatchModal({ settings, onClose }: Props) {
                   </tr>
                 </thead>
                 <tbody>
-                  {plan.items.map((item) => (
+                  {plan.items.slice(0, MAX_ROWS).map((item) => (
                     <tr key={item.actor_id} className={item.state} data-actor={item.actor_id}>
                       <td>
                         <input
@@ -188,6 +201,12 @@ export function BatchModal({ settings, onClose }: Props) {
                 </tbody>
               </table>
               {plan.items.length === 0 && <p className="muted">No actor is eligible now.</p>}
+              {plan.items.length > MAX_ROWS && (
+                <p className="muted small" data-testid="batch-more">
+                  …and {plan.items.length - MAX_ROWS} more eligible actors, counted in the totals (leave some out with{" "}
+                  <code>train --eligible --exclude</code>, or train a part with &quot;At most&quot;).
+                </p>
+              )}
               <p data-testid="batch-total">
                 <strong>
                   {plan.included} {plan.included === 1 ? "training" : "trainings"} · {formatCost(plan.total_cost_usd)}
