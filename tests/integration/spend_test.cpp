@@ -173,6 +173,45 @@ TEST_F(SpendTest, TheBatchPlanStopsAtTheCapAndTheQueueRunsToTheEnd) {
   EXPECT_EQ(json::parse(cancel->body)["state"], "finished");
 }
 
+TEST_F(SpendTest, ACancelledBatchStartsNoMoreAndLeavesTheRunningTrainingAlone) {
+  start_emulator({"--run-ms", "30000"});
+  write_priced_config();
+  start_serve();
+  httplib::Client api("127.0.0.1", api_port());
+  const httplib::Headers write = {{"X-Actor-Trainer", "1"}};
+  auto started = api.Post("/api/batches", write, R"({"concurrency": 1})", "application/json");
+  ASSERT_TRUE(started && started->status == 202) << (started ? started->body : "no answer");
+  const std::string path =
+      "/api/batches/" + std::to_string(json::parse(started->body)["id"].get<int>());
+  // One at a time: the first is started (its version sent), the second waits.
+  json now;
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    now = json::parse(api.Get(path)->body);
+    if (now["entries"][0]["state"] == "started") break;
+    std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_EQ(now["entries"][0]["state"], "started") << now.dump(2);
+  EXPECT_EQ(now["queue"]["running"], 1);
+  EXPECT_EQ(now["queue"]["waiting"], 1);
+  auto cancelled = api.Post(path + "/cancel", write, "", "application/json");
+  ASSERT_TRUE(cancelled && cancelled->status == 200);
+  const json after = json::parse(cancelled->body);
+  EXPECT_EQ(after["state"], "cancelled");
+  EXPECT_EQ(after["queue"]["cancelled"], 1);
+  EXPECT_EQ(after["queue"]["running"], 1);
+  EXPECT_EQ(after["entries"][1]["state"], "cancelled");
+  // The running training goes on; the cancelled one is never started, even after the runner's
+  // next passes.
+  const std::int64_t running = after["entries"][0]["version_id"];
+  EXPECT_NE(cli_json("status " + std::to_string(running))["status"], "cancelled");
+  // Nothing must happen now; the runner looks every second, so 2.5 s give it two passes.
+  std::this_thread::sleep_for(2500ms);
+  EXPECT_EQ(emulator_stats()["run"], 1);
+  EXPECT_EQ(json::parse(api.Get(path)->body)["entries"][1]["state"], "cancelled");
+  EXPECT_EQ(cli_json("abort " + std::to_string(running))["status"], "cancelled");
+}
+
 TEST_F(SpendTest, AFailedJobIsRetriedInPlaceUntilItCompletes) {
   start_emulator({"--run-ms", "600", "--fail-rate", "1"});
   write_priced_config();
