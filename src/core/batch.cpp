@@ -197,26 +197,30 @@ Result<Batch> Batches::cancel(std::int64_t id) {
   });
 }
 
-bool Batches::running(const BatchEntry& entry) const {
-  if (entry.state == "starting") return true;
-  if (entry.state != "started") return false;
-  Result<Version> v = versions_.get(entry.version_id);
-  return v && !is_final(v->status);
-}
-
 Result<std::vector<std::int64_t>> Batches::advance() {
   Result<std::vector<Batch>> open = batches_.running_batches();
   if (!open) return open.error();
   std::vector<std::int64_t> changed;
+  if (open->empty()) return changed;
+  Result<std::vector<Version>> listed = versions_.list_unfinished();
+  if (!listed) return listed.error();
+  std::set<std::int64_t> unfinished;
+  for (const Version& v : *listed) {
+    unfinished.insert(v.id);
+  }
   for (const Batch& batch : *open) {
-    Result<Batch> after = advance_one(batch);
+    Result<Batch> after = advance_one(batch, unfinished);
     if (!after) return after.error();
     if (!(*after == batch)) changed.push_back(batch.id);
   }
   return changed;
 }
 
-Result<Batch> Batches::advance_one(const Batch& batch) {
+Result<Batch> Batches::advance_one(const Batch& batch, std::set<std::int64_t>& unfinished) {
+  // A "starting" entry counts as running: its start may have reached RunPod.
+  auto running = [&unfinished](const BatchEntry& e) {
+    return e.state == "starting" || (e.state == "started" && unfinished.contains(e.version_id));
+  };
   Batch current = batch;
   int active = 0;
   for (const BatchEntry& e : current.entries) {
@@ -275,7 +279,10 @@ Result<Batch> Batches::advance_one(const Batch& batch) {
     });
     if (!recorded) return recorded.error();
     current = std::move(recorded).value();
-    if (started && !is_final(started->version.status)) ++active;
+    if (started && !is_final(started->version.status)) {
+      unfinished.insert(started->version.id);
+      ++active;
+    }
   }
   // Finished once nothing waits or runs.
   const bool done =

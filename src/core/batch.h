@@ -146,9 +146,9 @@ class Batches {
   [[nodiscard]] Result<std::vector<std::int64_t>> advance();
 
  private:
-  /// Whether a started entry's training is still running.
-  bool running(const BatchEntry& entry) const;
-  Result<Batch> advance_one(const Batch& batch);
+  /// Starts what `batch` can start now; `unfinished` holds the ids of every version not final
+  /// (read once per pass, not once per entry), and gets the versions this pass started.
+  Result<Batch> advance_one(const Batch& batch, std::set<std::int64_t>& unfinished);
 
   ActorRegistry& registry_;
   Trainings& trainings_;

@@ -37,22 +37,23 @@ void Metrics::add(const std::string& name, const std::string& help, const Labels
   family.series[label_text(labels)] += static_cast<double>(by);
 }
 
-void Metrics::set(const std::string& name, const std::string& help, const Labels& labels,
-                  double value) {
+void Metrics::put(const std::string& name, const std::string& help, const Labels& labels,
+                  double value, bool counter) {
   std::lock_guard lock(mutex_);
   Family& family = families_[name];
   if (family.help.empty()) family.help = help;
-  family.counter = false;
+  family.counter = counter;
   family.series[label_text(labels)] = value;
+}
+
+void Metrics::set(const std::string& name, const std::string& help, const Labels& labels,
+                  double value) {
+  put(name, help, labels, value, /*counter=*/false);
 }
 
 void Metrics::set_total(const std::string& name, const std::string& help, const Labels& labels,
                         double value) {
-  std::lock_guard lock(mutex_);
-  Family& family = families_[name];
-  if (family.help.empty()) family.help = help;
-  family.counter = true;
-  family.series[label_text(labels)] = value;
+  put(name, help, labels, value, /*counter=*/true);
 }
 
 void Metrics::clear(const std::string& name) {

@@ -38,6 +38,8 @@ class Metrics {
     std::map<std::string, double> series;  ///< rendered label set -> value
   };
   static std::string label_text(const Labels& labels);
+  void put(const std::string& name, const std::string& help, const Labels& labels, double value,
+           bool counter);
 
   mutable std::mutex mutex_;
   std::map<std::string, Family> families_;

@@ -18,7 +18,11 @@ using Res = httplib::Response;
 
 constexpr int kMaxConcurrency = 16;
 
-Result<BatchRequest> batch_request_of(const nlohmann::json& body) {
+// The batch a request body describes (POST /api/batch-plan and /api/batches).
+Result<BatchRequest> batch_request_of(const Req& req) {
+  Result<nlohmann::json> doc = body_object(req);
+  if (!doc) return doc.error();
+  const nlohmann::json& body = *doc;
   BatchRequest request;
   Result<std::string> endpoint = string_member(body, "endpoint");
   if (!endpoint) return endpoint.error();
@@ -104,9 +108,7 @@ void delete_budget(ApiContext& c, const Req& /*req*/, Res& res) {
 void post_batch_plan(ApiContext& c, const Req& req, Res& res) {
   Batches* batches = batches_or_error(c, res);
   if (batches == nullptr) return;
-  Result<nlohmann::json> body = body_object(req);
-  if (!body) return send_error(res, body.error());
-  Result<BatchRequest> request = batch_request_of(*body);
+  Result<BatchRequest> request = batch_request_of(req);
   if (!request) return send_error(res, request.error());
   Result<BatchPlan> plan = batches->plan(*request);
   if (!plan) return send_error(res, plan.error());
@@ -116,9 +118,7 @@ void post_batch_plan(ApiContext& c, const Req& req, Res& res) {
 void start_batch(ApiContext& c, const Req& req, Res& res) {
   Batches* batches = batches_or_error(c, res);
   if (batches == nullptr) return;
-  Result<nlohmann::json> body = body_object(req);
-  if (!body) return send_error(res, body.error());
-  Result<BatchRequest> request = batch_request_of(*body);
+  Result<BatchRequest> request = batch_request_of(req);
   if (!request) return send_error(res, request.error());
   Result<std::string> key = idempotency_key(req);
   if (!key) return send_error(res, key.error());

@@ -167,32 +167,29 @@ Result<JobReport> RunpodBackend::status(const std::string& endpoint_id, const st
   return report;
 }
 
-Result<JobReport> RunpodBackend::cancel(const std::string& endpoint_id, const std::string& job_id) {
-  HttpRequest r = request("POST", endpoint_id, "/cancel/" + job_id);
+Result<JobReport> RunpodBackend::job_action(const std::string& endpoint_id,
+                                            const std::string& action, const std::string& job_id,
+                                            ReportSource source, Retries retries) {
+  HttpRequest r = request("POST", endpoint_id, "/" + action + "/" + job_id);
   r.body = "{}";
-  const HttpResponse response = send_with_retries(r, Retries::WithBackoff);
+  const HttpResponse response = send_with_retries(r, retries);
   if (response.outcome != HttpResponse::Outcome::Answered || response.status != 200) {
-    return answer_error("RunPod cancel " + job_id, response);
+    return answer_error("RunPod " + action + " " + job_id, response);
   }
-  Result<JobReport> report = parse_job_report(response.body, ReportSource::Cancel);
+  Result<JobReport> report = parse_job_report(response.body, source);
   if (!report) return Error{ErrorCode::Unavailable, report.error().message};
   if (report->job_id.empty()) report->job_id = job_id;
   return report;
 }
 
+Result<JobReport> RunpodBackend::cancel(const std::string& endpoint_id, const std::string& job_id) {
+  return job_action(endpoint_id, "cancel", job_id, ReportSource::Cancel, Retries::WithBackoff);
+}
+
 Result<JobReport> RunpodBackend::retry(const std::string& endpoint_id, const std::string& job_id) {
-  HttpRequest r = request("POST", endpoint_id, "/retry/" + job_id);
-  r.body = "{}";
   // A lost answer is not repeated: the job may be queued again already, and a second /retry
   // of a queued job is refused. The status check that follows tells.
-  const HttpResponse response = send_with_retries(r, Retries::RateLimitedOnly);
-  if (response.outcome != HttpResponse::Outcome::Answered || response.status != 200) {
-    return answer_error("RunPod retry " + job_id, response);
-  }
-  Result<JobReport> report = parse_job_report(response.body, ReportSource::Retry);
-  if (!report) return Error{ErrorCode::Unavailable, report.error().message};
-  if (report->job_id.empty()) report->job_id = job_id;
-  return report;
+  return job_action(endpoint_id, "retry", job_id, ReportSource::Retry, Retries::RateLimitedOnly);
 }
 
 Result<BackendHealth> RunpodBackend::health(const std::string& endpoint_id) {

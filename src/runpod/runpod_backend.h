@@ -63,6 +63,9 @@ class RunpodBackend final : public TrainingBackend {
   // Sends `request`, retrying 429, 5xx and network failures with backoff when asked to (or
   // only 429, for /run), honouring Retry-After (net/'s Retrier).
   HttpResponse send_with_retries(const HttpRequest& request, Retries retries);
+  // POST /<action>/<job id> (cancel, retry) and the answer as a report from `source`.
+  Result<JobReport> job_action(const std::string& endpoint_id, const std::string& action,
+                               const std::string& job_id, ReportSource source, Retries retries);
 
   Result<WorkflowTemplate> workflow_;
   Result<WorkflowTemplate> preview_workflow_ = default_preview_workflow();
